@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "model.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Append p to a pointer array, growing it geometrically. */
+static int ptr_push(void ***arr, size_t *n, size_t max, void *p)
+{
+	if (*n >= max)
+		return -E2BIG;
+	/* grow at powers of two: n is a power of two exactly when full */
+	if (*n == 0 || (*n & (*n - 1)) == 0) {
+		size_t cap = *n ? *n * 2 : 4;
+		void **na = realloc(*arr, cap * sizeof(*na));
+		if (!na)
+			return -ENOMEM;
+		*arr = na;
+	}
+	(*arr)[(*n)++] = p;
+	return 0;
+}
+
+struct mp_report *mp_report_new(void)
+{
+	struct mp_report *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	mp_strlcpy(r->policy.min_version, "2.5.1", sizeof(r->policy.min_version));
+	mp_strlcpy(r->policy.platform, "msk", sizeof(r->policy.platform));
+	r->policy.cert_warn_days = 30;
+	mp_rfc3339(r->generated_at, -1);
+	return r;
+}
+
+void mp_tls_info_free(struct mp_tls_info *t)
+{
+	if (!t)
+		return;
+	for (unsigned i = 0; i < t->n_chain && i < MP_CHAIN_MAX; i++)
+		free(t->chain[i].pem);
+	free(t);
+}
+
+static void broker_free(struct mp_broker *b)
+{
+	if (!b)
+		return;
+	mp_tls_info_free(b->tls_info);
+	free(b);
+}
+
+static void zk_free(struct mp_zk_endpoint *z)
+{
+	if (!z)
+		return;
+	mp_tls_info_free(z->tls);
+	free(z);
+}
+
+static void cluster_free(struct mp_cluster *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n_brokers; i++)
+		broker_free(c->brokers[i]);
+	free(c->brokers);
+	for (size_t i = 0; i < c->n_zk; i++)
+		zk_free(c->zk[i]);
+	free(c->zk);
+	for (size_t i = 0; i < c->n_findings; i++)
+		cJSON_Delete(c->findings[i].evidence);
+	free(c->findings);
+	cJSON_Delete(c->capture);
+	free(c);
+}
+
+void mp_report_free(struct mp_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_clusters; i++)
+		cluster_free(r->clusters[i]);
+	free(r->clusters);
+	free(r);
+}
+
+struct mp_cluster *mp_report_add_cluster(struct mp_report *r, const char *name)
+{
+	struct mp_cluster *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	mp_strlcpy(c->name, name, sizeof(c->name));
+	mp_strlcpy(c->mode, "unknown", sizeof(c->mode));
+	c->discovery.controller_id = -1;
+	if (ptr_push((void ***)&r->clusters, &r->n_clusters, MP_CLUSTERS_MAX, c) < 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct mp_broker *mp_cluster_find_broker(struct mp_cluster *c, const char *host, uint16_t port)
+{
+	for (size_t i = 0; i < c->n_brokers; i++)
+		if (c->brokers[i]->port == port && strcmp(c->brokers[i]->host, host) == 0)
+			return c->brokers[i];
+	return NULL;
+}
+
+struct mp_broker *mp_cluster_add_broker(struct mp_cluster *c, const char *host, uint16_t port)
+{
+	struct mp_broker *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	mp_strlcpy(b->host, host, sizeof(b->host));
+	b->port = port;
+	b->node_id = -1;
+	b->apiv.finalized_epoch = -1;
+	b->apiv.zk_migration_ready = -1;
+	if (ptr_push((void ***)&c->brokers, &c->n_brokers, MP_BROKERS_MAX, b) < 0) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+struct mp_zk_endpoint *mp_cluster_add_zk(struct mp_cluster *c, const char *host, uint16_t port)
+{
+	struct mp_zk_endpoint *z = calloc(1, sizeof(*z));
+	if (!z)
+		return NULL;
+	mp_strlcpy(z->host, host, sizeof(z->host));
+	z->port = port;
+	z->speaks_zookeeper = -1;
+	z->anonymous_read = -1;
+	if (ptr_push((void ***)&c->zk, &c->n_zk, MP_ENDPOINTS_MAX, z) < 0) {
+		free(z);
+		return NULL;
+	}
+	return z;
+}
+
+struct mp_finding *mp_cluster_add_finding(struct mp_cluster *c, const char *id,
+					  enum mp_severity sev, const char *title,
+					  struct cJSON *evidence)
+{
+	struct mp_finding *nf = realloc(c->findings, (c->n_findings + 1) * sizeof(*nf));
+	if (!nf) {
+		cJSON_Delete(evidence);
+		return NULL;
+	}
+	c->findings = nf;
+	struct mp_finding *f = &nf[c->n_findings++];
+	memset(f, 0, sizeof(*f));
+	mp_strlcpy(f->id, id, sizeof(f->id));
+	f->severity = sev;
+	mp_strlcpy(f->title, title, sizeof(f->title));
+	f->evidence = evidence ? evidence : cJSON_CreateObject();
+	return f;
+}
+
+const char *mp_verdict_name(enum mp_verdict v)
+{
+	switch (v) {
+	case MP_VERDICT_COMPLIANT:
+		return "compliant";
+	case MP_VERDICT_NON_COMPLIANT:
+		return "non_compliant";
+	case MP_VERDICT_UNVERIFIED:
+		break;
+	}
+	return "unverified";
+}
+
+static const char *const sev_names[] = { "info", "low", "medium", "high", "critical" };
+
+const char *mp_severity_name(enum mp_severity s)
+{
+	return (unsigned)s < 5 ? sev_names[s] : "info";
+}
+
+int mp_severity_parse(const char *s, enum mp_severity *ret)
+{
+	for (int i = 0; i < 5; i++)
+		if (strcmp(s, sev_names[i]) == 0) {
+			*ret = (enum mp_severity)i;
+			return 0;
+		}
+	return -EINVAL;
+}
