@@ -15,7 +15,7 @@
 #   openssl             certificate generation and the TLS readiness check (s_client)
 #   coreutils           timeout (Essential in Debian, listed for completeness)
 # Nothing else: no nc, python or keytool (keystores and truststores are PEM files, which ZooKeeper 3.8
-# reads with ssl.keyStore.type=PEM / ssl.trustStore.type=PEM). Runs as root or any user.
+# reads with ssl.keyStore.type=PEM / ssl.trustStore.type=PEM). Needs no root privileges (ports > 1024).
 #
 # Instances (all bound to 127.0.0.1 only, -Xmx96m, admin server off, 4lw whitelist "srvr,ruok"):
 #   main       plaintext clientPort + secureClientPort, ssl.clientAuth=none, TLSv1.2 + TLSv1.3
@@ -36,15 +36,17 @@
 # DIR/zk.env (shell-sourceable): ZK_MAIN_PLAIN ZK_MAIN_TLS ZK_PLAINONLY_PLAIN ZK_WANT_TLS ZK_NEED_TLS
 #   ZK_EXPIRED_TLS ZK_WRONGHOST_TLS ZK_LEGACY_TLS (each 127.0.0.1:PORT, ZK_LEGACY_TLS may be empty)
 #   ZK_CA ZK_CLIENT_CERT ZK_CLIENT_KEY ZK_CA_KEY, ZK_<NAME>_PID for each running instance, ZK_PIDS, ZK_DIR.
-# Layout: DIR/pki/{ca.pem,ca.key,client.pem,client.key,<name>.pem,<name>.key,<name>-keystore.pem},
+# Layout: DIR/pki/{ca.pem,ca.key,client.pem,client.key,server.key (shared by all server certs),
+#   server.pem (= main.pem),<name>.pem,<name>.key,<name>-keystore.pem},
 #   DIR/<name>/{conf/zoo.cfg,data/,log/zk.log,pid}.
 #
-# Environment knobs: ZK_HARNESS_TIMEOUT (readiness bound for all instances together, seconds, default 60),
+# Environment knobs: ZK_HARNESS_TIMEOUT (hard bound on the whole start, PKI included, s; default 60),
 #   JAVA (default: java on PATH), ZK_JAVA_DIR (default /usr/share/java).
 #
-# Observed on Debian 12 (zookeeper 3.8.0-11, OpenJDK 17.0.15, OpenSSL 3.0), recorded for the tests:
-#   * `srvr` on a plain port (raw ASCII, no length prefix) answers, then closes:
-#       Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2023-03-06 01:40 UTC
+# Observed on Debian 12 (zookeeper 3.8.0-11+deb12u2, OpenJDK 17.0.15, OpenSSL 3.0.22), recorded for the tests:
+#   * `srvr` (raw ASCII, no length prefix) is answered on the plain port and, after the TLS handshake,
+#     on the TLS port too (readiness uses both), then the server closes:
+#       Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC
 #       Latency min/avg/max: 0/0.0/0
 #       Received: 1
 #       Sent: 0
@@ -53,15 +55,21 @@
 #       Zxid: 0x0
 #       Mode: standalone
 #       Node count: 5
-#     A 4lw not in the whitelist (e.g. `stat`) answers "stat is not executed because it is not in the
-#     whitelist." and closes.
-#   * Plain port, wrong protocol: a TLS ClientHello (or any frame whose int32 length is > jute.maxbuffer
-#     or < 0) is met with a silent close (FIN, no bytes). Garbage that parses as a sane length waits for
-#     the rest of the frame.
-#   * TLS port, wrong protocol: plaintext (a 4lw or a ZooKeeper ConnectRequest) gets a silent close, no
-#     TLS alert; fewer than 5 bytes hang until the handshake times out (netty SslHandler, 10 s default).
-#   * TLS handshakes: clientAuth=need without a client certificate fails (TLS 1.2: alert 40/42 during the
-#     handshake; TLS 1.3: the handshake "completes" on the client and the alert arrives on first read);
+#     `ruok` answers "imok". A 4lw outside the whitelist (e.g. `stat`) answers "stat is not executed
+#     because it is not in the whitelist." and closes.
+#   * Plain port, wrong protocol: a TLS ClientHello (first int32 = 0x160301xx, far above jute.maxbuffer)
+#     or an HTTP request gets an immediate silent close (EOF, no bytes; s_client reports "unexpected eof").
+#     A partial frame with a sane length (e.g. 6 bytes of a 45-byte ConnectRequest) just waits (>15 s).
+#   * TLS port, wrong protocol: 5+ bytes of plaintext (HTTP, a ZooKeeper ConnectRequest) get an immediate
+#     silent close, no TLS alert; fewer than 5 bytes (e.g. a bare 4lw "srvr") hang ~10 s until the
+#     handshake timeout, then a silent close.
+#   * TLS versions: main/want/need/expired/wronghost answer a TLSv1 or TLSv1.1 ClientHello with alert 70
+#     (protocol_version); TLSv1.2 and TLSv1.3 work (TLS_AES_128_GCM_SHA256 preferred). legacy completes
+#     TLSv1 (ECDHE-RSA-AES128-SHA) and TLSv1.1 with -cipher DEFAULT@SECLEVEL=0; without it OpenSSL 3
+#     itself refuses ("legacy sigalg disallowed").
+#   * Client certificates: clientAuth=need without a client certificate fails with alert 42 (bad_certificate):
+#     during the handshake with TLS 1.2; with TLS 1.3 the client sees the handshake complete and gets the
+#     alert on its first read;
 #     want accepts with or without a certificate; expired and wronghost complete the handshake (the
 #     server does not check its own certificate) and only a verifying client rejects them.
 set -euo pipefail
@@ -149,11 +157,14 @@ copy_extensions = none
 [ anything ]
 commonName = supplied
 EOF
-    local -a keys=(ca client main want need expired wronghost legacy)
-    for name in "${keys[@]}"; do
+    # RSA 2048, the usual choice for Kafka/ZooKeeper deployments. Keygen is the slow part, so the server
+    # instances share one key; each still gets its own certificate and key/keystore files.
+    for name in ca client server; do
         openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$pki/$name.key" 2>/dev/null &
     done
     wait
+    for name in ca client server; do [[ -s $pki/$name.key ]] || die "openssl genpkey failed for $name"; done
+    for name in main want need expired wronghost legacy; do cp "$pki/server.key" "$pki/$name.key"; done
     chmod 600 "$pki"/*.key
     local cnf=$pki/openssl.cnf
     openssl req -config "$cnf" -new -x509 -key "$pki/ca.key" -subj "/CN=mskprobe test CA" \
@@ -235,6 +246,7 @@ write_cfg() { # name
 
 legacy_security_file() { # prints the path of a java.security override re-enabling TLSv1/TLSv1.1
     local f=$DIR/legacy/conf/java.security jsec val="" jhome
+    mkdir -p "$DIR/legacy/conf"
     jhome=$(dirname "$(dirname "$(readlink -f "$(command -v "$JAVA")")")")
     jsec=$jhome/conf/security/java.security
     if [[ -r $jsec ]]; then
@@ -268,21 +280,28 @@ launch() { # name
         "${extra[@]}" -cp "$cp" org.apache.zookeeper.server.ZooKeeperServerMain "$d/conf/zoo.cfg" \
         </dev/null >>"$d/log/zk.log" 2>&1 &
     echo $! >"$d/pid"
+    disown $! 2>/dev/null || true # no "Killed" job notices; stop_all works by PID
 }
 
 # ---------------------------------------------------------------- probes
+probe_timeout() { # seconds for one probe: 3, less when the deadline is nearer
+    local left=$((DEADLINE - $(date +%s)))
+    ((left > 3)) && left=3
+    ((left < 1)) && left=1
+    echo "$left"
+}
 srvr_ok() { # port
     local reply
-    reply=$(timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1 && printf srvr >&3 && cat <&3' _ "$1" 2>/dev/null) ||
+    reply=$(timeout "$(probe_timeout)" bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1 && printf srvr >&3 && cat <&3' _ "$1" 2>/dev/null) ||
         true
     [[ $reply == *"Zookeeper version"* ]]
 }
-tls_ok() { # port [extra s_client args...]
+tls_ok() { # port [extra s_client args...]: handshake completes, then `srvr` over TLS is answered
     local port=$1 out
     shift
-    out=$(timeout 5 openssl s_client -connect "127.0.0.1:$port" -servername localhost "$@" </dev/null 2>&1) ||
-        return 1
-    [[ $out == *"Cipher is "* && $out != *"Cipher is (NONE)"* ]]
+    out=$(printf srvr | timeout "$(probe_timeout)" openssl s_client -connect "127.0.0.1:$port" -quiet -ign_eof "$@" 2>/dev/null) ||
+        true
+    [[ $out == *"Zookeeper version"* ]]
 }
 tls_ready() { # name
     case $1 in
@@ -343,21 +362,23 @@ fail_start() { # name message
 }
 
 start_all() {
-    local t0 n deadline now
+    local t0 n now
     t0=$(date +%s.%N)
+    DEADLINE=$(($(date +%s) + TIMEOUT))
     command -v "$JAVA" >/dev/null || die "java not found (apt-get install zookeeper)"
     command -v openssl >/dev/null || die "openssl not found (apt-get install openssl)"
     for f in zookeeper.jar netty-codec.jar netty-resolver.jar slf4j-simple.jar; do
         [[ -r $JAVA_DIR/$f ]] || die "$JAVA_DIR/$f missing (apt-get install zookeeper libnetty-java libslf4j-java)"
     done
     mkdir -p "$DIR"
-    DIR=$(cd "$DIR" && pwd)
+    DIR=$(cd "$DIR" && pwd -P)
     # a previous run in the same DIR must not leave servers behind
     stop_all
     PKI=$DIR/pki
     rm -rf "$PKI" "$DIR/zk.env"
     for n in "${INSTANCES[@]}"; do rm -rf "${DIR:?}/$n"; done
     make_pki "$PKI"
+    [[ -n ${ZK_HARNESS_DEBUG:-} ]] && log "pki done at +$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s"
 
     pick_port; PLAIN[main]=$PORT
     pick_port; TLS[main]=$PORT
@@ -367,7 +388,6 @@ start_all() {
 
     declare -A ready=() retries=()
     local legacy_ok=0
-    deadline=$(($(date +%s) + TIMEOUT))
     while :; do
         local pending=0
         for n in "${INSTANCES[@]}"; do
@@ -399,6 +419,7 @@ start_all() {
             if ((ok)) && [[ -n ${TLS[$n]:-} ]]; then tls_ready "$n" || ok=0; fi
             if ((ok)); then
                 ready[$n]=1
+                [[ -n ${ZK_HARNESS_DEBUG:-} ]] && log "$n ready at +$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s"
                 if [[ $n == legacy ]]; then
                     if tls_ok "${TLS[$n]}" -tls1 -cipher 'DEFAULT@SECLEVEL=0'; then
                         legacy_ok=1
@@ -415,7 +436,7 @@ start_all() {
         done
         ((pending)) || break
         now=$(date +%s)
-        if ((now >= deadline)); then
+        if ((now >= DEADLINE)); then
             for n in "${INSTANCES[@]}"; do
                 [[ -n ${ready[$n]:-} ]] || fail_start "$n" "not answering after ${TIMEOUT}s"
             done
@@ -464,7 +485,7 @@ case $CMD in
 start) start_all ;;
 stop)
     [[ -d $DIR ]] || exit 0
-    DIR=$(cd "$DIR" && pwd)
+    DIR=$(cd "$DIR" && pwd -P)
     stop_all
     rm -f "$DIR/zk.env"
     ;;
