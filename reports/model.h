@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "mp_limits.h"
 
 struct cJSON;
 

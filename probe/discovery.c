@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "discovery.h"
+
+#include <errno.h>
+#include <librdkafka/rdkafka.h>
+#include <openssl/crypto.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "resolve.h"
+#include "util.h"
+
+const char *const disc_config_names[] = {
+	"inter.broker.protocol.version", "zookeeper.connect",	       "zookeeper.ssl.client.enable",
+	"zookeeper.clientCnxnSocket",	 "listeners",		       "advertised.listeners",
+	"security.inter.broker.protocol", "process.roles",	       NULL,
+};
+
+struct disc {
+	struct disc_req req; /* strings below are our copies */
+	char *bootstrap, *ca, *cert, *key, *mech, *user, *pass;
+	int efd;
+	pthread_t thread;
+	bool started, joined;
+	pthread_mutex_t log_lock;
+	char last_log[MP_ERR_MAX]; /* librdkafka's last error-level log line */
+	struct disc_result res;
+};
+
+static char *dup_or_null(const char *s, int *fail)
+{
+	char *d;
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*fail = 1;
+	return d;
+}
+
+/* librdkafka logs from its own threads: keep the last warning as evidence
+ * instead of printing it (a library does not write to stderr). */
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	struct disc *d = rd_kafka_opaque(rk);
+	if (!d || level > 4)
+		return;
+	pthread_mutex_lock(&d->log_lock);
+	char tmp[MP_ERR_MAX];
+	mp_fmt(tmp, sizeof(tmp), "%s: %s", fac, buf);
+	mp_sanitize(d->last_log, sizeof(d->last_log), (const uint8_t *)tmp, strlen(tmp));
+	pthread_mutex_unlock(&d->log_lock);
+}
+
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	(void)rk;
+	(void)err;
+	struct disc *d = opaque;
+	pthread_mutex_lock(&d->log_lock);
+	mp_sanitize(d->last_log, sizeof(d->last_log), (const uint8_t *)reason, strlen(reason));
+	pthread_mutex_unlock(&d->log_lock);
+}
+
+static int set(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size_t el)
+{
+	return rd_kafka_conf_set(c, k, v, err, el) == RD_KAFKA_CONF_OK ? 0 : -EINVAL;
+}
+
+static rd_kafka_conf_t *make_conf(struct disc *d, char *err, size_t el)
+{
+	rd_kafka_conf_t *c = rd_kafka_conf_new();
+	char tmo[16];
+	const char *proto;
+	int bad = 0;
+
+	mp_fmt(tmo, sizeof(tmo), "%d", d->req.timeout_ms);
+	if (d->mech)
+		proto = d->req.tls ? "sasl_ssl" : "sasl_plaintext";
+	else
+		proto = d->req.tls ? "ssl" : "plaintext";
+	bad |= set(c, "bootstrap.servers", d->bootstrap, err, el);
+	bad |= set(c, "client.id", "mskprobe", err, el);
+	bad |= set(c, "security.protocol", proto, err, el);
+	bad |= set(c, "socket.timeout.ms", tmo, err, el);
+	bad |= set(c, "socket.connection.setup.timeout.ms", tmo, err, el);
+	bad |= set(c, "log.connection.close", "false", err, el);
+	bad |= set(c, "reconnect.backoff.max.ms", "1000", err, el);
+	if (d->req.tls) {
+		if (d->ca)
+			bad |= set(c, "ssl.ca.location", d->ca, err, el);
+		if (d->cert)
+			bad |= set(c, "ssl.certificate.location", d->cert, err, el);
+		if (d->key)
+			bad |= set(c, "ssl.key.location", d->key, err, el);
+		if (d->req.insecure) {
+			bad |= set(c, "enable.ssl.certificate.verification", "false", err, el);
+			bad |= set(c, "ssl.endpoint.identification.algorithm", "none", err, el);
+		}
+	}
+	if (d->mech) {
+		bad |= set(c, "sasl.mechanisms", d->mech, err, el);
+		if (d->user)
+			bad |= set(c, "sasl.username", d->user, err, el);
+		if (d->pass)
+			bad |= set(c, "sasl.password", d->pass, err, el);
+	}
+	if (bad) {
+		rd_kafka_conf_destroy(c);
+		return NULL;
+	}
+	rd_kafka_conf_set_log_cb(c, log_cb);
+	rd_kafka_conf_set_error_cb(c, error_cb);
+	rd_kafka_conf_set_opaque(c, d);
+	return c;
+}
+
+static bool wanted_config(const char *name)
+{
+	for (int i = 0; disc_config_names[i]; i++)
+		if (strcmp(disc_config_names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static struct disc_broker *broker_by_id(struct disc *d, int32_t id)
+{
+	for (size_t i = 0; i < d->res.n_brokers; i++)
+		if (d->res.brokers[i].id == id)
+			return &d->res.brokers[i];
+	return NULL;
+}
+
+static void take_configs(struct disc *d, const rd_kafka_ConfigResource_t *r)
+{
+	size_t n = 0;
+	const rd_kafka_ConfigEntry_t **ents = rd_kafka_ConfigResource_configs(r, &n);
+	struct disc_broker *b = broker_by_id(d, (int32_t)strtol(rd_kafka_ConfigResource_name(r), NULL, 10));
+	if (!b)
+		return;
+	for (size_t i = 0; i < n && b->n_configs < MP_CONFIGS_MAX; i++) {
+		const char *name = rd_kafka_ConfigEntry_name(ents[i]);
+		const char *val = rd_kafka_ConfigEntry_value(ents[i]);
+		if (!name || !wanted_config(name) || rd_kafka_ConfigEntry_is_sensitive(ents[i]))
+			continue;
+		struct mp_config_kv *kv = &b->configs[b->n_configs++];
+		mp_strlcpy(kv->name, name, sizeof(kv->name));
+		val = val ? val : "";
+		mp_sanitize(kv->value, sizeof(kv->value), (const uint8_t *)val, strlen(val));
+		kv->is_default = rd_kafka_ConfigEntry_is_default(ents[i]);
+	}
+}
+
+static void describe_configs(struct disc *d, rd_kafka_t *rk)
+{
+	size_t n = d->res.n_brokers;
+	rd_kafka_ConfigResource_t **rs = calloc(n ? n : 1, sizeof(*rs));
+	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+	rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+	rd_kafka_event_t *ev = NULL;
+	char e[256];
+
+	if (!rs || !q || !opt) {
+		mp_strlcpy(d->res.configs_status, "out of memory", sizeof(d->res.configs_status));
+		goto out;
+	}
+	rd_kafka_AdminOptions_set_request_timeout(opt, d->req.timeout_ms, e, sizeof(e));
+	for (size_t i = 0; i < n; i++) {
+		char id[16];
+		mp_fmt(id, sizeof(id), "%d", d->res.brokers[i].id);
+		rs[i] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id);
+	}
+	rd_kafka_DescribeConfigs(rk, rs, n, opt, q);
+	ev = rd_kafka_queue_poll(q, d->req.timeout_ms + 1000);
+	if (!ev) {
+		mp_strlcpy(d->res.configs_status, "DescribeConfigs timed out",
+			   sizeof(d->res.configs_status));
+		goto out;
+	}
+	if (rd_kafka_event_error(ev)) {
+		mp_fmt(d->res.configs_status, sizeof(d->res.configs_status), "DescribeConfigs: %s",
+		       rd_kafka_event_error_string(ev));
+		goto out;
+	}
+	const rd_kafka_DescribeConfigs_result_t *res = rd_kafka_event_DescribeConfigs_result(ev);
+	size_t rn = 0;
+	const rd_kafka_ConfigResource_t **rr = rd_kafka_DescribeConfigs_result_resources(res, &rn);
+	size_t ok = 0;
+	for (size_t i = 0; i < rn; i++) {
+		if (rd_kafka_ConfigResource_error(rr[i])) {
+			mp_fmt(d->res.configs_status, sizeof(d->res.configs_status),
+			       "DescribeConfigs refused: %s",
+			       rd_kafka_ConfigResource_error_string(rr[i]) ?: "error");
+			continue;
+		}
+		take_configs(d, rr[i]);
+		ok++;
+	}
+	if (ok == rn && rn)
+		mp_strlcpy(d->res.configs_status, "ok", sizeof(d->res.configs_status));
+out:
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	for (size_t i = 0; rs && i < n; i++)
+		rd_kafka_ConfigResource_destroy(rs[i]);
+	free(rs);
+	if (opt)
+		rd_kafka_AdminOptions_destroy(opt);
+	if (q)
+		rd_kafka_queue_destroy(q);
+}
+
+static int take_metadata(struct disc *d, const rd_kafka_metadata_t *md)
+{
+	size_t n = md->broker_cnt > 0 ? (size_t)md->broker_cnt : 0;
+	struct mp_resolve *rv = NULL;
+	if (n > MP_BROKERS_MAX)
+		n = MP_BROKERS_MAX;
+	d->res.brokers = calloc(n ? n : 1, sizeof(*d->res.brokers));
+	rv = calloc(n ? n : 1, sizeof(*rv));
+	if (!d->res.brokers || !rv) {
+		free(rv);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct disc_broker *b = &d->res.brokers[i];
+		const char *h = md->brokers[i].host ? md->brokers[i].host : "";
+		b->id = md->brokers[i].id;
+		/* advertised names are peer data: keep them only if they are names */
+		if (mp_host_valid(h) && strlen(h) < sizeof(b->host))
+			mp_strlcpy(b->host, h, sizeof(b->host));
+		else
+			mp_sanitize(b->host, sizeof(b->host), (const uint8_t *)h, strlen(h));
+		b->port = (uint16_t)md->brokers[i].port;
+		rv[i].host = b->host;
+		rv[i].port = b->port;
+	}
+	d->res.n_brokers = n;
+	mp_resolve_many(rv, n, d->req.timeout_ms);
+	for (size_t i = 0; i < n; i++) {
+		struct disc_broker *b = &d->res.brokers[i];
+		if (!mp_host_valid(b->host))
+			mp_fmt(b->resolve_error, sizeof(b->resolve_error), "advertised host name is not valid");
+		else if (rv[i].addrlen) {
+			b->addr = rv[i].addr;
+			b->addrlen = rv[i].addrlen;
+		} else
+			mp_strlcpy(b->resolve_error, rv[i].error, sizeof(b->resolve_error));
+	}
+	free(rv);
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	struct disc *d = arg;
+	char err[512] = "";
+	rd_kafka_t *rk = NULL;
+	const rd_kafka_metadata_t *md = NULL;
+	rd_kafka_conf_t *conf = make_conf(d, err, sizeof(err));
+	uint64_t one = 1;
+
+	d->res.status = MP_DISC_FAILED;
+	d->res.controller_id = -1;
+	mp_strlcpy(d->res.configs_status, "not attempted", sizeof(d->res.configs_status));
+	if (!conf) {
+		mp_fmt(d->res.error, sizeof(d->res.error), "librdkafka configuration: %s", err);
+		goto out;
+	}
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+	if (!rk) {
+		rd_kafka_conf_destroy(conf);
+		mp_fmt(d->res.error, sizeof(d->res.error), "librdkafka: %s", err);
+		goto out;
+	}
+	rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, NULL, &md, d->req.timeout_ms);
+	if (e) {
+		pthread_mutex_lock(&d->log_lock);
+		mp_fmt(d->res.error, sizeof(d->res.error), "Metadata: %s%s%s", rd_kafka_err2str(e),
+		       d->last_log[0] ? "; last librdkafka error: " : "", d->last_log);
+		pthread_mutex_unlock(&d->log_lock);
+		goto out;
+	}
+	if (take_metadata(d, md) < 0) {
+		mp_strlcpy(d->res.error, "out of memory", sizeof(d->res.error));
+		goto out;
+	}
+	d->res.status = MP_DISC_OK;
+	char *cid = rd_kafka_clusterid(rk, d->req.timeout_ms);
+	if (cid) {
+		mp_sanitize(d->res.cluster_id, sizeof(d->res.cluster_id), (const uint8_t *)cid,
+			    strlen(cid));
+		rd_kafka_mem_free(rk, cid);
+	}
+	d->res.controller_id = rd_kafka_controllerid(rk, d->req.timeout_ms);
+	if (d->res.n_brokers)
+		describe_configs(d, rk);
+out:
+	if (md)
+		rd_kafka_metadata_destroy(md);
+	if (rk)
+		rd_kafka_destroy(rk);
+	if (d->pass)
+		OPENSSL_cleanse(d->pass, strlen(d->pass));
+	if (write(d->efd, &one, sizeof(one)) < 0) {
+		/* the loop will still time out the scan; nothing else to do */
+	}
+	return NULL;
+}
+
+int disc_start(struct disc **ret, const struct disc_req *req, char *errbuf, size_t errlen)
+{
+	struct disc *d = calloc(1, sizeof(*d));
+	int fail = 0, rc;
+	if (!d)
+		return -ENOMEM;
+	d->efd = -1;
+	d->req = *req;
+	d->bootstrap = dup_or_null(req->bootstrap, &fail);
+	d->ca = dup_or_null(req->ca_file, &fail);
+	d->cert = dup_or_null(req->cert_file, &fail);
+	d->key = dup_or_null(req->key_file, &fail);
+	d->mech = dup_or_null(req->sasl_mechanism, &fail);
+	d->user = dup_or_null(req->sasl_username, &fail);
+	d->pass = dup_or_null(req->sasl_password, &fail);
+	pthread_mutex_init(&d->log_lock, NULL);
+	if (fail) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	d->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->efd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = -pthread_create(&d->thread, NULL, worker, d);
+	if (rc)
+		goto fail;
+	d->started = true;
+	*ret = d;
+	return 0;
+fail:
+	mp_fmt(errbuf, errlen, "cannot start discovery: %s", strerror(-rc));
+	disc_free(d);
+	return rc;
+}
+
+int disc_fd(const struct disc *d)
+{
+	return d->efd;
+}
+
+const struct disc_result *disc_finish(struct disc *d)
+{
+	if (d->started && !d->joined) {
+		pthread_join(d->thread, NULL);
+		d->joined = true;
+	}
+	return &d->res;
+}
+
+void disc_free(struct disc *d)
+{
+	if (!d)
+		return;
+	disc_finish(d);
+	if (d->efd >= 0)
+		close(d->efd);
+	if (d->pass) {
+		OPENSSL_cleanse(d->pass, strlen(d->pass));
+		free(d->pass);
+	}
+	free(d->bootstrap);
+	free(d->ca);
+	free(d->cert);
+	free(d->key);
+	free(d->mech);
+	free(d->user);
+	free(d->res.brokers);
+	pthread_mutex_destroy(&d->log_lock);
+	free(d);
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "kafka_probe.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka_apiv.h"
+#include "tls.h"
+#include "util.h"
+
+/* KIP-511 client software fields: must match [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])? */
+#define SW_NAME "mskprobe"
+#define SW_VERSION "0.1.0"
+#define CLIENT_ID "mskprobe"
+#define FIRST_VERSION 3
+
+struct kprobe {
+	struct kafka_probe_env env;
+	struct mp_broker *b;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	bool use_tls;
+	bool tls_fallback_done; /* auto mode tried TLS and fell back to plain */
+	bool v0_retry_done;     /* a closed connection at vN was retried at v0 */
+	int16_t version;
+	int32_t corr;
+	int64_t started;
+};
+
+bool kafka_port_is_tls(uint16_t port)
+{
+	return port == 9094 || port == 9096 || port == 9098 || port == 9194 || port == 9196 ||
+	       port == 9198;
+}
+
+static void attempt_done(struct mp_xchg *x, const struct mp_xchg_result *res, void *ud);
+
+static void log_attempt(struct kprobe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void log_attempt(struct kprobe *p, const char *fmt, ...)
+{
+	struct mp_broker *b = p->b;
+	va_list ap;
+	if (b->n_attempts >= MP_APIV_ATTEMPTS_MAX)
+		return;
+	struct mp_attempt *a = &b->attempts[b->n_attempts++];
+	a->version = p->version;
+	va_start(ap, fmt);
+	vsnprintf(a->outcome, sizeof(a->outcome), fmt, ap);
+	va_end(ap);
+}
+
+static void end(struct kprobe *p)
+{
+	p->b->elapsed_ms = mp_now_ms() - p->started;
+	if (p->env.done)
+		p->env.done(p->b, p->env.ud);
+	free(p);
+}
+
+static int submit(struct kprobe *p)
+{
+	struct mp_xchg_spec s = { 0 };
+	uint8_t *req = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (p->b->n_attempts >= MP_APIV_ATTEMPTS_MAX) {
+		mp_fmt(p->b->error, sizeof(p->b->error), "gave up after %u attempts",
+		       MP_APIV_ATTEMPTS_MAX);
+		return -ELOOP;
+	}
+	p->corr++;
+	rc = kafka_apiv_encode_request(p->version, p->corr, CLIENT_ID, SW_NAME, SW_VERSION, &req,
+				       &len);
+	if (rc < 0) {
+		mp_fmt(p->b->error, sizeof(p->b->error), "cannot encode request: %s",
+		       strerror(-rc));
+		return rc;
+	}
+	s.addr = p->addr;
+	s.addrlen = p->addrlen;
+	s.tls = p->use_tls ? p->env.tls : NULL;
+	s.sni = p->b->host;
+	s.req = req;
+	s.req_len = len;
+	s.frame = MP_FRAME_I32;
+	s.max_read = MP_APIV_FRAME_MAX;
+	s.timeout_ms = p->env.timeout_ms;
+	s.done = attempt_done;
+	s.ud = p;
+	rc = mp_loop_submit(p->env.loop, &s);
+	free(req);
+	if (rc < 0)
+		mp_fmt(p->b->error, sizeof(p->b->error), "cannot queue the probe: %s",
+		       strerror(-rc));
+	return rc;
+}
+
+/* Record the TLS session once: the first handshake that completed. */
+static void note_tls(struct kprobe *p, const struct mp_xchg_result *res)
+{
+	struct mp_broker *b = p->b;
+	if (!p->use_tls || b->tls_info)
+		return;
+	b->tls_info = calloc(1, sizeof(*b->tls_info));
+	if (!b->tls_info)
+		return;
+	b->tls_info->hostname_match = -1;
+	b->tls_info->speaks_zookeeper = -1;
+	b->tls_info->speaks_kafka = -1;
+	if (res->ssl) {
+		b->tls = true;
+		(void)tls_inspect(res->ssl, b->host, b->tls_info);
+		/* a TLS 1.3 server that requires a certificate fails the first read */
+		if (res->err == MP_X_TLS && strstr(res->errmsg, "certificate required"))
+			mp_strlcpy(b->tls_info->client_cert, "required",
+				   sizeof(b->tls_info->client_cert));
+	} else {
+		mp_strlcpy(b->tls_info->handshake, "failed", sizeof(b->tls_info->handshake));
+		mp_strlcpy(b->tls_info->error, res->errmsg, sizeof(b->tls_info->error));
+		if (strstr(res->errmsg, "handshake failure") || strstr(res->errmsg, "certificate required"))
+			mp_strlcpy(b->tls_info->client_cert, "required",
+				   sizeof(b->tls_info->client_cert));
+	}
+}
+
+/* Auto mode: TLS failed fast (not a timeout), so the port may be plain Kafka. */
+static bool try_plain(struct kprobe *p, const struct mp_xchg_result *res)
+{
+	if (p->env.tls_mode != KAFKA_TLS_AUTO || !p->use_tls || p->tls_fallback_done ||
+	    kafka_port_is_tls(p->b->port))
+		return false;
+	if (res->step != MP_XS_TLS || res->err == MP_X_TIMEOUT)
+		return false;
+	log_attempt(p, "TLS failed (%s); retrying without TLS", res->errmsg);
+	mp_tls_info_free(p->b->tls_info);
+	p->b->tls_info = NULL;
+	p->use_tls = false;
+	p->tls_fallback_done = true;
+	return true;
+}
+
+static void on_answer(struct kprobe *p, const struct mp_xchg_result *res, bool *again)
+{
+	struct mp_broker *b = p->b;
+	struct mp_apiv a;
+	char why[160] = "";
+	int rc = kafka_apiv_decode_response(res->data, res->len, p->version, p->corr, &a, why,
+					    sizeof(why));
+	if (rc) {
+		log_attempt(p, "not a Kafka answer: %s", why);
+		mp_fmt(b->error, sizeof(b->error), "answer to ApiVersions v%d is not Kafka: %s",
+		       p->version, why);
+		return;
+	}
+	if (a.error_code == KAFKA_ERR_NONE) {
+		log_attempt(p, "ok: %u api keys", a.table.n);
+		b->apiv = a;
+		b->answered = true;
+		return;
+	}
+	const struct mp_api_range *k18 = mp_api_table_find(&a.table, KAFKA_API_VERSIONS);
+	log_attempt(p, "error %d %s%s", a.error_code, kafka_error_name(a.error_code),
+		    k18 ? " (broker lists its ApiVersions range)" : "");
+	if ((a.error_code == KAFKA_ERR_UNSUPPORTED_VERSION ||
+	     a.error_code == KAFKA_ERR_INVALID_REQUEST) && p->version > 0) {
+		int16_t next = (int16_t)(p->version - 1);
+		if (k18 && k18->max < next)
+			next = k18->max;
+		p->version = next;
+		*again = true;
+		return;
+	}
+	mp_fmt(b->error, sizeof(b->error), "broker answered ApiVersions v%d with error %d %s",
+	       p->version, a.error_code, kafka_error_name(a.error_code));
+}
+
+static void on_failure(struct kprobe *p, const struct mp_xchg_result *res, bool *again)
+{
+	struct mp_broker *b = p->b;
+	bool closed_silently = (res->err == MP_X_CLOSED || res->err == MP_X_RESET) &&
+			       res->step == MP_XS_RECV && res->bytes_read == 0;
+
+	log_attempt(p, "%s: %s", mp_xerr_name(res->err), res->errmsg);
+	if (closed_silently && p->version > 0 && !p->v0_retry_done) {
+		/* brokers that do not know this version may just close: ask v0 */
+		p->v0_retry_done = true;
+		p->version = 0;
+		*again = true;
+		return;
+	}
+	if (closed_silently && p->version == 0) {
+		b->closed_on_apiv = true;
+		mp_fmt(b->error, sizeof(b->error),
+		       "connection closed on ApiVersions v0 (brokers older than 0.10.0 do this)");
+		return;
+	}
+	mp_fmt(b->error, sizeof(b->error), "%s (%s during %s)", res->errmsg,
+	       mp_xerr_name(res->err), mp_xstep_name(res->step));
+}
+
+static void attempt_done(struct mp_xchg *x, const struct mp_xchg_result *res, void *ud)
+{
+	struct kprobe *p = ud;
+	bool again = false;
+	(void)x;
+
+	if (p->use_tls && (res->ssl || res->step == MP_XS_TLS))
+		note_tls(p, res);
+	if (try_plain(p, res))
+		again = true;
+	else if (res->err == MP_X_OK)
+		on_answer(p, res, &again);
+	else
+		on_failure(p, res, &again);
+	if (again) {
+		p->b->error[0] = '\0';
+		if (submit(p) == 0)
+			return;
+	}
+	end(p);
+}
+
+int kafka_probe_start(const struct kafka_probe_env *env, struct mp_broker *b,
+		      const struct sockaddr_storage *addr, socklen_t addrlen)
+{
+	struct kprobe *p = calloc(1, sizeof(*p));
+	int rc;
+	if (!p) {
+		mp_fmt(b->error, sizeof(b->error), "out of memory");
+		return -ENOMEM;
+	}
+	p->env = *env;
+	p->b = b;
+	p->addr = *addr;
+	p->addrlen = addrlen;
+	p->version = FIRST_VERSION;
+	p->started = mp_now_ms();
+	switch (env->tls_mode) {
+	case KAFKA_TLS_ON:
+		p->use_tls = true;
+		break;
+	case KAFKA_TLS_OFF:
+		p->use_tls = false;
+		break;
+	case KAFKA_TLS_AUTO:
+		p->use_tls = b->port != 9092;
+		break;
+	}
+	b->tls = p->use_tls;
+	rc = submit(p);
+	if (rc < 0)
+		free(p);
+	return rc;
+}

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "policy.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void add_unique(char (*arr)[12], uint16_t *n, size_t cap, const char *s)
+{
+	for (uint16_t i = 0; i < *n; i++)
+		if (strcmp(arr[i], s) == 0)
+			return;
+	if (*n < cap)
+		mp_strlcpy(arr[(*n)++], s, 12);
+}
+
+static cJSON *broker_ref(const struct mp_broker *b)
+{
+	cJSON *o = cJSON_CreateObject();
+	char ep[MP_HOST_MAX + 8];
+	mp_fmt(ep, sizeof(ep), "%s:%u", b->host, b->port);
+	cJSON_AddStringToObject(o, "broker", ep);
+	if (b->node_id >= 0)
+		cJSON_AddNumberToObject(o, "node_id", b->node_id);
+	return o;
+}
+
+/* Comma-joined list for titles and reasons. */
+static void join(char *dst, size_t n, char (*arr)[24], size_t cnt)
+{
+	size_t o = 0;
+	dst[0] = '\0';
+	for (size_t i = 0; i < cnt && o + 1 < n; i++)
+		o += (size_t)snprintf(dst + o, n - o, "%s%s", i ? ", " : "", arr[i]);
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	return mp_ver_cmp_str(a, b);
+}
+
+static int rel_cmp(const void *a, const void *b)
+{
+	return mp_ver_cmp_str(a, b);
+}
+
+/* The set of releases of every broker that answered, and the exact candidates. */
+static void summarise(struct mp_cluster *c, const struct mp_policy *p, const struct fp_table *fp,
+		      const struct msk_catalog *msk, bool *ret_not_msk)
+{
+	size_t nc = 0;
+	const char *mode = NULL;
+	bool mixed = false;
+
+	c->n_releases = 0;
+	c->fp_exact = true;
+	for (size_t i = 0; i < c->n_brokers; i++) {
+		struct mp_broker *b = c->brokers[i];
+		if (!b->answered)
+			continue;
+		fp_match(fp, &b->apiv, &b->fp);
+		if (!b->fp.exact)
+			c->fp_exact = false;
+		for (uint16_t r = 0; r < b->fp.n_releases; r++)
+			add_unique(c->releases, &c->n_releases, MP_RELEASES_MAX, b->fp.releases[r]);
+		for (uint16_t r = 0; r < b->fp.n_rows; r++)
+			msk_candidates(msk, fp_table_row(fp, b->fp.rows[r]),
+				       strcmp(p->platform, "msk") == 0, c->candidates,
+				       MP_RELEASES_MAX, &nc, ret_not_msk);
+		if (!mode)
+			mode = b->fp.mode;
+		else if (strcmp(mode, b->fp.mode) != 0)
+			mixed = true;
+	}
+	c->n_candidates = (uint16_t)nc;
+	qsort(c->releases, c->n_releases, sizeof(c->releases[0]), rel_cmp);
+	qsort(c->candidates, c->n_candidates, sizeof(c->candidates[0]), cand_cmp);
+	mp_strlcpy(c->mode, mode && !mixed ? mode : "unknown", sizeof(c->mode));
+}
+
+/* Brokers whose release sets differ: a rolling upgrade, or a mixed cluster. */
+static int check_agreement(struct mp_cluster *c)
+{
+	const struct mp_broker *first = NULL;
+	bool differ = false;
+	for (size_t i = 0; i < c->n_brokers; i++) {
+		const struct mp_broker *b = c->brokers[i];
+		if (!b->answered)
+			continue;
+		if (!first) {
+			first = b;
+			continue;
+		}
+		if (b->fp.n_releases != first->fp.n_releases ||
+		    memcmp(b->fp.releases, first->fp.releases,
+			   sizeof(b->fp.releases[0]) * b->fp.n_releases) != 0)
+			differ = true;
+	}
+	if (!differ)
+		return 0;
+	cJSON *ev = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(ev, "brokers");
+	for (size_t i = 0; i < c->n_brokers; i++) {
+		const struct mp_broker *b = c->brokers[i];
+		if (!b->answered)
+			continue;
+		cJSON *o = broker_ref(b);
+		cJSON *rels = cJSON_AddArrayToObject(o, "releases");
+		for (uint16_t r = 0; r < b->fp.n_releases; r++)
+			cJSON_AddItemToArray(rels, cJSON_CreateString(b->fp.releases[r]));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return mp_cluster_add_finding(c, "KAFKA_BROKERS_DISAGREE", MP_SEV_MEDIUM,
+				      "Brokers of one cluster advertise different Kafka releases "
+				      "(rolling upgrade in progress or mixed versions)",
+				      ev)
+		       ? 0
+		       : -ENOMEM;
+}
+
+static const struct mp_broker *first_inexact(const struct mp_cluster *c)
+{
+	for (size_t i = 0; i < c->n_brokers; i++)
+		if (c->brokers[i]->answered && !c->brokers[i]->fp.exact)
+			return c->brokers[i];
+	return NULL;
+}
+
+static size_t count(const struct mp_cluster *c, bool answered, bool closed)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_brokers; i++)
+		n += (answered && c->brokers[i]->answered) ||
+		     (closed && c->brokers[i]->closed_on_apiv);
+	return n;
+}
+
+/* Version part of the verdict. Returns 1 proven at/above, 0 below, -1 unknown. */
+static int judge_version(struct mp_cluster *c, const struct mp_policy *p)
+{
+	size_t below = 0;
+	char list[256];
+
+	if (!count(c, true, false)) {
+		if (count(c, false, true)) {
+			mp_fmt(c->verdict_reason, sizeof(c->verdict_reason),
+			       "brokers closed the connection on ApiVersions v0: a Kafka release "
+			       "older than 0.10.0, or not Kafka at all");
+			cJSON *ev = cJSON_CreateObject();
+			cJSON_AddStringToObject(ev, "observation",
+						"connection closed on ApiVersions v0");
+			mp_cluster_add_finding(c, "KAFKA_PRE_0_10_SUSPECTED", MP_SEV_MEDIUM,
+					       "Endpoint closes on ApiVersions, as Kafka brokers "
+					       "older than 0.10.0 do",
+					       ev);
+		} else {
+			mp_fmt(c->verdict_reason, sizeof(c->verdict_reason),
+			       "no broker answered ApiVersions");
+		}
+		return -1;
+	}
+	const struct mp_broker *ix = first_inexact(c);
+	if (ix) {
+		mp_fmt(c->verdict_reason, sizeof(c->verdict_reason),
+		       "broker %s:%u matches no release exactly (nearest %s, %u differing keys: %s)",
+		       ix->host, ix->port, ix->fp.n_releases ? ix->fp.releases[0] : "none",
+		       ix->fp.distance, ix->fp.diff);
+		return -1;
+	}
+	for (uint16_t i = 0; i < c->n_candidates; i++)
+		below += mp_ver_cmp_str(c->candidates[i], p->min_version) < 0;
+	join(list, sizeof(list), c->candidates, c->n_candidates);
+	if (below == 0) {
+		mp_fmt(c->verdict_reason, sizeof(c->verdict_reason),
+		       "every version consistent with the evidence (%s) is at or above %s", list,
+		       p->min_version);
+		return 1;
+	}
+	if (below == c->n_candidates) {
+		mp_fmt(c->verdict_reason, sizeof(c->verdict_reason),
+		       "every version consistent with the evidence (%s) is below %s", list,
+		       p->min_version);
+		cJSON *ev = cJSON_CreateObject();
+		cJSON *cands = cJSON_AddArrayToObject(ev, "candidates");
+		for (uint16_t i = 0; i < c->n_candidates; i++)
+			cJSON_AddItemToArray(cands, cJSON_CreateString(c->candidates[i]));
+		cJSON_AddStringToObject(ev, "min_version", p->min_version);
+		cJSON_AddStringToObject(ev, "mode", c->mode);
+		mp_cluster_add_finding(c, "KAFKA_VERSION_BELOW_MINIMUM", MP_SEV_HIGH,
+				       "Kafka release is below the minimum that can encrypt "
+				       "broker-to-ZooKeeper traffic",
+				       ev);
+		return 0;
+	}
+	mp_fmt(c->verdict_reason, sizeof(c->verdict_reason),
+	       "the versions consistent with the evidence (%s) straddle the minimum %s", list,
+	       p->min_version);
+	return -1;
+}
+
+/* A TLS ZooKeeper endpoint that completed a verified handshake and speaks ZooKeeper. */
+static bool zk_tls_proven(const struct mp_cluster *c)
+{
+	for (size_t i = 0; i < c->n_zk; i++) {
+		const struct mp_tls_info *t = c->zk[i]->tls;
+		if (t && strcmp(t->handshake, "ok") == 0 && strcmp(t->verify, "ok") == 0 &&
+		    t->speaks_zookeeper == 1)
+			return true;
+	}
+	return false;
+}
+
+static const char *config_value(const struct mp_cluster *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_brokers; i++)
+		for (uint8_t j = 0; j < c->brokers[i]->n_configs; j++)
+			if (strcmp(c->brokers[i]->configs[j].name, name) == 0)
+				return c->brokers[i]->configs[j].value;
+	return NULL;
+}
+
+/* Direct evidence from DescribeConfigs, when the caller was authorised. */
+static void check_configs(struct mp_cluster *c)
+{
+	const char *v = config_value(c, "zookeeper.ssl.client.enable");
+	if (!v || strcmp(c->mode, "kraft") == 0 || strcmp(v, "false") != 0)
+		return;
+	cJSON *ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "zookeeper.ssl.client.enable", v);
+	const char *zc = config_value(c, "zookeeper.connect");
+	if (zc)
+		cJSON_AddStringToObject(ev, "zookeeper.connect", zc);
+	mp_cluster_add_finding(c, "ZK_CLIENT_TLS_DISABLED", MP_SEV_HIGH,
+			       "Brokers are configured to talk to ZooKeeper without TLS", ev);
+}
+
+static void judge(struct mp_cluster *c, const struct mp_policy *p)
+{
+	int v = judge_version(c, p);
+	bool kraft = strcmp(c->mode, "kraft") == 0;
+	char why[512];
+
+	c->proven_version = v == 1;
+	c->proven_zk_tls = zk_tls_proven(c);
+	if (v == 0) {
+		c->verdict = MP_VERDICT_NON_COMPLIANT;
+		return;
+	}
+	if (v < 0) {
+		c->verdict = MP_VERDICT_UNVERIFIED;
+		return;
+	}
+	if (kraft) {
+		c->verdict = MP_VERDICT_COMPLIANT;
+		mp_fmt(why, sizeof(why), "%s; KRaft mode: the cluster has no ZooKeeper",
+		       c->verdict_reason);
+		mp_strlcpy(c->verdict_reason, why, sizeof(c->verdict_reason));
+		return;
+	}
+	if (strcmp(c->mode, "zookeeper") != 0) {
+		c->verdict = MP_VERDICT_UNVERIFIED;
+		mp_fmt(why, sizeof(why), "%s, but the broker mode could not be established",
+		       c->verdict_reason);
+		mp_strlcpy(c->verdict_reason, why, sizeof(c->verdict_reason));
+		return;
+	}
+	if (c->proven_zk_tls) {
+		c->verdict = MP_VERDICT_COMPLIANT;
+		mp_fmt(why, sizeof(why), "%s, and a TLS ZooKeeper endpoint verified",
+		       c->verdict_reason);
+	} else {
+		c->verdict = MP_VERDICT_UNVERIFIED;
+		mp_fmt(why, sizeof(why),
+		       "%s, but no TLS ZooKeeper endpoint was verified (%s)", c->verdict_reason,
+		       c->n_zk ? "none of the given endpoints completed a trusted TLS "
+				 "handshake speaking ZooKeeper"
+			       : "give the cluster's ZooKeeper endpoints with --zookeeper");
+	}
+	mp_strlcpy(c->verdict_reason, why, sizeof(c->verdict_reason));
+}
+
+/*
+ * Findings that prove the control plane is not encrypted whatever the
+ * version says: the brokers' own configuration, or plaintext ZooKeeper
+ * traffic seen on the wire.
+ */
+static const char *gap_proof(const struct mp_cluster *c)
+{
+	static const char *const proofs[] = { "ZK_CLIENT_TLS_DISABLED",
+					      "ZK_PLAINTEXT_TRAFFIC_OBSERVED" };
+	for (size_t i = 0; i < c->n_findings; i++)
+		for (size_t j = 0; j < sizeof(proofs) / sizeof(proofs[0]); j++)
+			if (strcmp(c->findings[i].id, proofs[j]) == 0)
+				return proofs[j];
+	return NULL;
+}
+
+int policy_apply(struct mp_cluster *c, const struct mp_policy *p, const struct fp_table *fp,
+		 const struct msk_catalog *msk)
+{
+	bool not_msk = false;
+	summarise(c, p, fp, msk, &not_msk);
+	if (check_agreement(c) < 0)
+		return -ENOMEM;
+	if (not_msk) {
+		cJSON *ev = cJSON_CreateObject();
+		cJSON *rels = cJSON_AddArrayToObject(ev, "releases");
+		for (uint16_t i = 0; i < c->n_releases; i++)
+			cJSON_AddItemToArray(rels, cJSON_CreateString(c->releases[i]));
+		mp_cluster_add_finding(c, "KAFKA_NOT_AN_MSK_VERSION", MP_SEV_LOW,
+				       "The brokers run a Kafka release that Amazon MSK never "
+				       "offered: not an MSK cluster, or not the one declared",
+				       ev);
+	}
+	check_configs(c);
+	judge(c, p);
+	const char *proof = gap_proof(c);
+	if (proof && strcmp(c->mode, "kraft") != 0) {
+		char why[512];
+		c->verdict = MP_VERDICT_NON_COMPLIANT;
+		mp_fmt(why, sizeof(why), "%s; and %s proves ZooKeeper traffic is not encrypted",
+		       c->verdict_reason, proof);
+		mp_strlcpy(c->verdict_reason, why, sizeof(c->verdict_reason));
+	}
+	return 0;
+}
+
+enum mp_exit policy_exit_code(const struct mp_report *r)
+{
+	bool unverified = false;
+	for (size_t i = 0; i < r->n_clusters; i++) {
+		const struct mp_cluster *c = r->clusters[i];
+		for (size_t j = 0; j < c->n_findings; j++)
+			if (c->findings[j].severity >= MP_SEV_LOW)
+				return MP_EXIT_FINDING;
+		if (c->verdict == MP_VERDICT_NON_COMPLIANT)
+			return MP_EXIT_FINDING;
+		if (c->verdict == MP_VERDICT_UNVERIFIED)
+			unverified = true;
+	}
+	return unverified ? MP_EXIT_UNVERIFIED : MP_EXIT_PASS;
+}
