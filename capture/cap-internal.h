@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private interfaces between the capture modules: decapsulation (cap_decap.c),
+ * the classifier (cap_clf.c), the flow table (cap_flow.c), the JSON builder
+ * (cap_json.c), atomic output files (cap_afile.c). Not for other subsystems:
+ * they use capture.h.
+ */
+#ifndef CAP_INTERNAL_H
+#define CAP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cap_limits.h"
+
+struct cJSON;
+
+/* ---- decapsulation (cap_decap.c) ---------------------------------------- */
+
+enum cap_decap_rc {
+	CAP_DECAP_TCP = 0,     /* a TCP segment: pkt is filled */
+	CAP_DECAP_OTHER,       /* well-formed, not TCP (UDP, ICMP, ARP, ...) */
+	CAP_DECAP_FRAGMENT,    /* a non-first IP fragment: counted, not reassembled */
+	CAP_DECAP_MALFORMED,   /* a header was cut short or inconsistent */
+	CAP_DECAP_UNSUPPORTED, /* link type we do not peel */
+};
+
+enum cap_tunnel {
+	CAP_TUNNEL_NONE = 0,
+	CAP_TUNNEL_VXLAN,
+	CAP_TUNNEL_GENEVE,
+};
+
+struct cap_addr {
+	uint8_t family; /* 4 or 6 */
+	uint8_t a[16];  /* IPv4 in the first 4 bytes, the rest zero */
+};
+
+struct cap_pkt {
+	struct cap_addr src, dst;
+	uint16_t sport, dport;
+	int64_t vni;           /* innermost VXLAN/GENEVE VNI, -1 when not tunnelled */
+	uint8_t tunnel;        /* enum cap_tunnel */
+	bool fragment;         /* an IP fragment (first fragments are still decoded) */
+	uint8_t tcp_flags;
+	uint32_t seq;
+	uint32_t ip_len;       /* inner IP packet length as declared (bytes counted per flow) */
+	const uint8_t *payload; /* captured TCP payload, inside the frame */
+	size_t payload_len;    /* captured (may be less than declared: snaplen, mirroring) */
+	uint32_t payload_declared; /* from the IP length: what the sequence space advances by */
+	size_t payload_off;    /* offset of the payload in the frame (for evidence truncation) */
+};
+
+#define CAP_TCP_FIN 0x01
+#define CAP_TCP_SYN 0x02
+#define CAP_TCP_RST 0x04
+#define CAP_TCP_ACK 0x10
+
+/* Peel one frame of link type dlt (a DLT_* value). */
+enum cap_decap_rc cap_decap(int dlt, const uint8_t *frame, size_t caplen, struct cap_pkt *ret);
+bool cap_dlt_supported(int dlt);
+
+/* ---- classifier (cap_clf.c) --------------------------------------------- */
+
+enum cap_class {
+	CAP_CLASS_UNKNOWN = 0,
+	CAP_CLASS_ZK,        /* zookeeper-plaintext (client protocol) */
+	CAP_CLASS_ZK_QUORUM, /* zookeeper-quorum (server to server: quorum, election) */
+	CAP_CLASS_TLS,
+	CAP_CLASS_KAFKA,     /* kafka-plaintext */
+	CAP_CLASS_COUNT,
+};
+
+enum cap_conf {
+	CAP_CONF_NONE = 0,
+	CAP_CONF_LOW,
+	CAP_CONF_MEDIUM,
+	CAP_CONF_HIGH,
+};
+
+/* Why: one code per rule, rendered with arg by cap_reason_text(). */
+enum cap_reason {
+	CAP_R_NONE = 0,
+	CAP_R_ZK_CONNECT_REQ,   /* ConnectRequest (len 44/45, protocol 0, passwd 16) */
+	CAP_R_ZK_CONNECT_RESP,  /* ConnectResponse */
+	CAP_R_ZK_PING,          /* ping request */
+	CAP_R_ZK_PING_REPLY,
+	CAP_R_ZK_NOTIFICATION,  /* watch event with a '/' path */
+	CAP_R_ZK_PATH_REQ,      /* request, arg = opcode, with a '/' path */
+	CAP_R_ZK_REQ,           /* request, arg = opcode, no path to check */
+	CAP_R_ZK_REPLY,         /* reply header chain */
+	CAP_R_ZK_4LW,           /* four-letter word, arg = index in the word table */
+	CAP_R_ZK_4LW_REPLY,     /* a four-letter word answer */
+	CAP_R_ZKQ_ELECTION_INIT, /* leader election: protocol -65536/-65535, sid, host:port */
+	CAP_R_ZKQ_ELECTION_NOTE, /* leader election notification */
+	CAP_R_ZKQ_PACKET,       /* QuorumPacket(s), arg = type of the first */
+	CAP_R_TLS_CLIENT_HELLO, /* arg = record minor version */
+	CAP_R_TLS_SERVER_HELLO,
+	CAP_R_TLS_RECORDS,      /* chained record headers (mid-session), arg = content type */
+	CAP_R_TLS_RECORD,       /* one record header only */
+	CAP_R_TLS_SSLV2_HELLO,
+	CAP_R_KAFKA_REQ,        /* arg = api key */
+	CAP_R_COUNT,
+};
+
+struct cap_clf_out {
+	uint8_t cls;       /* enum cap_class */
+	uint8_t conf;      /* enum cap_conf */
+	uint8_t reason;    /* enum cap_reason */
+	int8_t sender_is_client; /* 1 client, 0 server, -1 cannot tell */
+	uint16_t arg;
+	uint16_t tls_version; /* 0x0301.. from a hello, 0 unknown */
+	char sni[CAP_SNI_MAX + 1]; /* validated host name, "" when none */
+};
+
+/* Classify bytes that should start at a message boundary of one direction. */
+void cap_clf_bytes(const uint8_t *p, size_t n, struct cap_clf_out *ret);
+const char *cap_class_name(enum cap_class c);
+const char *cap_conf_name(enum cap_conf c);
+/* Human reason for a classification; never contains payload bytes. */
+void cap_reason_text(char *buf, size_t n, enum cap_reason r, uint16_t arg);
+/* A host name (RFC 1123 letters, digits, '-', '.'; no empty labels). */
+bool cap_sni_valid(const uint8_t *p, size_t n);
+
+/* ---- flow table (cap_flow.c) --------------------------------------------- */
+
+struct cap_ports {
+	uint16_t zk[CAP_PORTS_MAX];
+	unsigned n_zk;
+	uint16_t kafka[CAP_PORTS_MAX];
+	unsigned n_kafka;
+};
+
+/* A flow as the report sees it (finished or still open at the end). */
+struct cap_flow_result {
+	struct cap_addr client, server;
+	uint16_t cport, sport;
+	int64_t vni;
+	uint8_t tunnel;
+	uint8_t cls, conf, reason;
+	uint16_t arg;
+	uint8_t client_basis; /* enum cap_basis */
+	bool port_hint;       /* a port hint raised the confidence */
+	bool mid_session;     /* no SYN seen: the capture started inside the session */
+	bool has_payload;     /* some payload was seen (else: handshake or ACKs only) */
+	uint16_t tls_version;
+	char sni[CAP_SNI_MAX + 1];
+	uint64_t first_us, last_us, id;
+	uint64_t pkts[2], bytes[2]; /* [0] client to server, [1] server to client */
+};
+
+enum cap_basis {
+	CAP_BASIS_SYN = 0,   /* the side that sent the SYN */
+	CAP_BASIS_PROTOCOL,  /* the classifier saw who speaks first (hello, request) */
+	CAP_BASIS_PORT,      /* the other side uses a hinted server port */
+	CAP_BASIS_GUESS,     /* the higher (ephemeral-looking) port */
+};
+
+struct cap_flowtab;
+
+/* Called for each flow leaving the table (idle, early drop, or the end). */
+typedef void (*cap_flow_done_fn)(void *ctx, const struct cap_flow_result *r);
+
+struct cap_flowtab_stats {
+	uint64_t flows;          /* flows created */
+	uint64_t flows_over_cap; /* evicted early for the cap + estimated distinct refused tuples */
+	uint64_t flows_refused;  /* refused packets (new tuple while full) */
+	uint64_t flows_idle;     /* finished by idle eviction */
+	uint64_t active;         /* in the table now */
+	uint64_t clf_pool_bytes; /* classifier buffers in use */
+};
+
+int cap_flowtab_new(struct cap_flowtab **ret, uint32_t max_flows, const struct cap_ports *ports,
+		    cap_flow_done_fn done, void *ctx);
+void cap_flowtab_free(struct cap_flowtab *t);
+/*
+ * Account one TCP segment at packet time ts_us. Returns 1 when the segment
+ * belongs to a flow flagged plaintext (the caller may keep it as evidence),
+ * 0 otherwise.
+ */
+int cap_flowtab_add(struct cap_flowtab *t, const struct cap_pkt *p, uint64_t ts_us);
+/* Finish every flow still in the table (calls done for each). */
+void cap_flowtab_flush(struct cap_flowtab *t);
+void cap_flowtab_stats(const struct cap_flowtab *t, struct cap_flowtab_stats *ret);
+
+/* ---- report (cap_json.c) ------------------------------------------------- */
+
+struct cap_report;
+
+int cap_report_new(struct cap_report **ret);
+void cap_report_free(struct cap_report *r);
+/* Record a finished flow (flow-done callback; ctx is the report). */
+void cap_report_flow(void *ctx, const struct cap_flow_result *r);
+void cap_report_set_ports(struct cap_report *r, const struct cap_ports *ports);
+
+struct cap_run_info {
+	const char *kind;      /* "interface" | "file" */
+	const char *name;
+	const char *linktype;  /* pcap's name for the DLT */
+	const char *filter;
+	double seconds;
+	uint64_t packets, bytes, dropped, if_dropped;
+	uint64_t non_tcp, fragments, malformed, unsupported, tunnelled;
+	struct cap_flowtab_stats ft;
+	const char *error;     /* read error, or NULL */
+	const char *evidence_file; /* NULL when none */
+	const char *evidence_sha256;
+	uint64_t evidence_packets;
+	unsigned evidence_bytes;
+};
+
+/* Build the capture object and the findings array; 0 or -ENOMEM. */
+int cap_report_build(struct cap_report *r, const struct cap_run_info *info,
+		     struct cJSON **ret_capture, struct cJSON **ret_findings);
+/* "10.0.0.1:2181" or "[2001:db8::1]:2181". */
+void cap_endpoint_str(char *buf, size_t n, const struct cap_addr *a, uint16_t port);
+/* RFC 3339 UTC with microseconds. */
+void cap_time_str(char buf[40], uint64_t us);
+
+/* ---- atomic output files (cap_afile.c) ----------------------------------- */
+
+struct cap_afile {
+	int fd;
+	char *tmp;   /* temp path in the target's directory */
+	char *path;  /* final path */
+};
+
+/* Create DIR/.NAME.XXXXXX with mode 0600. 0 or -errno with errbuf. */
+int cap_afile_open(struct cap_afile *f, const char *path, char *errbuf, size_t errlen);
+/* Give the temp file to uid/gid (before a privilege drop); 0 or -errno. */
+int cap_afile_chown(struct cap_afile *f, uid_t uid, gid_t gid);
+/* fsync, rename over path, fsync the directory; closes fd. 0 or -errno. */
+int cap_afile_commit(struct cap_afile *f, char *errbuf, size_t errlen);
+/* Remove the temp file if not committed and free; safe twice. */
+void cap_afile_abort(struct cap_afile *f);
+/* Write all of buf to the file. 0 or -errno. */
+int cap_afile_write(struct cap_afile *f, const void *buf, size_t len);
+/* SHA-256 hex of a file's contents. 0 or -errno. */
+int cap_sha256_file(const char *path, char out[65]);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Capture sources: a live interface and an offline file, each a const ops
+ * table (cap_source.c) behind one pcap_t, so tests and production read
+ * packets through exactly the same path.
+ */
+#ifndef CAP_SOURCE_H
+#define CAP_SOURCE_H
+
+#include <pcap/pcap.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "capture.h"
+
+struct cap_source_ops {
+	const char *kind; /* "interface" | "file": the report's source.kind */
+	bool live;        /* has a clock, pcap_stats and privileges to drop */
+	/*
+	 * Open the source named in o into *ret (the caller owns it and
+	 * pcap_close()s it). 0, or -errno with the reason in errbuf; *ret is
+	 * untouched on failure.
+	 */
+	int (*open)(const struct cap_opts *o, pcap_t **ret, char *errbuf, size_t errlen);
+};
+
+/* The source for o (live when o->iface is set). */
+const struct cap_source_ops *cap_source_find(const struct cap_opts *o);
+/* Compile filter once and set it; NULL or "" sets nothing. 0 or -EINVAL. */
+int cap_source_filter(pcap_t *p, const char *filter, char *errbuf, size_t errlen);
+
+#endif

@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The capture report: finished flows in, the `mskprobe.capture/1` object and
+ * its findings out. Memory is bounded: at most CAP_REPORT_FLOWS_MAX flows are
+ * listed (the rest are counted), and each finding names at most
+ * CAP_FINDING_PAIRS_MAX client/server pairs (the rest are counted).
+ *
+ * Listed: every flow with a class, and unknown flows that touch a hinted
+ * ZooKeeper or Kafka port (an empty verdict there is itself evidence).
+ * Findings need medium confidence or better; a low-confidence guess is
+ * listed, never alleged.
+ *
+ * No payload byte is ever written: flows carry addresses (inet_ntop), counts,
+ * times, fixed reason texts and an SNI that passed cap_sni_valid().
+ */
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cap-internal.h"
+#include "model.h"
+#include "util.h"
+
+/* One client host talking to one server endpoint, in one mirror session. */
+struct pair {
+	struct cap_addr client, server;
+	uint16_t sport;
+	int64_t vni;
+	uint64_t flows;
+	uint8_t reason;
+	uint16_t arg;
+};
+
+struct alleged {
+	uint64_t flows;
+	size_t n_pairs;
+	uint64_t pairs_over;
+	struct pair pairs[CAP_FINDING_PAIRS_MAX];
+};
+
+enum { AL_ZK = 0, AL_KAFKA, AL_QUORUM, AL_COUNT };
+
+struct cap_report {
+	struct cap_ports ports;
+	struct cap_flow_result *flows;
+	size_t n_flows, cap_flows;
+	uint64_t not_listed;
+	uint64_t classes[CAP_CLASS_COUNT];
+	uint64_t tls_on_hinted;
+	struct alleged al[AL_COUNT];
+};
+
+int cap_report_new(struct cap_report **ret)
+{
+	struct cap_report *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	*ret = r;
+	return 0;
+}
+
+void cap_report_free(struct cap_report *r)
+{
+	if (!r)
+		return;
+	free(r->flows);
+	free(r);
+}
+
+void cap_report_set_ports(struct cap_report *r, const struct cap_ports *ports)
+{
+	r->ports = *ports;
+}
+
+static bool hinted(const struct cap_ports *ps, uint16_t p)
+{
+	for (unsigned i = 0; i < ps->n_zk; i++)
+		if (ps->zk[i] == p)
+			return true;
+	for (unsigned i = 0; i < ps->n_kafka; i++)
+		if (ps->kafka[i] == p)
+			return true;
+	return false;
+}
+
+static void allege(struct alleged *al, const struct cap_flow_result *f)
+{
+	al->flows++;
+	for (size_t i = 0; i < al->n_pairs; i++) {
+		struct pair *p = &al->pairs[i];
+		if (p->sport == f->sport && p->vni == f->vni &&
+		    memcmp(&p->client, &f->client, sizeof(p->client)) == 0 &&
+		    memcmp(&p->server, &f->server, sizeof(p->server)) == 0) {
+			p->flows++;
+			return;
+		}
+	}
+	if (al->n_pairs >= CAP_FINDING_PAIRS_MAX) {
+		al->pairs_over++;
+		return;
+	}
+	struct pair *p = &al->pairs[al->n_pairs++];
+	p->client = f->client;
+	p->server = f->server;
+	p->sport = f->sport;
+	p->vni = f->vni;
+	p->flows = 1;
+	p->reason = f->reason;
+	p->arg = f->arg;
+}
+
+static int list_flow(struct cap_report *r, const struct cap_flow_result *f)
+{
+	if (r->n_flows >= CAP_REPORT_FLOWS_MAX) {
+		r->not_listed++;
+		return 0;
+	}
+	if (r->n_flows == r->cap_flows) {
+		size_t n = r->cap_flows ? r->cap_flows * 2 : 64;
+		struct cap_flow_result *nf = realloc(r->flows, n * sizeof(*nf));
+		if (!nf) {
+			r->not_listed++;
+			return -ENOMEM;
+		}
+		r->flows = nf;
+		r->cap_flows = n;
+	}
+	r->flows[r->n_flows++] = *f;
+	return 0;
+}
+
+void cap_report_flow(void *ctx, const struct cap_flow_result *f)
+{
+	struct cap_report *r = ctx;
+	bool on_hint = hinted(&r->ports, f->sport) || hinted(&r->ports, f->cport);
+
+	r->classes[f->cls < CAP_CLASS_COUNT ? f->cls : 0]++;
+	if (f->cls == CAP_CLASS_TLS && on_hint)
+		r->tls_on_hinted++;
+	if (f->conf >= CAP_CONF_MEDIUM) {
+		if (f->cls == CAP_CLASS_ZK)
+			allege(&r->al[AL_ZK], f);
+		else if (f->cls == CAP_CLASS_KAFKA)
+			allege(&r->al[AL_KAFKA], f);
+		else if (f->cls == CAP_CLASS_ZK_QUORUM)
+			allege(&r->al[AL_QUORUM], f);
+	}
+	if (f->cls != CAP_CLASS_UNKNOWN || on_hint)
+		(void)list_flow(r, f); /* on ENOMEM the flow is counted as not listed */
+	else
+		r->not_listed++;
+}
+
+/* ---- formatting ------------------------------------------------------------------ */
+
+void cap_endpoint_str(char *buf, size_t n, const struct cap_addr *a, uint16_t port)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	if (a->family == 4)
+		inet_ntop(AF_INET, a->a, ip, sizeof(ip));
+	else
+		inet_ntop(AF_INET6, a->a, ip, sizeof(ip));
+	if (a->family == 6)
+		mp_fmt(buf, n, "[%s]:%u", ip, port);
+	else
+		mp_fmt(buf, n, "%s:%u", ip, port);
+}
+
+static void host_str(char *buf, size_t n, const struct cap_addr *a)
+{
+	if (!inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->a, buf, (socklen_t)n))
+		mp_strlcpy(buf, "?", n);
+}
+
+void cap_time_str(char buf[40], uint64_t us)
+{
+	time_t t = (time_t)(us / 1000000u);
+	struct tm tm;
+	char s[32];
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	mp_fmt(buf, 40, "%s.%06uZ", s, (unsigned)(us % 1000000u));
+}
+
+static const char *tls_version_name(uint16_t v)
+{
+	switch (v) {
+	case 0x0300: return "SSLv3";
+	case 0x0301: return "TLSv1";
+	case 0x0302: return "TLSv1.1";
+	case 0x0303: return "TLSv1.2";
+	case 0x0304: return "TLSv1.3";
+	default: return NULL;
+	}
+}
+
+static const char *basis_name(uint8_t b)
+{
+	static const char *const n[] = { "syn", "protocol", "port-hint", "guess" };
+	return b < 4 ? n[b] : "guess";
+}
+
+/* cJSON helpers that record an allocation failure instead of crashing. */
+struct jb {
+	bool oom;
+};
+
+static cJSON *jadd(struct jb *b, cJSON *obj, const char *k, cJSON *v)
+{
+	if (!v || !cJSON_AddItemToObject(obj, k, v)) {
+		cJSON_Delete(v);
+		b->oom = true;
+		return NULL;
+	}
+	return v;
+}
+
+static void jnum(struct jb *b, cJSON *o, const char *k, double v)
+{
+	jadd(b, o, k, cJSON_CreateNumber(v));
+}
+
+static void jstr(struct jb *b, cJSON *o, const char *k, const char *v)
+{
+	jadd(b, o, k, v ? cJSON_CreateString(v) : cJSON_CreateNull());
+}
+
+static void jvni(struct jb *b, cJSON *o, int64_t vni)
+{
+	jadd(b, o, "vni", vni >= 0 ? cJSON_CreateNumber((double)vni) : cJSON_CreateNull());
+}
+
+static void jappend(struct jb *b, cJSON *arr, cJSON *v)
+{
+	if (!v || !cJSON_AddItemToArray(arr, v)) {
+		cJSON_Delete(v);
+		b->oom = true;
+	}
+}
+
+static void flow_reason(char *buf, size_t n, const struct cap_flow_result *f)
+{
+	char r[160];
+	if (f->cls == CAP_CLASS_UNKNOWN && !f->has_payload)
+		mp_strlcpy(r, "no payload seen (handshake or ACKs only)", sizeof(r));
+	else
+		cap_reason_text(r, sizeof(r), (enum cap_reason)f->reason, f->arg);
+	mp_fmt(buf, n, "%s%s%s", r, f->port_hint ? "; server port is a hinted port" : "",
+	       f->mid_session ? "; capture started mid-session" : "");
+}
+
+static void dir_obj(struct jb *b, cJSON *o, const char *k, uint64_t pkts, uint64_t bytes)
+{
+	cJSON *d = jadd(b, o, k, cJSON_CreateObject());
+	if (!d)
+		return;
+	jnum(b, d, "packets", (double)pkts);
+	jnum(b, d, "bytes", (double)bytes);
+}
+
+static cJSON *flow_json(struct jb *b, const struct cap_flow_result *f)
+{
+	char ep[64], reason[256], t[40];
+	cJSON *o = cJSON_CreateObject();
+	if (!o) {
+		b->oom = true;
+		return NULL;
+	}
+	cap_endpoint_str(ep, sizeof(ep), &f->client, f->cport);
+	jstr(b, o, "client", ep);
+	cap_endpoint_str(ep, sizeof(ep), &f->server, f->sport);
+	jstr(b, o, "server", ep);
+	jvni(b, o, f->vni);
+	if (f->tunnel)
+		jstr(b, o, "tunnel", f->tunnel == CAP_TUNNEL_VXLAN ? "vxlan" : "geneve");
+	jstr(b, o, "class", cap_class_name((enum cap_class)f->cls));
+	flow_reason(reason, sizeof(reason), f);
+	jstr(b, o, "reason", reason);
+	jstr(b, o, "confidence", f->conf ? cap_conf_name((enum cap_conf)f->conf) : "low");
+	jnum(b, o, "packets", (double)(f->pkts[0] + f->pkts[1]));
+	jnum(b, o, "bytes", (double)(f->bytes[0] + f->bytes[1]));
+	cap_time_str(t, f->first_us);
+	jstr(b, o, "first_seen", t);
+	cap_time_str(t, f->last_us);
+	jstr(b, o, "last_seen", t);
+	dir_obj(b, o, "client_to_server", f->pkts[0], f->bytes[0]);
+	dir_obj(b, o, "server_to_client", f->pkts[1], f->bytes[1]);
+	jstr(b, o, "client_basis", basis_name(f->client_basis));
+	jadd(b, o, "mid_session", cJSON_CreateBool(f->mid_session));
+	if (f->cls == CAP_CLASS_TLS) {
+		cJSON *tls = jadd(b, o, "tls", cJSON_CreateObject());
+		if (tls) {
+			jstr(b, tls, "version", tls_version_name(f->tls_version));
+			jstr(b, tls, "sni", f->sni[0] ? f->sni : NULL);
+		}
+	}
+	return o;
+}
+
+static int flow_cmp(const void *x, const void *y)
+{
+	const struct cap_flow_result *a = x, *b = y;
+	if (a->first_us != b->first_us)
+		return a->first_us < b->first_us ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* ---- findings ------------------------------------------------------------------------ */
+
+struct finding_def {
+	const char *id, *severity, *what;
+};
+
+static const struct finding_def finding_defs[AL_COUNT] = {
+	{ "ZK_PLAINTEXT_TRAFFIC_OBSERVED", "high", "Plaintext ZooKeeper client traffic observed" },
+	{ "KAFKA_PLAINTEXT_TRAFFIC_OBSERVED", "medium", "Plaintext Kafka traffic observed" },
+	{ "ZK_QUORUM_PLAINTEXT_TRAFFIC_OBSERVED", "medium",
+	  "Plaintext ZooKeeper server-to-server (quorum/election) traffic observed" },
+};
+
+static cJSON *pair_json(struct jb *b, const struct pair *p)
+{
+	char h[INET6_ADDRSTRLEN], ep[64], reason[160];
+	cJSON *o = cJSON_CreateObject();
+	if (!o) {
+		b->oom = true;
+		return NULL;
+	}
+	host_str(h, sizeof(h), &p->client);
+	jstr(b, o, "client", h);
+	cap_endpoint_str(ep, sizeof(ep), &p->server, p->sport);
+	jstr(b, o, "server", ep);
+	jvni(b, o, p->vni);
+	jnum(b, o, "flows", (double)p->flows);
+	cap_reason_text(reason, sizeof(reason), (enum cap_reason)p->reason, p->arg);
+	jstr(b, o, "first_reason", reason);
+	return o;
+}
+
+static cJSON *finding_new(struct jb *b, const char *id, const char *sev, const char *title,
+			  cJSON **ret_evidence)
+{
+	cJSON *f = cJSON_CreateObject();
+	if (!f) {
+		b->oom = true;
+		return NULL;
+	}
+	jstr(b, f, "id", id);
+	jstr(b, f, "severity", sev);
+	jstr(b, f, "title", title);
+	*ret_evidence = jadd(b, f, "evidence", cJSON_CreateObject());
+	return f;
+}
+
+static cJSON *alleged_json(struct jb *b, const struct finding_def *d, const struct alleged *al,
+			   const char *source)
+{
+	char title[256], ep[64];
+	cJSON *ev = NULL, *pairs;
+	const struct pair *p0 = &al->pairs[0];
+
+	cap_endpoint_str(ep, sizeof(ep), &p0->server, p0->sport);
+	mp_fmt(title, sizeof(title), "%s: %llu flow(s) on %s, e.g. to %s", d->what,
+	       (unsigned long long)al->flows, source, ep);
+	cJSON *f = finding_new(b, d->id, d->severity, title, &ev);
+	if (!f || !ev)
+		return f;
+	jnum(b, ev, "flows", (double)al->flows);
+	pairs = jadd(b, ev, "pairs", cJSON_CreateArray());
+	for (size_t i = 0; pairs && i < al->n_pairs; i++)
+		jappend(b, pairs, pair_json(b, &al->pairs[i]));
+	jnum(b, ev, "pairs_not_listed", (double)al->pairs_over);
+	return f;
+}
+
+static cJSON *nothing_json(struct jb *b, const struct cap_report *r, const struct cap_run_info *in,
+			   const char *source)
+{
+	char title[256];
+	cJSON *ev = NULL, *cls;
+	mp_fmt(title, sizeof(title),
+	       "Capture saw no plaintext ZooKeeper or Kafka traffic: %llu packets, %llu flows "
+	       "(%llu TLS) in %.1f s on %s, %llu dropped",
+	       (unsigned long long)in->packets, (unsigned long long)in->ft.flows,
+	       (unsigned long long)r->classes[CAP_CLASS_TLS], in->seconds, source,
+	       (unsigned long long)in->dropped);
+	cJSON *f = finding_new(b, "CAPTURE_NO_PLAINTEXT_OBSERVED", "info", title, &ev);
+	if (!f || !ev)
+		return f;
+	jstr(b, ev, "source", source);
+	jnum(b, ev, "seconds", in->seconds);
+	jnum(b, ev, "packets", (double)in->packets);
+	jnum(b, ev, "dropped", (double)in->dropped);
+	jnum(b, ev, "flows", (double)in->ft.flows);
+	jnum(b, ev, "tls_flows_on_hinted_ports", (double)r->tls_on_hinted);
+	cls = jadd(b, ev, "classes", cJSON_CreateObject());
+	for (int c = 0; cls && c < CAP_CLASS_COUNT; c++)
+		jnum(b, cls, cap_class_name((enum cap_class)c), (double)r->classes[c]);
+	return f;
+}
+
+static cJSON *findings_json(struct jb *b, const struct cap_report *r, const struct cap_run_info *in)
+{
+	char name[160], source[200];
+	bool any = false;
+	cJSON *arr = cJSON_CreateArray();
+	if (!arr) {
+		b->oom = true;
+		return NULL;
+	}
+	mp_sanitize(name, sizeof(name), (const uint8_t *)in->name, strlen(in->name));
+	mp_fmt(source, sizeof(source), "%s %s", in->kind, name);
+	for (int i = 0; i < AL_COUNT; i++) {
+		if (!r->al[i].flows)
+			continue;
+		jappend(b, arr, alleged_json(b, &finding_defs[i], &r->al[i], source));
+		any = true;
+	}
+	if (!any)
+		jappend(b, arr, nothing_json(b, r, in, source));
+	return arr;
+}
+
+/* ---- the capture object ---------------------------------------------------------------- */
+
+static void source_json(struct jb *b, cJSON *root, const struct cap_run_info *in)
+{
+	char s[256];
+	cJSON *src = jadd(b, root, "source", cJSON_CreateObject());
+	if (!src)
+		return;
+	jstr(b, src, "kind", in->kind);
+	mp_sanitize(s, sizeof(s), (const uint8_t *)in->name, strlen(in->name));
+	jstr(b, src, "name", s);
+	jstr(b, src, "linktype", in->linktype);
+	if (in->filter)
+		mp_sanitize(s, sizeof(s), (const uint8_t *)in->filter, strlen(in->filter));
+	jstr(b, src, "filter", in->filter ? s : NULL);
+}
+
+static void stats_json(struct jb *b, cJSON *root, const struct cap_report *r,
+		       const struct cap_run_info *in)
+{
+	cJSON *st = jadd(b, root, "stats", cJSON_CreateObject()), *cls;
+	if (!st)
+		return;
+	jnum(b, st, "packets", (double)in->packets);
+	jnum(b, st, "bytes", (double)in->bytes);
+	jnum(b, st, "dropped", (double)in->dropped);
+	jnum(b, st, "flows", (double)in->ft.flows);
+	jnum(b, st, "flows_over_cap", (double)in->ft.flows_over_cap);
+	jnum(b, st, "seconds", (double)(int64_t)(in->seconds * 1000.0 + 0.5) / 1000.0);
+	jnum(b, st, "if_dropped", (double)in->if_dropped);
+	jnum(b, st, "non_tcp", (double)in->non_tcp);
+	jnum(b, st, "ip_fragments", (double)in->fragments);
+	jnum(b, st, "malformed", (double)in->malformed);
+	jnum(b, st, "unsupported_link", (double)in->unsupported);
+	jnum(b, st, "tunnelled", (double)in->tunnelled);
+	jnum(b, st, "flows_refused_packets", (double)in->ft.flows_refused);
+	jnum(b, st, "flows_idle_evicted", (double)in->ft.flows_idle);
+	jnum(b, st, "flows_listed", (double)r->n_flows);
+	jnum(b, st, "flows_not_listed", (double)r->not_listed);
+	cls = jadd(b, st, "classes", cJSON_CreateObject());
+	for (int c = 0; cls && c < CAP_CLASS_COUNT; c++)
+		jnum(b, cls, cap_class_name((enum cap_class)c), (double)r->classes[c]);
+	if (in->error)
+		jstr(b, st, "error", in->error);
+}
+
+static void evidence_json(struct jb *b, cJSON *root, const struct cap_run_info *in)
+{
+	char s[256];
+	if (!in->evidence_file)
+		return;
+	cJSON *ev = jadd(b, root, "evidence", cJSON_CreateObject());
+	if (!ev)
+		return;
+	mp_sanitize(s, sizeof(s), (const uint8_t *)in->evidence_file, strlen(in->evidence_file));
+	jstr(b, ev, "file", s);
+	jstr(b, ev, "sha256", in->evidence_sha256);
+	jnum(b, ev, "packets", (double)in->evidence_packets);
+	jnum(b, ev, "payload_bytes_per_packet", in->evidence_bytes);
+}
+
+int cap_report_build(struct cap_report *r, const struct cap_run_info *in, cJSON **ret_capture,
+		     cJSON **ret_findings)
+{
+	struct jb b = { .oom = false };
+	cJSON *root = cJSON_CreateObject(), *flows, *findings = NULL, *copy;
+
+	if (!root)
+		return -ENOMEM;
+	jstr(&b, root, "schema", "mskprobe.capture/1");
+	source_json(&b, root, in);
+	stats_json(&b, root, r, in);
+	qsort(r->flows, r->n_flows, sizeof(*r->flows), flow_cmp);
+	flows = jadd(&b, root, "flows", cJSON_CreateArray());
+	for (size_t i = 0; flows && i < r->n_flows; i++)
+		jappend(&b, flows, flow_json(&b, &r->flows[i]));
+	findings = findings_json(&b, r, in);
+	copy = findings ? cJSON_Duplicate(findings, 1) : NULL;
+	jadd(&b, root, "findings", copy);
+	evidence_json(&b, root, in);
+	if (b.oom || !findings) {
+		cJSON_Delete(root);
+		cJSON_Delete(findings);
+		return -ENOMEM;
+	}
+	*ret_capture = root;
+	*ret_findings = findings;
+	return 0;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * capture/: watch broker-to-ZooKeeper (and Kafka) traffic and prove whether
+ * it is plaintext. Packets come from a live interface or a pcap/pcapng file
+ * through one path (libpcap); layers are peeled (link, VLAN, IP, UDP VXLAN /
+ * GENEVE, TCP); a bounded flow table joins both directions; a classifier
+ * looks at the first payload bytes of each direction.
+ *
+ * The result is the `mskprobe.capture/1` JSON object and a findings array
+ * `[{id, severity, title, evidence}]`. No payload byte ever reaches either:
+ * ZooKeeper traffic carries ACLs and credentials.
+ *
+ * Scan integration (the lead's `scan --capture IFACE --capture-seconds S`):
+ *
+ *	struct cap_opts o;
+ *	cap_opts_init(&o);
+ *	o.iface = "eth0"; o.duration_s = 30;
+ *	r = cap_session_start(&s, &o, err, sizeof(err));  // opens, filters, starts a thread
+ *	... run the scan ...
+ *	r = cap_session_finish(s, &capture, &findings, err, sizeof(err));
+ *	cap_session_free(s);
+ *
+ * Threads: cap_session_start returns once the source is open and the capture
+ * thread runs; every other call may come from any one thread. The capture
+ * thread never writes to stdout/stderr and never calls exit().
+ */
+#ifndef CAP_CAPTURE_H
+#define CAP_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cap_limits.h"
+
+struct cJSON;
+struct cap_session;
+
+struct cap_opts {
+	const char *iface;      /* live interface, or NULL */
+	const char *file;       /* pcap or pcapng file ("-" = stdin), or NULL; exactly one is set */
+	const char *filter;     /* BPF expression compiled once, NULL = every packet */
+	double duration_s;      /* stop after this long (live: wall clock; file: ignored); 0 = no limit */
+	unsigned snaplen;       /* live snap length */
+	unsigned max_flows;     /* hard cap of the flow table */
+	uint16_t zk_ports[CAP_PORTS_MAX];    /* hints only, never the proof */
+	unsigned n_zk_ports;
+	uint16_t kafka_ports[CAP_PORTS_MAX];
+	unsigned n_kafka_ports;
+	const char *save_evidence;  /* pcap of the flagged flows (opt-in), NULL = none */
+	unsigned evidence_bytes;    /* payload bytes kept per evidence packet */
+	/*
+	 * Live only: once the handle is active, drop the whole process to this
+	 * user (setgroups, setgid, setuid). NULL = keep the current identity.
+	 * The CLI passes "nobody"; a scan that must keep its identity passes NULL.
+	 */
+	const char *user;
+};
+
+/* Defaults: ZooKeeper ports 2181,2182, Kafka 9092,9094,9096,9098, 100k flows. */
+void cap_opts_init(struct cap_opts *o);
+
+/*
+ * Open the source, compile and set the filter, open the evidence file, drop
+ * privileges, start the capture thread. 0 and *ret set, or -errno (-EINVAL
+ * for bad options or a bad filter, -ENOENT/-EPERM/... for the source) with
+ * the reason in errbuf; *ret untouched on failure.
+ */
+int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *errbuf,
+		      size_t errlen);
+
+/* Ask the capture to stop soon (idempotent; safe from any thread, not from a signal handler). */
+void cap_session_stop(struct cap_session *s);
+
+/* True once the capture thread has ended (end of file, duration, stop or a read error). */
+bool cap_session_done(struct cap_session *s);
+
+/* Progress so far (for a terminal line): packets and bytes read. */
+void cap_session_progress(struct cap_session *s, uint64_t *ret_packets, uint64_t *ret_bytes);
+
+/*
+ * Stop (if still running), wait for the thread, classify what remains and
+ * build the results. On 0, *ret_capture is a new `mskprobe.capture/1` object
+ * (with its own "findings" copy) and *ret_findings a new array of
+ * {id, severity, title, evidence}; the caller owns both (cJSON_Delete).
+ * -errno on failure (a read error mid-file still yields results: it is
+ * recorded in stats.error, and 0 is returned). Call at most once.
+ */
+int cap_session_finish(struct cap_session *s, struct cJSON **ret_capture,
+		       struct cJSON **ret_findings, char *errbuf, size_t errlen);
+
+/* Stops, joins and frees; accepts NULL. Removes an uncommitted evidence temp file. */
+void cap_session_free(struct cap_session *s);
+
+/*
+ * Exit code the CLI maps the findings to (probe/cli.h): MP_EXIT_FINDING when
+ * any finding is above info, MP_EXIT_PASS when the capture classified at
+ * least one flow and found nothing, MP_EXIT_UNVERIFIED when it saw nothing
+ * it could classify.
+ */
+int cap_exit_code(const struct cJSON *capture);
+
+/* Render a capture object as text (for --format text). 0 or -errno. */
+int cap_render_text(const struct cJSON *capture, char **ret_text);
+
+#endif
