@@ -1,3 +1,300 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `mskprobe scan`: options into a scan_opts, run, emit, exit code. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli.h"
-int mp_cmd_scan(int argc, char **argv) { (void)argc; (void)argv; return MP_EXIT_USAGE; }
-int mp_cmd_demo(int argc, char **argv) { (void)argc; (void)argv; return MP_EXIT_USAGE; }
+#include "cli_common.h"
+#include "policy.h"
+#include "report.h"
+#include "scan.h"
+#include "util.h"
+
+#define LIST_MAX 64
+
+static void scan_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mskprobe scan --bootstrap HOST:PORT[,HOST:PORT...] [options]\n\n"
+		"Reads each broker's ApiVersions answer (no credentials needed), fingerprints\n"
+		"the Kafka release, discovers the other brokers, checks ZooKeeper endpoints\n"
+		"and judges whether the cluster can and does encrypt its control plane.\n\n"
+		"targets:\n"
+		"  --bootstrap LIST        broker endpoints of one cluster (required)\n"
+		"  --name NAME             cluster name in the report (default: first endpoint)\n"
+		"  --zookeeper LIST        ZooKeeper endpoints HOST[:PORT][/chroot]; a host\n"
+		"                          without a port is tried on 2181 and 2182\n"
+		"policy:\n"
+		"  --min-version V         minimum Kafka version (default 2.5.1)\n"
+		"  --platform msk|apache   version catalogue to name candidates (default msk)\n"
+		"  --cert-warn-days N      certificate expiry warning (default 30)\n"
+		"  --fingerprint-table F   release table instead of the built-in one\n"
+		"transport:\n"
+		"  --tls auto|on|off       auto: MSK port conventions, else TLS then plain\n"
+		"  --ca-file PEM           trust anchors (default: the system store)\n"
+		"  --cert PEM --key PEM    client certificate for mutual TLS\n"
+		"  --insecure              discovery does not verify broker certificates\n"
+		"  --sasl-mechanism M      SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN (discovery)\n"
+		"  --sasl-username U       SASL user name (discovery)\n"
+		"  --sasl-password-file F  file holding the SASL password (never on the command line)\n"
+		"  --timeout-ms N          per-step timeout (default 5000)\n"
+		"  --concurrency N         connections in flight (default 64)\n"
+		"  --no-discovery          probe only the given endpoints\n"
+		"  --zk-anonymous-read     try read-only listings of /, /brokers/ids, /kafka-acl\n"
+		"output:\n"
+		"  --format json|text      (default text)\n"
+		"  --output FILE           write there atomically, mode 0600 (default stdout)\n\n"
+		"exit codes: 0 all checks pass, 1 finding(s), 2 bad usage or input,\n"
+		"            3 some target could not be verified (and no finding)\n");
+}
+
+enum {
+	O_BOOTSTRAP = 256, O_NAME, O_ZK, O_MINV, O_PLATFORM, O_TLS, O_CA, O_CERT, O_KEY,
+	O_INSECURE, O_SASL_MECH, O_SASL_USER, O_SASL_PASS, O_FORMAT, O_OUTPUT, O_TIMEOUT,
+	O_CONC, O_NODISC, O_ANON, O_WARN, O_TABLE, O_HELP,
+};
+
+static const struct option scan_longopts[] = {
+	{ "bootstrap", required_argument, NULL, O_BOOTSTRAP },
+	{ "name", required_argument, NULL, O_NAME },
+	{ "zookeeper", required_argument, NULL, O_ZK },
+	{ "min-version", required_argument, NULL, O_MINV },
+	{ "platform", required_argument, NULL, O_PLATFORM },
+	{ "tls", required_argument, NULL, O_TLS },
+	{ "ca-file", required_argument, NULL, O_CA },
+	{ "cert", required_argument, NULL, O_CERT },
+	{ "key", required_argument, NULL, O_KEY },
+	{ "insecure", no_argument, NULL, O_INSECURE },
+	{ "sasl-mechanism", required_argument, NULL, O_SASL_MECH },
+	{ "sasl-username", required_argument, NULL, O_SASL_USER },
+	{ "sasl-password-file", required_argument, NULL, O_SASL_PASS },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "output", required_argument, NULL, O_OUTPUT },
+	{ "timeout-ms", required_argument, NULL, O_TIMEOUT },
+	{ "concurrency", required_argument, NULL, O_CONC },
+	{ "no-discovery", no_argument, NULL, O_NODISC },
+	{ "zk-anonymous-read", no_argument, NULL, O_ANON },
+	{ "cert-warn-days", required_argument, NULL, O_WARN },
+	{ "fingerprint-table", required_argument, NULL, O_TABLE },
+	{ "help", no_argument, NULL, O_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Split a comma list in place into at most LIST_MAX items. */
+static int split_list(char *s, const char **items, size_t *n, const char *opt)
+{
+	for (char *p = s; p && *p;) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		if (*p) {
+			if (*n >= LIST_MAX) {
+				fprintf(stderr, "mskprobe scan: %s: more than %d endpoints\n", opt,
+					LIST_MAX);
+				return -EINVAL;
+			}
+			items[(*n)++] = p;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Read the SASL password: first line of the file, at most 1 KiB. */
+static int read_secret(const char *path, char **ret)
+{
+	FILE *f = fopen(path, "r");
+	char buf[1025];
+	size_t n;
+	if (!f) {
+		fprintf(stderr, "mskprobe scan: --sasl-password-file %s: %s\n", path, strerror(errno));
+		return -EINVAL;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	*ret = strdup(buf);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return *ret ? 0 : -ENOMEM;
+}
+
+struct scan_cli {
+	struct scan_opts o;
+	struct scan_cluster_spec spec;
+	const char *bootstrap[LIST_MAX], *zookeeper[LIST_MAX];
+	char *bootstrap_arg, *zk_arg;
+	char *password;
+	const char *format, *output;
+	char cmdline[1024];
+};
+
+static int parse_scan(struct scan_cli *s, int argc, char **argv)
+{
+	int c;
+	unsigned long v;
+	optind = 1;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "", scan_longopts, NULL)) != -1) {
+		switch (c) {
+		case O_BOOTSTRAP:
+			free(s->bootstrap_arg);
+			if (!(s->bootstrap_arg = strdup(optarg)) ||
+			    split_list(s->bootstrap_arg, s->bootstrap, &s->spec.n_bootstrap,
+				       "--bootstrap") < 0)
+				return MP_EXIT_USAGE;
+			break;
+		case O_ZK:
+			free(s->zk_arg);
+			if (!(s->zk_arg = strdup(optarg)) ||
+			    split_list(s->zk_arg, s->zookeeper, &s->spec.n_zookeeper, "--zookeeper") < 0)
+				return MP_EXIT_USAGE;
+			break;
+		case O_NAME:
+			s->spec.name = optarg;
+			break;
+		case O_MINV:
+			if (cli_min_version(&s->o.policy, optarg) < 0)
+				return MP_EXIT_USAGE;
+			break;
+		case O_PLATFORM:
+			if (cli_platform(&s->o.policy, optarg) < 0)
+				return MP_EXIT_USAGE;
+			break;
+		case O_TLS:
+			if (strcmp(optarg, "auto") == 0)
+				s->o.tls_mode = KAFKA_TLS_AUTO;
+			else if (strcmp(optarg, "on") == 0)
+				s->o.tls_mode = KAFKA_TLS_ON;
+			else if (strcmp(optarg, "off") == 0)
+				s->o.tls_mode = KAFKA_TLS_OFF;
+			else {
+				fprintf(stderr, "mskprobe scan: --tls must be auto, on or off\n");
+				return MP_EXIT_USAGE;
+			}
+			break;
+		case O_CA:
+			s->o.ca_file = optarg;
+			break;
+		case O_CERT:
+			s->o.cert_file = optarg;
+			break;
+		case O_KEY:
+			s->o.key_file = optarg;
+			break;
+		case O_INSECURE:
+			s->o.insecure = true;
+			break;
+		case O_SASL_MECH:
+			s->o.sasl_mechanism = optarg;
+			break;
+		case O_SASL_USER:
+			s->o.sasl_username = optarg;
+			break;
+		case O_SASL_PASS:
+			if (read_secret(optarg, &s->password) < 0)
+				return MP_EXIT_USAGE;
+			s->o.sasl_password = s->password;
+			break;
+		case O_FORMAT:
+			if (cli_format_ok(optarg) < 0)
+				return MP_EXIT_USAGE;
+			s->format = optarg;
+			break;
+		case O_OUTPUT:
+			s->output = optarg;
+			break;
+		case O_TIMEOUT:
+			if (cli_uint("--timeout-ms", optarg, 1, MP_TIMEOUT_MS_MAX, &v) < 0)
+				return MP_EXIT_USAGE;
+			s->o.timeout_ms = (int)v;
+			break;
+		case O_CONC:
+			if (cli_uint("--concurrency", optarg, 1, MP_CONCURRENCY_MAX, &v) < 0)
+				return MP_EXIT_USAGE;
+			s->o.concurrency = (unsigned)v;
+			break;
+		case O_NODISC:
+			s->o.discover = false;
+			break;
+		case O_ANON:
+			s->o.zk_anonymous_read = true;
+			break;
+		case O_WARN:
+			if (cli_uint("--cert-warn-days", optarg, 0, 3650, &v) < 0)
+				return MP_EXIT_USAGE;
+			s->o.policy.cert_warn_days = (int)v;
+			break;
+		case O_TABLE:
+			s->o.fp_table_file = optarg;
+			break;
+		case O_HELP:
+			scan_usage(stdout);
+			return -1;
+		default:
+			fprintf(stderr, "mskprobe scan: see 'mskprobe scan --help'\n");
+			return MP_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mskprobe scan: unexpected argument '%s'\n", argv[optind]);
+		return MP_EXIT_USAGE;
+	}
+	if (!s->spec.n_bootstrap) {
+		fprintf(stderr, "mskprobe scan: --bootstrap is required (see --help)\n");
+		return MP_EXIT_USAGE;
+	}
+	if (!s->o.cert_file != !s->o.key_file) {
+		fprintf(stderr, "mskprobe scan: --cert and --key go together\n");
+		return MP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int mp_cmd_scan(int argc, char **argv)
+{
+	struct scan_cli s = { 0 };
+	struct mp_report *r = NULL;
+	char err[512] = "";
+	int rc;
+
+	cli_default_opts(&s.o);
+	s.format = "text";
+	s.output = "-";
+	rc = parse_scan(&s, argc, argv);
+	if (rc) {
+		rc = rc < 0 ? MP_EXIT_PASS : rc;
+		goto out;
+	}
+	if (!s.spec.name)
+		s.spec.name = s.bootstrap[0];
+	s.spec.bootstrap = s.bootstrap;
+	s.spec.zookeeper = s.zookeeper;
+	s.o.clusters = &s.spec;
+	s.o.n_clusters = 1;
+	cli_command_line(s.cmdline, sizeof(s.cmdline), argc, argv);
+	s.o.command_line = s.cmdline;
+	if (scan_run(&s.o, &r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe scan: %s\n", err);
+		rc = MP_EXIT_USAGE;
+		goto out;
+	}
+	rc = cli_emit(r, s.format, s.output);
+	if (rc == 0)
+		rc = (int)policy_exit_code(r);
+out:
+	if (s.password) {
+		OPENSSL_cleanse(s.password, strlen(s.password));
+		free(s.password);
+	}
+	free(s.bootstrap_arg);
+	free(s.zk_arg);
+	mp_report_free(r);
+	return rc;
+}

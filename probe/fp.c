@@ -386,14 +386,11 @@ void fp_match(const struct fp_table *t, const struct mp_apiv *a, struct mp_fp_re
 		if (d == best && res->n_rows < MP_FP_CANDIDATES_MAX)
 			res->rows[res->n_rows++] = (uint16_t)i;
 	}
-	if (!t->n || best > FP_DISTANCE_MAX) {
-		res->n_rows = 0;
-		res->distance = best;
-		mp_fmt(res->diff, sizeof(res->diff), "no release within %u differing keys",
-		       FP_DISTANCE_MAX);
+	if (!t->n)
 		return;
-	}
-	res->matched = true;
+	/* the nearest rows are always reported, with their distance; only a
+	 * row within FP_DISTANCE_MAX counts as a match at all */
+	res->matched = best <= FP_DISTANCE_MAX;
 	res->distance = best;
 	res->exact = best == 0;
 	if (!res->exact)

@@ -288,7 +288,22 @@ int kafka_apiv_decode_response(const uint8_t *buf, size_t len, int16_t request_v
 		rc = KAFKA_APIV_ECORRELATION;
 		goto out;
 	}
-	if (request_version < 3 || a->error_code == KAFKA_ERR_UNSUPPORTED_VERSION) {
+	if (request_version >= 3 && a->error_code == KAFKA_ERR_UNSUPPORTED_VERSION) {
+		/* Brokers send this in the v0 layout; some implementations (librdkafka's
+		 * mock cluster) use the request's layout. Accept either, v0 first. */
+		struct mp_rd r0 = r;
+		rc = decode_v0_array(&r0, &a->table, errbuf, errlen);
+		if (!rc && !r0.bad) {
+			r = r0;
+		} else {
+			memset(&a->table, 0, sizeof(a->table));
+			rc = decode_v3_array(&r, &a->table, errbuf, errlen);
+			if (!rc)
+				a->throttle_ms = (int32_t)mp_rd_be32(&r);
+			if (!rc && !r.bad)
+				rc = decode_v3_tags(&r, a, errbuf, errlen);
+		}
+	} else if (request_version < 3) {
 		rc = decode_v0_array(&r, &a->table, errbuf, errlen);
 		/* the v0-layout error body has no throttle field */
 		if (!rc && request_version >= 1 && a->error_code != KAFKA_ERR_UNSUPPORTED_VERSION)

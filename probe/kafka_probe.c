@@ -140,6 +140,7 @@ static bool try_plain(struct kprobe *p, const struct mp_xchg_result *res)
 	mp_tls_info_free(p->b->tls_info);
 	p->b->tls_info = NULL;
 	p->use_tls = false;
+	p->b->tls = false;
 	p->tls_fallback_done = true;
 	return true;
 }

@@ -65,6 +65,8 @@ static void summarise(struct mp_cluster *c, const struct mp_policy *p, const str
 		fp_match(fp, &b->apiv, &b->fp);
 		if (!b->fp.exact)
 			c->fp_exact = false;
+		if (!b->fp.matched)
+			continue; /* nothing in the table is near: no candidates */
 		for (uint16_t r = 0; r < b->fp.n_releases; r++)
 			add_unique(c->releases, &c->n_releases, MP_RELEASES_MAX, b->fp.releases[r]);
 		for (uint16_t r = 0; r < b->fp.n_rows; r++)

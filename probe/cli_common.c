@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cli_common.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "report.h"
+#include "util.h"
+
+void cli_default_opts(struct scan_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	mp_strlcpy(o->policy.min_version, "2.5.1", sizeof(o->policy.min_version));
+	mp_strlcpy(o->policy.platform, "msk", sizeof(o->policy.platform));
+	o->policy.cert_warn_days = 30;
+	o->timeout_ms = 5000;
+	o->concurrency = 64;
+	o->tls_mode = KAFKA_TLS_AUTO;
+	o->discover = true;
+}
+
+int cli_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
+	     unsigned long *ret)
+{
+	if (mp_parse_uint(s, min, max, ret) < 0) {
+		fprintf(stderr, "mskprobe: %s '%s': want a whole number from %lu to %lu\n", opt, s,
+			min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cli_min_version(struct mp_policy *p, const char *s)
+{
+	struct mp_ver v;
+	if (strlen(s) >= sizeof(p->min_version) || mp_ver_parse(s, &v) < 0 || v.label[0]) {
+		fprintf(stderr, "mskprobe: --min-version '%s': want a version like 2.5.1\n", s);
+		return -EINVAL;
+	}
+	mp_strlcpy(p->min_version, s, sizeof(p->min_version));
+	return 0;
+}
+
+int cli_platform(struct mp_policy *p, const char *s)
+{
+	if (strcmp(s, "msk") && strcmp(s, "apache")) {
+		fprintf(stderr, "mskprobe: --platform must be msk or apache\n");
+		return -EINVAL;
+	}
+	mp_strlcpy(p->platform, s, sizeof(p->platform));
+	return 0;
+}
+
+int cli_format_ok(const char *s)
+{
+	if (strcmp(s, "json") && strcmp(s, "text")) {
+		fprintf(stderr, "mskprobe: --format '%s': want json or text\n", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void cli_command_line(char *dst, size_t n, int argc, char **argv)
+{
+	size_t o = 0;
+	bool mask = false;
+	dst[0] = '\0';
+	o += (size_t)snprintf(dst, n, "mskprobe");
+	for (int i = 0; i < argc && o + 1 < n; i++) {
+		char safe[256];
+		const char *a = mask ? "***" : argv[i];
+		mp_sanitize(safe, sizeof(safe), (const uint8_t *)a, strlen(a));
+		o += (size_t)snprintf(dst + o, n - o, " %s", safe);
+		mask = strstr(argv[i], "password") && !strchr(argv[i], '=') &&
+		       !strstr(argv[i], "-file");
+	}
+}
+
+int cli_emit(const struct mp_report *r, const char *format, const char *output)
+{
+	cJSON *j = rep_to_json(r);
+	char *text = NULL, err[512] = "";
+	int rc = MP_EXIT_USAGE;
+
+	if (!j) {
+		fprintf(stderr, "mskprobe: out of memory building the report\n");
+		return MP_EXIT_USAGE;
+	}
+	if (strcmp(format, "json") == 0) {
+		text = cJSON_Print(j);
+		if (text) {
+			size_t l = strlen(text);
+			char *nl = realloc(text, l + 2);
+			if (nl) {
+				text = nl;
+				text[l] = '\n';
+				text[l + 1] = '\0';
+			}
+		}
+	} else {
+		bool color = strcmp(output, "-") == 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+		if (rep_render_text(j, color, &text, err, sizeof(err)) < 0)
+			text = NULL;
+	}
+	if (!text) {
+		fprintf(stderr, "mskprobe: cannot render the report: %s\n", err[0] ? err : "out of memory");
+		goto out;
+	}
+	if (rep_write_file(output, text, strlen(text), err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe: %s\n", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	cJSON_Delete(j);
+	return rc;
+}

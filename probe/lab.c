@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `mskprobe demo`: the built-in lab. Starts, inside this process on
+ * loopback, broker stand-ins that answer exactly as a Kafka 2.2
+ * ZooKeeper-mode cluster and a 3.7 KRaft cluster (behind TLS with a
+ * certificate the demo makes, one listener SASL) would, plus librdkafka's
+ * mock cluster (which answers Metadata, so discovery has something to
+ * find, and whose ApiVersions table is no real release), then scans them
+ * through the real scan path and writes the reports into one folder.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_common.h"
+#include "fp.h"
+#include "pki.h"
+#include "policy.h"
+#include "report.h"
+#include "scan.h"
+#include "standin.h"
+#include "util.h"
+
+#define LAB_BROKERS 3
+
+struct lab {
+	char dir[4096];
+	struct pki_paths pki;
+	SSL_CTX *server_tls;
+	struct fp_table *fp;
+	struct standin_server *si;
+	rd_kafka_t *mock_rk;
+	char ep[2][LAB_BROKERS][32];
+	const char *eps[2][LAB_BROKERS];
+	char mock_bootstrap[512];
+	const char *mock_eps[LAB_BROKERS];
+	char mock_ep[LAB_BROKERS][64];
+	size_t n_mock;
+};
+
+static void lab_free(struct lab *l)
+{
+	standin_server_free(l->si);
+	SSL_CTX_free(l->server_tls);
+	fp_table_free(l->fp);
+	if (l->mock_rk)
+		rd_kafka_destroy(l->mock_rk);
+}
+
+static void quiet_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk;
+	(void)level;
+	(void)fac;
+	(void)buf;
+}
+
+/* librdkafka's mock cluster, for discovery against something that answers Metadata. */
+static int start_mock(struct lab *l, char *err, size_t el)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char e[256];
+	rd_kafka_conf_set_log_cb(conf, quiet_log);
+	if (rd_kafka_conf_set(conf, "test.mock.num.brokers", "3", e, sizeof(e)) != RD_KAFKA_CONF_OK) {
+		mp_fmt(err, el, "mock cluster: %s", e);
+		rd_kafka_conf_destroy(conf);
+		return -EINVAL;
+	}
+	l->mock_rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
+	if (!l->mock_rk) {
+		mp_fmt(err, el, "mock cluster: %s", e);
+		rd_kafka_conf_destroy(conf);
+		return -EINVAL;
+	}
+	rd_kafka_mock_cluster_t *mc = rd_kafka_handle_mock_cluster(l->mock_rk);
+	if (!mc) {
+		mp_fmt(err, el, "mock cluster did not start");
+		return -EINVAL;
+	}
+	mp_strlcpy(l->mock_bootstrap, rd_kafka_mock_cluster_bootstraps(mc), sizeof(l->mock_bootstrap));
+	/* the scan takes one bootstrap endpoint and discovers the rest */
+	size_t n = strcspn(l->mock_bootstrap, ",");
+	if (n >= sizeof(l->mock_ep[0]))
+		return -EINVAL;
+	memcpy(l->mock_ep[0], l->mock_bootstrap, n);
+	l->mock_ep[0][n] = '\0';
+	l->mock_eps[0] = l->mock_ep[0];
+	l->n_mock = 1;
+	return 0;
+}
+
+static int add_cluster(struct lab *l, int idx, const char *release, enum fp_mode mode, bool tls,
+		       char *err, size_t el)
+{
+	const struct fp_row *row = fp_table_find(l->fp, release, mode);
+	if (!row) {
+		mp_fmt(err, el, "release %s is not in the table", release);
+		return -EINVAL;
+	}
+	for (int i = 0; i < LAB_BROKERS; i++) {
+		struct standin_opts o = { .row = row, .tls = tls ? l->server_tls : NULL,
+					  .sasl = tls && i == LAB_BROKERS - 1 };
+		uint16_t port;
+		int rc = standin_add(l->si, &o, &port, err, el);
+		if (rc < 0)
+			return rc;
+		mp_fmt(l->ep[idx][i], sizeof(l->ep[idx][i]), "127.0.0.1:%u", port);
+		l->eps[idx][i] = l->ep[idx][i];
+	}
+	return 0;
+}
+
+static int lab_start(struct lab *l, char *err, size_t el)
+{
+	const char *ips[] = { "127.0.0.1" };
+	const char *dns[] = { "localhost" };
+	char pkidir[4200];
+	int rc;
+
+	mp_fmt(pkidir, sizeof(pkidir), "%s/pki", l->dir);
+	if (mkdir(pkidir, 0700) < 0) {
+		mp_fmt(err, el, "%s: %s", pkidir, strerror(errno));
+		return -errno;
+	}
+	struct pki_opts po = { .dir = pkidir, .dns = dns, .n_dns = 1, .ips = ips, .n_ips = 1 };
+	if ((rc = pki_generate(&po, &l->pki, err, el)) < 0 ||
+	    (rc = pki_server_ctx(&l->server_tls, &l->pki, false, err, el)) < 0 ||
+	    (rc = fp_table_builtin(&l->fp, err, el)) < 0 ||
+	    (rc = standin_server_new(&l->si, err, el)) < 0 ||
+	    (rc = add_cluster(l, 0, "2.2", FP_MODE_ZK, false, err, el)) < 0 ||
+	    (rc = add_cluster(l, 1, "3.7", FP_MODE_KRAFT, true, err, el)) < 0 ||
+	    (rc = standin_server_start(l->si, err, el)) < 0)
+		return rc;
+	return start_mock(l, err, el);
+}
+
+static void demo_usage(FILE *f)
+{
+	fprintf(f, "usage: mskprobe demo [--output-dir DIR]\n\n"
+		   "Starts the built-in lab on loopback (stand-ins answering as Kafka 2.2 in\n"
+		   "ZooKeeper mode and Kafka 3.7 in KRaft mode behind TLS, and librdkafka's mock\n"
+		   "cluster), scans it with the real scan path, prints the text report and\n"
+		   "writes every report format into DIR (default: a new folder under /tmp).\n");
+}
+
+static int run_scan(struct lab *l)
+{
+	struct scan_opts o;
+	struct scan_cluster_spec specs[3] = {
+		{ .name = "lab-kafka-2.2-zookeeper", .bootstrap = l->eps[0], .n_bootstrap = LAB_BROKERS },
+		{ .name = "lab-kafka-3.7-kraft-tls", .bootstrap = l->eps[1], .n_bootstrap = LAB_BROKERS },
+		{ .name = "lab-librdkafka-mock", .bootstrap = l->mock_eps, .n_bootstrap = l->n_mock },
+	};
+	struct mp_report *r = NULL;
+	char err[512] = "", path[4200];
+	int rc;
+
+	cli_default_opts(&o);
+	o.clusters = specs;
+	o.n_clusters = 3;
+	o.ca_file = l->pki.ca_cert;
+	o.timeout_ms = 3000;
+	o.command_line = "mskprobe demo";
+	if (scan_run(&o, &r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe demo: scan failed: %s\n", err);
+		return MP_EXIT_USAGE;
+	}
+	mp_fmt(path, sizeof(path), "%s/report.json", l->dir);
+	rc = cli_emit(r, "json", path);
+	if (!rc) {
+		mp_fmt(path, sizeof(path), "%s/report.txt", l->dir);
+		rc = cli_emit(r, "text", path);
+	}
+	if (!rc)
+		rc = cli_emit(r, "text", "-");
+	if (!rc)
+		printf("\nreports written to %s (scan exit code would be %d)\n", l->dir,
+		       (int)policy_exit_code(r));
+	mp_report_free(r);
+	return rc;
+}
+
+int mp_cmd_demo(int argc, char **argv)
+{
+	static const struct option opts[] = { { "output-dir", required_argument, NULL, 'o' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct lab l = { 0 };
+	const char *dir = NULL;
+	char err[512] = "";
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'o') {
+			dir = optarg;
+		} else if (c == 'h') {
+			demo_usage(stdout);
+			return MP_EXIT_PASS;
+		} else {
+			fprintf(stderr, "mskprobe demo: see 'mskprobe demo --help'\n");
+			return MP_EXIT_USAGE;
+		}
+	}
+	if (dir) {
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			fprintf(stderr, "mskprobe demo: %s: %s\n", dir, strerror(errno));
+			return MP_EXIT_USAGE;
+		}
+		mp_strlcpy(l.dir, dir, sizeof(l.dir));
+	} else {
+		const char *tmp = getenv("TMPDIR");
+		mp_fmt(l.dir, sizeof(l.dir), "%s/mskprobe-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(l.dir)) {
+			fprintf(stderr, "mskprobe demo: %s: %s\n", l.dir, strerror(errno));
+			return MP_EXIT_USAGE;
+		}
+	}
+	if (lab_start(&l, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe demo: cannot start the lab: %s\n", err);
+		rc = MP_EXIT_USAGE;
+	} else {
+		rc = run_scan(&l);
+	}
+	lab_free(&l);
+	return rc;
+}

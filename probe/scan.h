@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The scan orchestrator: plan (clusters, endpoints), resolve, run every
+ * probe concurrently on one event loop, discover brokers with librdkafka,
+ * then apply the policy. Endpoint failures never abort a scan: they become
+ * per-endpoint errors in the report.
+ */
+#ifndef MP_SCAN_H
+#define MP_SCAN_H
+
+#include <stdbool.h>
+
+#include "kafka_probe.h"
+#include "model.h"
+
+struct scan_cluster_spec {
+	const char *name;
+	const char *const *bootstrap; /* "host:port" */
+	size_t n_bootstrap;
+	const char *const *zookeeper; /* "host[:port][/chroot]" */
+	size_t n_zookeeper;
+};
+
+struct scan_opts {
+	const struct scan_cluster_spec *clusters;
+	size_t n_clusters;
+	struct mp_policy policy;
+	int timeout_ms;
+	unsigned concurrency;
+	enum kafka_tls_mode tls_mode;
+	const char *ca_file, *cert_file, *key_file;
+	bool insecure;
+	const char *sasl_mechanism, *sasl_username;
+	const char *sasl_password; /* borrowed; the caller wipes it */
+	bool discover;
+	bool check_listeners;
+	bool zk_anonymous_read;
+	const char *fp_table_file; /* NULL: the built-in table */
+	const char *command_line;  /* for provenance, secrets already masked */
+};
+
+/*
+ * Run the scan. Returns 0 with *ret set (the report holds every result and
+ * error), or -errno for a scan that could not start (bad table file, bad
+ * CA file, bad endpoint syntax) with the reason in errbuf.
+ */
+int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, size_t errlen);
+
+#endif
