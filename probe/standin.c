@@ -876,8 +876,10 @@ static int run_timers(struct standin_server *s, int64_t now)
 		}
 		if (c->l->behaviour == STANDIN_SLOW && c->out_off < c->out_len) {
 			if (now >= c->next_drip) {
-				conn_run(s, c, now);
-				continue; /* it may be gone; its next timer is at most 200 ms away */
+				conn_run(s, c, now); /* it may be gone: do not touch c */
+				if (now + STANDIN_SLOW_STEP_MS < next)
+					next = now + STANDIN_SLOW_STEP_MS;
+				continue;
 			}
 			if (c->next_drip < next)
 				next = c->next_drip;
