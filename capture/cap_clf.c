@@ -54,11 +54,16 @@ static bool zk_connect_req(struct mp_rd r, struct cap_clf_out *o)
 	uint32_t len = mp_rd_be32(&r);
 	uint32_t proto = mp_rd_be32(&r);
 	uint64_t zxid = mp_rd_be64(&r);
+	if (r.bad || (len != 44 && len != 45) || proto != 0 || zxid >> 63)
+		return false;
 	uint32_t timeout = mp_rd_be32(&r);
 	mp_rd_skip(&r, 8); /* sessionId */
 	uint32_t plen = mp_rd_be32(&r);
-	if (r.bad || (len != 44 && len != 45) || proto != 0 || zxid >> 63 || timeout == 0 ||
-	    timeout > 86400000u || plen != 16)
+	if (r.bad) { /* cut short (snap length, mirroring): the prefix still fits */
+		set(o, CAP_CLASS_ZK, CAP_CONF_MEDIUM, CAP_R_ZK_CONNECT_REQ, 1, 0);
+		return true;
+	}
+	if (timeout == 0 || timeout > 86400000u || plen != 16)
 		return false;
 	set(o, CAP_CLASS_ZK, CAP_CONF_HIGH, CAP_R_ZK_CONNECT_REQ, 1, 0);
 	return true;

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Golden tests: crafted captures in, the capture JSON out, compared byte for byte with golden/NAME.json.
+#   golden.sh MSKPROBE MKPCAPS GOLDEN_DIR      (UPDATE_GOLDEN=1 rewrites the goldens)
+# Inputs are written by mkpcaps at test time with fixed timestamps, so nothing needs normalising
+# except nothing: the file names are relative (the test runs inside its scratch directory).
+set -euo pipefail
+mskprobe=$(realpath "$1") mkpcaps=$(realpath "$2") golden=$(realpath "$3")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$mkpcaps" "$work"
+fail=0 n=0
+while IFS='|' read -r name input want args; do
+	name=$(echo "$name" | xargs)
+	[[ -z $name || $name == \#* ]] && continue
+	input=$(echo "$input" | xargs) want=$(echo "$want" | xargs)
+	n=$((n + 1))
+	ext=json
+	[[ $args == *"--format text"* ]] && ext=txt
+	got=0
+	(cd "$work" && eval "\"$mskprobe\" capture -r \"$input\" $args" >"$name.out" 2>"$name.err") || got=$?
+	if [[ ${UPDATE_GOLDEN:-} == 1 ]]; then
+		cp "$work/$name.out" "$golden/$name.$ext"
+	fi
+	if [[ $got != "$want" ]]; then
+		echo "not ok $n - $name: exit $got, want $want"; sed 's/^/#   /' "$work/$name.err"; fail=1; continue
+	fi
+	if ! diff -u "$golden/$name.$ext" "$work/$name.out" >"$work/$name.diff"; then
+		echo "not ok $n - $name: output differs from golden/$name.$ext"; sed 's/^/#   /' "$work/$name.diff" | head -40
+		fail=1; continue
+	fi
+	echo "ok $n - $name"
+done <"$golden/cases.txt"
+# the evidence pcap holds only the flagged flow, cut to headers + 8 payload bytes
+if [[ -f $work/ev.pcap ]]; then
+	n=$((n + 1))
+	if cmp -s <(od -An -tx1 "$work/ev.pcap" | tr -d ' \n' | grep -o 'a0a1a2a3' || true) /dev/null; then
+		echo "ok $n - evidence pcap holds no session password bytes"
+	else
+		echo "not ok $n - evidence pcap leaks payload past the cut"; fail=1
+	fi
+fi
+# no payload bytes in any output: the path, client ids and the SNI that failed validation
+n=$((n + 1))
+if grep -lE 'brokers/ids|adminclient|consumer-7|<script>' "$work"/*.out >/dev/null; then
+	echo "not ok $n - payload bytes reached an output"; fail=1
+else
+	echo "ok $n - no payload bytes in any output"
+fi
+echo "1..$n"
+exit $fail
