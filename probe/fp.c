@@ -90,7 +90,8 @@ static int parse_apis(struct fp_row *row, const char *s, const char *end, char *
 		if (parse_i16(&p, end, &key) || p >= end || *p++ != ':' ||
 		    parse_i16(&p, end, &min) || p >= end || *p++ != '-' ||
 		    parse_i16(&p, end, &max) || (p < end && *p != ' ')) {
-			mp_fmt(why, wl, "bad api entry near '%.20s' (want key:min-max)", p);
+			int shown = end - p < 20 ? (int)(end - p) : 20;
+			mp_fmt(why, wl, "bad api entry near '%.*s' (want key:min-max)", shown, p);
 			return -EINVAL;
 		}
 		if (key >= MP_API_KEY_LIMIT || min > max) {

@@ -180,6 +180,16 @@ static void on_answer(struct kprobe *p, const struct mp_xchg_result *res, bool *
 	       p->version, a.error_code, kafka_error_name(a.error_code));
 }
 
+/* A Kafka frame length never starts with printable ASCII (it would announce
+ * hundreds of megabytes): such an answer is some other protocol's text. */
+static bool looks_like_text(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return false;
+	return true;
+}
+
 static void on_failure(struct kprobe *p, const struct mp_xchg_result *res, bool *again)
 {
 	struct mp_broker *b = p->b;
@@ -198,6 +208,13 @@ static void on_failure(struct kprobe *p, const struct mp_xchg_result *res, bool 
 		b->closed_on_apiv = true;
 		mp_fmt(b->error, sizeof(b->error),
 		       "connection closed on ApiVersions v0 (brokers older than 0.10.0 do this)");
+		return;
+	}
+	if (res->err == MP_X_TOO_BIG && res->bytes_read >= 4 && looks_like_text(res->data, 4)) {
+		char head[40];
+		mp_sanitize(head, sizeof(head), res->data, res->bytes_read < 8 ? res->bytes_read : 8);
+		mp_fmt(b->error, sizeof(b->error),
+		       "answer is not Kafka: it starts with text '%s' (too_big during receive)", head);
 		return;
 	}
 	mp_fmt(b->error, sizeof(b->error), "%s (%s during %s)", res->errmsg,
