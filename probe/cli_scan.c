@@ -16,7 +16,7 @@
 #include "scan.h"
 #include "util.h"
 
-#define LIST_MAX 64
+#define LIST_MAX MP_BROKERS_MAX
 
 static void scan_usage(FILE *f)
 {
@@ -87,16 +87,16 @@ static const struct option scan_longopts[] = {
 };
 
 /* Split a comma list in place into at most LIST_MAX items. */
-static int split_list(char *s, const char **items, size_t *n, const char *opt)
+static int split_list(char *s, const char **items, size_t *n, size_t max, const char *opt)
 {
 	for (char *p = s; p && *p;) {
 		char *comma = strchr(p, ',');
 		if (comma)
 			*comma = '\0';
 		if (*p) {
-			if (*n >= LIST_MAX) {
-				fprintf(stderr, "mskprobe scan: %s: more than %d endpoints\n", opt,
-					LIST_MAX);
+			if (*n >= max) {
+				fprintf(stderr, "mskprobe scan: %s: more than %zu endpoints\n", opt,
+					max);
 				return -EINVAL;
 			}
 			items[(*n)++] = p;
@@ -128,7 +128,7 @@ static int read_secret(const char *path, char **ret)
 struct scan_cli {
 	struct scan_opts o;
 	struct scan_cluster_spec spec;
-	const char *bootstrap[LIST_MAX], *zookeeper[LIST_MAX];
+	const char *bootstrap[LIST_MAX], *zookeeper[64];
 	char *bootstrap_arg, *zk_arg;
 	char *password;
 	const char *format, *output;
@@ -147,13 +147,13 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 			free(s->bootstrap_arg);
 			if (!(s->bootstrap_arg = strdup(optarg)) ||
 			    split_list(s->bootstrap_arg, s->bootstrap, &s->spec.n_bootstrap,
-				       "--bootstrap") < 0)
+				       LIST_MAX, "--bootstrap") < 0)
 				return MP_EXIT_USAGE;
 			break;
 		case O_ZK:
 			free(s->zk_arg);
 			if (!(s->zk_arg = strdup(optarg)) ||
-			    split_list(s->zk_arg, s->zookeeper, &s->spec.n_zookeeper, "--zookeeper") < 0)
+			    split_list(s->zk_arg, s->zookeeper, &s->spec.n_zookeeper, 64, "--zookeeper") < 0)
 				return MP_EXIT_USAGE;
 			break;
 		case O_NAME:

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mskprobe: the thin entry point. Dispatches to a subcommand; nothing else. */
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,12 @@ int main(int argc, char **argv)
 {
 	/* A peer closing mid-write must be an error return, not a dead process. */
 	signal(SIGPIPE, SIG_IGN);
+	/* --concurrency may need more descriptors than the default soft limit */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return MP_EXIT_USAGE;

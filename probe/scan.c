@@ -198,13 +198,16 @@ static int plan_cluster(struct scan *s, struct cstate *st, char *errbuf, size_t 
 {
 	const struct scan_cluster_spec *sp = st->spec;
 	struct mp_resolve *rv = calloc(sp->n_bootstrap ? sp->n_bootstrap : 1, sizeof(*rv));
-	char hosts[64][MP_HOST_MAX];
+	char (*hosts)[MP_HOST_MAX] = calloc(sp->n_bootstrap ? sp->n_bootstrap : 1, MP_HOST_MAX);
 	int rc = 0;
 
-	if (!rv)
-		return -ENOMEM;
-	if (sp->n_bootstrap > 64) {
-		mp_fmt(errbuf, errlen, "cluster %s: more than 64 bootstrap endpoints", sp->name);
+	if (!rv || !hosts) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (sp->n_bootstrap > MP_BROKERS_MAX) {
+		mp_fmt(errbuf, errlen, "cluster %s: more than %u bootstrap endpoints", sp->name,
+		       MP_BROKERS_MAX);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -252,6 +255,7 @@ static int plan_cluster(struct scan *s, struct cstate *st, char *errbuf, size_t 
 			   sizeof(st->c->discovery.error));
 	}
 out:
+	free(hosts);
 	free(rv);
 	return rc;
 }
