@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 build=${MSKPROBE_TEST_BUILD:-build-test}
 if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+  meson setup "$build" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
 fi
 ninja -C "$build"
 rc=0
