@@ -46,6 +46,8 @@ static void scan_usage(FILE *f)
 		"  --timeout-ms N          per-step timeout (default 5000)\n"
 		"  --concurrency N         connections in flight (default 64)\n"
 		"  --no-discovery          probe only the given endpoints\n"
+		"  --check-listeners       also try MSK's listener ports 9092/9094/9096/9098\n"
+		"                          on every broker host\n"
 		"  --zk-anonymous-read     try read-only listings of /, /brokers/ids, /kafka-acl\n"
 		"output:\n"
 		"  --format json|text      (default text)\n"
@@ -57,7 +59,7 @@ static void scan_usage(FILE *f)
 enum {
 	O_BOOTSTRAP = 256, O_NAME, O_ZK, O_MINV, O_PLATFORM, O_TLS, O_CA, O_CERT, O_KEY,
 	O_INSECURE, O_SASL_MECH, O_SASL_USER, O_SASL_PASS, O_FORMAT, O_OUTPUT, O_TIMEOUT,
-	O_CONC, O_NODISC, O_ANON, O_WARN, O_TABLE, O_HELP,
+	O_CONC, O_NODISC, O_ANON, O_WARN, O_TABLE, O_HELP, O_LISTENERS,
 };
 
 static const struct option scan_longopts[] = {
@@ -80,6 +82,7 @@ static const struct option scan_longopts[] = {
 	{ "concurrency", required_argument, NULL, O_CONC },
 	{ "no-discovery", no_argument, NULL, O_NODISC },
 	{ "zk-anonymous-read", no_argument, NULL, O_ANON },
+	{ "check-listeners", no_argument, NULL, O_LISTENERS },
 	{ "cert-warn-days", required_argument, NULL, O_WARN },
 	{ "fingerprint-table", required_argument, NULL, O_TABLE },
 	{ "help", no_argument, NULL, O_HELP },
@@ -225,6 +228,9 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 			break;
 		case O_ANON:
 			s->o.zk_anonymous_read = true;
+			break;
+		case O_LISTENERS:
+			s->o.check_listeners = true;
 			break;
 		case O_WARN:
 			if (cli_uint("--cert-warn-days", optarg, 0, 3650, &v) < 0)

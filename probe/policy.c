@@ -285,6 +285,31 @@ static void judge(struct mp_cluster *c, const struct mp_policy *p)
 	mp_strlcpy(c->verdict_reason, why, sizeof(c->verdict_reason));
 }
 
+static void add_plain(cJSON *arr, const struct mp_broker *b)
+{
+	if (b->answered && !b->tls)
+		cJSON_AddItemToArray(arr, broker_ref(b));
+}
+
+/* A listener that answers Kafka without TLS: client traffic in clear text. */
+static void check_plaintext_listeners(struct mp_cluster *c)
+{
+	cJSON *ev = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(ev, "listeners");
+	for (size_t i = 0; i < c->n_brokers; i++)
+		add_plain(arr, c->brokers[i]);
+	for (size_t i = 0; i < c->n_listeners; i++)
+		add_plain(arr, c->listeners[i]);
+	if (cJSON_GetArraySize(arr) == 0) {
+		cJSON_Delete(ev);
+		return;
+	}
+	mp_cluster_add_finding(c, "KAFKA_PLAINTEXT_LISTENER", MP_SEV_MEDIUM,
+			       "A Kafka listener answers without TLS: client traffic can cross "
+			       "the network in clear text",
+			       ev);
+}
+
 /*
  * Findings that prove the control plane is not encrypted whatever the
  * version says: the brokers' own configuration, or plaintext ZooKeeper
@@ -319,6 +344,7 @@ int policy_apply(struct mp_cluster *c, const struct mp_policy *p, const struct f
 				       ev);
 	}
 	check_configs(c);
+	check_plaintext_listeners(c);
 	judge(c, p);
 	const char *proof = gap_proof(c);
 	if (proof && strcmp(c->mode, "kraft") != 0) {

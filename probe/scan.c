@@ -19,6 +19,13 @@
 
 struct scan;
 
+/* A probed broker and the address it was probed at (listener checks, dedup). */
+struct bref {
+	struct mp_broker *b;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
 /* Per cluster: what is still running and what discovery needs. */
 struct cstate {
 	struct scan *s;
@@ -27,8 +34,8 @@ struct cstate {
 	struct disc *disc;
 	bool disc_started;
 	size_t bootstrap_left; /* bootstrap probes still running */
-	struct sockaddr_storage *addrs; /* resolved address per broker index (bootstrap) */
-	size_t n_addrs;
+	struct bref *probed; /* every broker probed, with its address */
+	size_t n_probed, cap_probed;
 };
 
 struct scan {
@@ -57,6 +64,28 @@ static struct kafka_probe_env probe_env(struct cstate *st)
 }
 
 static void disc_ready(int fd, void *ud);
+
+/* Start a probe and remember where it went. */
+static int probe(struct cstate *st, struct mp_broker *b, const struct sockaddr_storage *addr,
+		 socklen_t addrlen, enum kafka_tls_mode mode)
+{
+	struct kafka_probe_env env = probe_env(st);
+	if (st->n_probed == st->cap_probed) {
+		size_t cap = st->cap_probed ? st->cap_probed * 2 : 16;
+		struct bref *nb = realloc(st->probed, cap * sizeof(*nb));
+		if (!nb) {
+			mp_strlcpy(b->error, "out of memory", sizeof(b->error));
+			return -ENOMEM;
+		}
+		st->probed = nb;
+		st->cap_probed = cap;
+	}
+	env.tls_mode = mode;
+	int rc = kafka_probe_start(&env, b, addr, addrlen);
+	if (rc == 0)
+		st->probed[st->n_probed++] = (struct bref){ b, *addr, addrlen };
+	return rc;
+}
 
 /* Bootstrap list for librdkafka: the endpoints as the user gave them. */
 static int start_discovery(struct cstate *st, bool tls)
@@ -100,7 +129,7 @@ static void broker_done(struct mp_broker *b, void *ud)
 {
 	struct cstate *st = ud;
 	if (b->source != MP_SRC_BOOTSTRAP)
-		return;
+		return; /* discovered brokers and listener checks start nothing */
 	if (st->bootstrap_left)
 		st->bootstrap_left--;
 	/* discover through the first bootstrap broker that answered: its
@@ -139,9 +168,10 @@ static struct mp_broker *known_broker(struct cstate *st, const struct disc_broke
 	struct mp_broker *b = mp_cluster_find_broker(st->c, db->host, db->port);
 	if (b)
 		return b;
-	for (size_t i = 0; db->addrlen && i < st->n_addrs && i < st->c->n_brokers; i++)
-		if (same_addr(&st->addrs[i], &db->addr))
-			return st->c->brokers[i];
+	for (size_t i = 0; db->addrlen && i < st->n_probed; i++)
+		if (st->probed[i].b->source != MP_SRC_LISTENER_CHECK &&
+		    same_addr(&st->probed[i].addr, &db->addr))
+			return st->probed[i].b;
 	return NULL;
 }
 
@@ -178,8 +208,7 @@ static void merge_discovery(struct cstate *st, const struct disc_result *res)
 			mp_strlcpy(b->error, db->resolve_error, sizeof(b->error));
 			continue;
 		}
-		struct kafka_probe_env env = probe_env(st);
-		(void)kafka_probe_start(&env, b, &db->addr, db->addrlen);
+		(void)probe(st, b, &db->addr, db->addrlen, st->s->o->tls_mode);
 	}
 }
 
@@ -227,11 +256,6 @@ static int plan_cluster(struct scan *s, struct cstate *st, char *errbuf, size_t 
 		rv[i].port = port;
 	}
 	mp_resolve_many(rv, sp->n_bootstrap, s->o->timeout_ms);
-	st->addrs = calloc(sp->n_bootstrap ? sp->n_bootstrap : 1, sizeof(*st->addrs));
-	if (!st->addrs) {
-		rc = -ENOMEM;
-		goto out;
-	}
 	for (size_t i = 0; i < sp->n_bootstrap; i++) {
 		if (mp_cluster_find_broker(st->c, rv[i].host, rv[i].port))
 			continue; /* listed twice */
@@ -240,13 +264,11 @@ static int plan_cluster(struct scan *s, struct cstate *st, char *errbuf, size_t 
 			rc = -ENOMEM;
 			goto out;
 		}
-		st->addrs[st->n_addrs++] = rv[i].addr;
 		if (!rv[i].addrlen) {
 			mp_strlcpy(b->error, rv[i].error, sizeof(b->error));
 			continue;
 		}
-		struct kafka_probe_env env = probe_env(st);
-		if (kafka_probe_start(&env, b, &rv[i].addr, rv[i].addrlen) == 0)
+		if (probe(st, b, &rv[i].addr, rv[i].addrlen, s->o->tls_mode) == 0)
 			st->bootstrap_left++;
 	}
 	if (!st->bootstrap_left) {
@@ -258,6 +280,65 @@ out:
 	free(hosts);
 	free(rv);
 	return rc;
+}
+
+/* MSK's listener ports (plaintext, TLS, SASL/SCRAM, IAM). */
+static const uint16_t msk_ports[] = { 9092, 9094, 9096, 9098 };
+
+static bool port_known(const struct cstate *st, const struct sockaddr_storage *host, uint16_t port)
+{
+	for (size_t i = 0; i < st->n_probed; i++) {
+		const struct bref *r = &st->probed[i];
+		if (r->b->port != port)
+			continue;
+		struct sockaddr_storage a = r->addr, b = *host;
+		/* compare addresses only */
+		if (a.ss_family == AF_INET)
+			((struct sockaddr_in *)&a)->sin_port = ((struct sockaddr_in *)&b)->sin_port;
+		else if (a.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&a)->sin6_port = ((struct sockaddr_in6 *)&b)->sin6_port;
+		if (same_addr(&a, &b))
+			return true;
+	}
+	return false;
+}
+
+static void set_port(struct sockaddr_storage *a, uint16_t port)
+{
+	if (a->ss_family == AF_INET)
+		((struct sockaddr_in *)a)->sin_port = htons(port);
+	else if (a->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)a)->sin6_port = htons(port);
+}
+
+/*
+ * --check-listeners: on each broker host, MSK's listener ports that were not
+ * probed yet, with TLS as MSK's conventions say. Runs after the first phase,
+ * when discovery has named every broker host.
+ */
+static void plan_listener_checks(struct cstate *st)
+{
+	size_t n = st->n_probed;
+	for (size_t i = 0; i < n; i++) {
+		const struct bref *r = &st->probed[i];
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = st->probed[j].addrlen == r->addrlen &&
+			       strcmp(st->probed[j].b->host, r->b->host) == 0;
+		if (seen || r->b->source == MP_SRC_LISTENER_CHECK)
+			continue;
+		for (size_t p = 0; p < sizeof(msk_ports) / sizeof(msk_ports[0]); p++) {
+			struct sockaddr_storage a = r->addr;
+			if (port_known(st, &a, msk_ports[p]))
+				continue;
+			struct mp_broker *b = mp_cluster_add_listener(st->c, r->b->host, msk_ports[p]);
+			if (!b)
+				return;
+			b->source = MP_SRC_LISTENER_CHECK;
+			set_port(&a, msk_ports[p]);
+			(void)probe(st, b, &a, r->addrlen, KAFKA_TLS_AUTO);
+		}
+	}
 }
 
 static int load_tables(struct scan *s, char *errbuf, size_t errlen)
@@ -273,7 +354,7 @@ static void scan_cleanup(struct scan *s)
 {
 	for (size_t i = 0; s->cs && i < s->o->n_clusters; i++) {
 		disc_free(s->cs[i].disc);
-		free(s->cs[i].addrs);
+		free(s->cs[i].probed);
 	}
 	free(s->cs);
 	mp_loop_free(s->loop);
@@ -322,6 +403,14 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 	if ((rc = mp_loop_run(s.loop)) < 0) {
 		mp_fmt(errbuf, errlen, "event loop: %s", strerror(-rc));
 		goto fail;
+	}
+	if (o->check_listeners) {
+		for (size_t i = 0; i < o->n_clusters; i++)
+			plan_listener_checks(&s.cs[i]);
+		if ((rc = mp_loop_run(s.loop)) < 0) {
+			mp_fmt(errbuf, errlen, "event loop: %s", strerror(-rc));
+			goto fail;
+		}
 	}
 	for (size_t i = 0; i < o->n_clusters; i++)
 		if ((rc = policy_apply(s.cs[i].c, &o->policy, s.fp, s.msk)) < 0)

@@ -69,6 +69,9 @@ static void cluster_free(struct mp_cluster *c)
 	for (size_t i = 0; i < c->n_brokers; i++)
 		broker_free(c->brokers[i]);
 	free(c->brokers);
+	for (size_t i = 0; i < c->n_listeners; i++)
+		broker_free(c->listeners[i]);
+	free(c->listeners);
 	for (size_t i = 0; i < c->n_zk; i++)
 		zk_free(c->zk[i]);
 	free(c->zk);
@@ -112,7 +115,7 @@ struct mp_broker *mp_cluster_find_broker(struct mp_cluster *c, const char *host,
 	return NULL;
 }
 
-struct mp_broker *mp_cluster_add_broker(struct mp_cluster *c, const char *host, uint16_t port)
+static struct mp_broker *broker_new(const char *host, uint16_t port)
 {
 	struct mp_broker *b = calloc(1, sizeof(*b));
 	if (!b)
@@ -122,7 +125,23 @@ struct mp_broker *mp_cluster_add_broker(struct mp_cluster *c, const char *host, 
 	b->node_id = -1;
 	b->apiv.finalized_epoch = -1;
 	b->apiv.zk_migration_ready = -1;
-	if (ptr_push((void ***)&c->brokers, &c->n_brokers, MP_BROKERS_MAX, b) < 0) {
+	return b;
+}
+
+struct mp_broker *mp_cluster_add_broker(struct mp_cluster *c, const char *host, uint16_t port)
+{
+	struct mp_broker *b = broker_new(host, port);
+	if (b && ptr_push((void ***)&c->brokers, &c->n_brokers, MP_BROKERS_MAX, b) < 0) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+struct mp_broker *mp_cluster_add_listener(struct mp_cluster *c, const char *host, uint16_t port)
+{
+	struct mp_broker *b = broker_new(host, port);
+	if (b && ptr_push((void ***)&c->listeners, &c->n_listeners, MP_BROKERS_MAX * 4, b) < 0) {
 		free(b);
 		return NULL;
 	}

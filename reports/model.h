@@ -97,6 +97,7 @@ struct mp_tls_info {
 enum mp_broker_source {
 	MP_SRC_BOOTSTRAP = 0,
 	MP_SRC_DISCOVERED,
+	MP_SRC_LISTENER_CHECK, /* --check-listeners: an MSK port tried on a broker host */
 };
 
 struct mp_config_kv {
@@ -199,6 +200,9 @@ struct mp_cluster {
 	struct mp_discovery discovery;
 	size_t n_zk;
 	struct mp_zk_endpoint **zk; /* owned */
+	/* --check-listeners: MSK's listener ports tried on each broker host */
+	size_t n_listeners;
+	struct mp_broker **listeners; /* owned */
 	/* derived by policy */
 	char mode[12];
 	uint16_t n_releases;
@@ -236,6 +240,7 @@ void mp_report_free(struct mp_report *r);
 struct mp_cluster *mp_report_add_cluster(struct mp_report *r, const char *name);
 struct mp_broker *mp_cluster_add_broker(struct mp_cluster *c, const char *host, uint16_t port);
 struct mp_broker *mp_cluster_find_broker(struct mp_cluster *c, const char *host, uint16_t port);
+struct mp_broker *mp_cluster_add_listener(struct mp_cluster *c, const char *host, uint16_t port);
 struct mp_zk_endpoint *mp_cluster_add_zk(struct mp_cluster *c, const char *host, uint16_t port);
 /* Takes ownership of evidence (even on failure). Returns the finding or NULL. */
 struct mp_finding *mp_cluster_add_finding(struct mp_cluster *c, const char *id,

@@ -129,7 +129,15 @@ static cJSON *fp_json(const struct mp_fp_result *f)
 
 static const char *source_name(enum mp_broker_source s)
 {
-	return s == MP_SRC_DISCOVERED ? "discovered" : "bootstrap";
+	switch (s) {
+	case MP_SRC_DISCOVERED:
+		return "discovered";
+	case MP_SRC_LISTENER_CHECK:
+		return "listener_check";
+	case MP_SRC_BOOTSTRAP:
+		break;
+	}
+	return "bootstrap";
 }
 
 static cJSON *broker_json(const struct mp_broker *b)
@@ -252,6 +260,9 @@ static cJSON *cluster_json(const struct mp_cluster *c)
 	cJSON *brokers = cJSON_AddArrayToObject(k, "brokers");
 	for (size_t i = 0; i < c->n_brokers; i++)
 		cJSON_AddItemToArray(brokers, broker_json(c->brokers[i]));
+	cJSON *lis = cJSON_AddArrayToObject(k, "listener_checks");
+	for (size_t i = 0; i < c->n_listeners; i++)
+		cJSON_AddItemToArray(lis, broker_json(c->listeners[i]));
 	cJSON *zk = cJSON_AddArrayToObject(o, "zookeeper");
 	for (size_t i = 0; i < c->n_zk; i++)
 		cJSON_AddItemToArray(zk, zk_json(c->zk[i]));
