@@ -497,6 +497,8 @@ static bool tls_first(struct zprobe *p, const struct mp_xchg_result *res)
 	/* a stalled handshake would stall every further one: stop here */
 	if (!(res->err == MP_X_TIMEOUT && !res->ssl))
 		tls_extras(p, res, cert_refused);
+	else
+		mp_strlcpy(z->srvr_status, "not tried: no usable TLS session", sizeof(z->srvr_status));
 	return go_on;
 }
 
