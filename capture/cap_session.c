@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -33,6 +34,7 @@ struct cap_session {
 	const struct cap_source_ops *src;
 	pcap_t *pcap;
 	int dlt;
+	int fd; /* live: pcap's selectable descriptor (non-blocking handle) */
 	struct cap_flowtab *ft;
 	struct cap_report *rep;
 	struct cap_ports ports;
@@ -145,7 +147,10 @@ static void *capture_thread(void *arg)
 			if ((s->packets & 4095) == 0)
 				publish_progress(s);
 		} else if (r == 0) {
-			continue; /* live timeout: look at the clock and the stop flag */
+			/* live, nothing ready: wait at most 100 ms, then look at the clock and the stop
+			 * flag (immediate mode on Linux ignores the pcap timeout, so poll ourselves) */
+			struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+			(void)poll(&pfd, 1, 100);
 		} else if (r == PCAP_ERROR_BREAK) {
 			break; /* end of file, or pcap_breakloop */
 		} else {
@@ -263,6 +268,14 @@ static int session_open(struct cap_session *s, char *errbuf, size_t errlen)
 	r = cap_source_filter(s->pcap, s->o.filter, errbuf, errlen);
 	if (r < 0)
 		return r;
+	if (s->src->live) {
+		char eb[PCAP_ERRBUF_SIZE];
+		s->fd = pcap_get_selectable_fd(s->pcap);
+		if (s->fd < 0 || pcap_setnonblock(s->pcap, 1, eb) < 0) {
+			mp_fmt(errbuf, errlen, "interface '%s': can not poll the capture", s->o.iface);
+			return -EIO;
+		}
+	}
 	if (s->o.save_evidence) {
 		r = open_evidence(s, errbuf, errlen);
 		if (r < 0)
