@@ -24,6 +24,10 @@ struct mp_cmd {
 int mp_cmd_scan(int argc, char **argv);    /* probe/cli_scan.c */
 int mp_cmd_demo(int argc, char **argv);    /* probe/lab.c */
 int mp_cmd_capture(int argc, char **argv); /* capture/cap_cli.c */
+int mp_cmd_report(int argc, char **argv);  /* reports/cmd_report.c */
+int mp_cmd_diff(int argc, char **argv);    /* reports/cmd_diff.c */
+int mp_cmd_trend(int argc, char **argv);   /* reports/cmd_trend.c */
+int mp_cmd_verify(int argc, char **argv);  /* reports/cmd_verify.c */
 
 /* Registry, defined in main.c. */
 extern const struct mp_cmd mp_cmds[];

@@ -1,64 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The terminal view, rendered from the JSON report: one line per cluster
- * (name, version, mode, verdict), then per cluster its reason, brokers,
- * ZooKeeper endpoints and findings. Colour only when asked (a TTY).
+ * (name, version, mode, verdict, owner), then per cluster its reason,
+ * declared facts, brokers, ZooKeeper endpoints and findings. Colour only
+ * when asked (a TTY). Strings are already free of control characters
+ * (rep_report_check / the model's sanitiser), so nothing can move the cursor.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "rep-internal.h"
 #include "util.h"
 
-struct out {
-	char *buf;
-	size_t len, cap;
-	bool oom;
-	bool color;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
+static const char *paint(const struct rep_ctx *c, const char *what)
 {
-	va_list ap;
-	for (;;) {
-		size_t room = o->cap - o->len;
-		va_start(ap, fmt);
-		int n = vsnprintf(o->buf ? o->buf + o->len : NULL, o->buf ? room : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0 || o->oom)
-			return;
-		if (o->buf && (size_t)n < room) {
-			o->len += (size_t)n;
-			return;
-		}
-		size_t cap = o->cap ? o->cap * 2 : 4096;
-		while (cap < o->len + (size_t)n + 1)
-			cap *= 2;
-		char *nb = realloc(o->buf, cap);
-		if (!nb) {
-			o->oom = true;
-			return;
-		}
-		o->buf = nb;
-		o->cap = cap;
-	}
-}
-
-static const char *s_of(const cJSON *o, const char *k, const char *dflt)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : dflt;
-}
-
-static const char *paint(const struct out *o, const char *what)
-{
-	if (!o->color)
+	if (!c->color)
 		return "";
 	if (strcmp(what, "compliant") == 0 || strcmp(what, "ok") == 0)
 		return "\033[32m";
@@ -72,140 +31,160 @@ static const char *paint(const struct out *o, const char *what)
 	return "\033[36m";
 }
 
-/* "2.4 (2.4.1, 2.4.1.1)" from kafka.releases and kafka.candidates. */
-static void version_cell(const cJSON *kafka, char *dst, size_t n)
+/* "Owner=team-a, CostCenter=42" from cluster.inventory.owners. */
+static void owners_cell(const cJSON *c, char *dst, size_t n)
 {
-	const cJSON *rels = cJSON_GetObjectItemCaseSensitive(kafka, "releases");
-	const cJSON *cands = cJSON_GetObjectItemCaseSensitive(kafka, "candidates");
-	const cJSON *it;
-	size_t o = 0;
+	const cJSON *o = js_obj(js_obj(c, "inventory"), "owners"), *it;
+	size_t off = 0;
 	dst[0] = '\0';
-	cJSON_ArrayForEach(it, rels)
-		if (cJSON_IsString(it) && o + 1 < n)
-			o += (size_t)snprintf(dst + o, n - o, "%s%s", o ? "/" : "", it->valuestring);
-	if (!o) {
-		mp_strlcpy(dst, "?", n);
-		return;
+	cJSON_ArrayForEach(it, o)
+	{
+		if (!cJSON_IsString(it) || off + 1 >= n)
+			continue;
+		int w = snprintf(dst + off, n - off, "%s%s=%s", off ? ", " : "", it->string,
+				 it->valuestring);
+		off = w < 0 ? off : (off + (size_t)w < n ? off + (size_t)w : n - 1);
 	}
-	bool first = true;
-	cJSON_ArrayForEach(it, cands)
-		if (cJSON_IsString(it) && o + 1 < n) {
-			o += (size_t)snprintf(dst + o, n - o, "%s%s", first ? " (" : ", ", it->valuestring);
-			first = false;
-		}
-	if (!first && o + 1 < n)
-		snprintf(dst + o, n - o, ")");
+	rep_utf8_trunc(dst, n - 1);
 }
 
-static void brokers_text(struct out *o, const cJSON *kafka)
+static void brokers_text(struct rep_buf *o, const cJSON *kafka, const char *list)
 {
 	const cJSON *b;
-	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(kafka, "brokers"))
+	cJSON_ArrayForEach(b, js_arr(kafka, list))
 	{
-		const cJSON *fp = cJSON_GetObjectItemCaseSensitive(b, "fingerprint");
-		const cJSON *port = cJSON_GetObjectItemCaseSensitive(b, "port");
-		const char *err = s_of(b, "error", NULL);
-		put(o, "    broker %s:%d %s%s", s_of(b, "host", "?"),
-		    cJSON_IsNumber(port) ? port->valueint : 0,
-		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "tls")) ? "tls" : "plain",
-		    strcmp(s_of(b, "source", ""), "discovered") == 0 ? " (discovered)" : "");
+		const cJSON *fp = js_obj(b, "fingerprint");
+		const char *err = js_str(b, "error", NULL);
+		const char *src = js_str(b, "source", "");
+		rb_put(o, "    %s %s:%.0f %s%s", strcmp(list, "brokers") ? "listener" : "broker",
+		       js_str(b, "host", "?"), js_num(b, "port", 0),
+		       js_true(b, "tls") ? "tls" : "plain",
+		       strcmp(src, "discovered") == 0 ? " (discovered)" : "");
 		if (fp) {
 			const cJSON *rel;
-			put(o, ": release");
-			cJSON_ArrayForEach(rel, cJSON_GetObjectItemCaseSensitive(fp, "releases"))
+			rb_str(o, ": release");
+			cJSON_ArrayForEach(rel, js_arr(fp, "releases"))
 				if (cJSON_IsString(rel))
-					put(o, " %s", rel->valuestring);
-			put(o, ", %s, %s", s_of(fp, "mode", "unknown"),
-			    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fp, "exact")) ? "exact match"
-											     : "nearest match");
+					rb_put(o, " %s", rel->valuestring);
+			rb_put(o, ", %s, %s", js_str(fp, "mode", "unknown"),
+			       js_true(fp, "exact") ? "exact match" : "nearest match");
 		}
 		if (err)
-			put(o, ": %s", err);
-		put(o, "\n");
+			rb_put(o, ": %s", err);
+		rb_str(o, "\n");
 	}
 }
 
-static void zk_text(struct out *o, const cJSON *c)
+static void zk_text(struct rep_buf *o, const cJSON *c)
 {
 	const cJSON *z;
-	cJSON_ArrayForEach(z, cJSON_GetObjectItemCaseSensitive(c, "zookeeper"))
+	cJSON_ArrayForEach(z, js_arr(c, "zookeeper"))
 	{
-		const cJSON *port = cJSON_GetObjectItemCaseSensitive(z, "port");
-		const cJSON *tls = cJSON_GetObjectItemCaseSensitive(z, "tls");
-		const cJSON *plain = cJSON_GetObjectItemCaseSensitive(z, "plaintext");
-		put(o, "    zookeeper %s:%d ", s_of(z, "host", "?"),
-		    cJSON_IsNumber(port) ? port->valueint : 0);
-		if (cJSON_IsObject(tls))
-			put(o, "TLS %s %s %s, verify %s%s\n", s_of(tls, "handshake", "?"),
-			    s_of(tls, "protocol", ""), s_of(tls, "cipher", ""), s_of(tls, "verify", "?"),
-			    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tls, "speaks_zookeeper"))
-				    ? ", speaks ZooKeeper"
-				    : "");
-		else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(z, "reachable")))
-			put(o, "plaintext%s\n",
-			    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(plain, "speaks_zookeeper"))
-				    ? ", speaks ZooKeeper"
-				    : ", not ZooKeeper");
+		const cJSON *tls = js_obj(z, "tls");
+		rb_put(o, "    zookeeper %s:%.0f ", js_str(z, "host", "?"), js_num(z, "port", 0));
+		if (tls)
+			rb_put(o, "TLS %s %s %s, verify %s%s\n", js_str(tls, "handshake", "?"),
+			       js_str(tls, "protocol", ""), js_str(tls, "cipher", ""),
+			       js_str(tls, "verify", "?"),
+			       js_true(tls, "speaks_zookeeper") ? ", speaks ZooKeeper" : "");
+		else if (js_true(z, "reachable"))
+			rb_put(o, "plaintext%s\n",
+			       js_true(js_obj(z, "plaintext"), "speaks_zookeeper") ? ", speaks ZooKeeper"
+										   : ", not ZooKeeper");
 		else
-			put(o, "unreachable: %s\n", s_of(z, "error", "?"));
+			rb_put(o, "unreachable: %s\n", js_str(z, "error", "?"));
 	}
 }
 
-static void findings_text(struct out *o, const cJSON *c)
+static void declared_text(struct rep_buf *o, const cJSON *c)
+{
+	const cJSON *inv = js_obj(c, "inventory");
+	const cJSON *d = js_obj(inv, "declared");
+	char owners[256];
+	if (!inv)
+		return;
+	owners_cell(c, owners, sizeof(owners));
+	if (js_str(inv, "arn", NULL))
+		rb_put(o, "    arn: %s\n", js_str(inv, "arn", ""));
+	rb_put(o, "    owners: %s\n", owners[0] ? owners : "(none tagged)");
+	if (d)
+		rb_put(o, "    declared by AWS: Kafka %s, client-broker %s, in-cluster %s\n",
+		       js_str(d, "kafka_version", "?"), js_str(d, "client_broker", "?"),
+		       cJSON_IsBool(js_get(d, "in_cluster"))
+			       ? (js_true(d, "in_cluster") ? "encrypted" : "plaintext")
+			       : "?");
+}
+
+static void findings_text(struct rep_buf *o, const struct rep_ctx *ctx, const cJSON *c)
 {
 	const cJSON *f;
-	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(c, "findings"))
+	cJSON_ArrayForEach(f, js_arr(c, "findings"))
 	{
-		const char *sev = s_of(f, "severity", "info");
+		const char *sev = js_str(f, "severity", "info");
 		char up[16];
 		size_t i;
 		for (i = 0; sev[i] && i + 1 < sizeof(up); i++)
 			up[i] = (char)(sev[i] >= 'a' && sev[i] <= 'z' ? sev[i] - 32 : sev[i]);
 		up[i] = '\0';
-		put(o, "    %s[%s]%s %s: %s\n", paint(o, sev), up, paint(o, "reset"),
-		    s_of(f, "id", "?"), s_of(f, "title", ""));
+		rb_put(o, "    %s[%s]%s %s: %s\n", paint(ctx, sev), up, paint(ctx, "reset"),
+		       js_str(f, "id", "?"), js_str(f, "title", ""));
+		const struct rep_check *k = rep_catalog_find(ctx->cat, js_str(f, "id", ""));
+		if (k)
+			rb_put(o, "        fix: %s\n", k->remediation);
 	}
 }
 
-int rep_render_text(const cJSON *r, bool color, char **ret, char *errbuf, size_t errlen)
+static int text_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *o,
+		       char *errbuf, size_t errlen)
 {
-	struct out o = { .color = color };
-	const cJSON *clusters = cJSON_GetObjectItemCaseSensitive(r, "clusters");
-	const cJSON *pol = cJSON_GetObjectItemCaseSensitive(r, "policy");
+	const cJSON *clusters = js_arr(r, "clusters");
+	const cJSON *pol = js_obj(r, "policy");
 	const cJSON *c;
 
-	if (!cJSON_IsObject(r) || strcmp(s_of(r, "schema", ""), REP_SCHEMA) != 0 ||
-	    !cJSON_IsArray(clusters)) {
+	if (!clusters || strcmp(js_str(r, "schema", ""), REP_SCHEMA) != 0) {
 		mp_fmt(errbuf, errlen, "not a %s report", REP_SCHEMA);
 		return -EINVAL;
 	}
-	put(&o, "mskprobe report %s: policy Kafka >= %s on %s\n\n", s_of(r, "generated_at", "?"),
-	    s_of(pol, "min_kafka_version", "?"), s_of(pol, "platform", "?"));
-	put(&o, "%-24s %-28s %-10s %s\n", "CLUSTER", "VERSION", "MODE", "VERDICT");
+	rb_put(o, "mskprobe report %s: policy Kafka >= %s on %s\n\n", js_str(r, "generated_at", "?"),
+	       js_str(pol, "min_kafka_version", "?"), js_str(pol, "platform", "?"));
+	rb_put(o, "%-24s %-28s %-10s %-14s %s\n", "CLUSTER", "VERSION", "MODE", "VERDICT", "OWNER");
 	cJSON_ArrayForEach(c, clusters)
 	{
-		const cJSON *kafka = cJSON_GetObjectItemCaseSensitive(c, "kafka");
-		const char *verdict = s_of(c, "verdict", "unverified");
-		char ver[128];
-		version_cell(kafka, ver, sizeof(ver));
-		put(&o, "%-24.24s %-28.28s %-10s %s%s%s\n", s_of(c, "name", "?"), ver,
-		    s_of(kafka, "mode", "unknown"), paint(&o, verdict), verdict, paint(&o, "reset"));
+		const char *verdict = js_str(c, "verdict", "unverified");
+		char ver[128], owners[128], name[128];
+		js_version_cell(c, ver, sizeof(ver));
+		owners_cell(c, owners, sizeof(owners));
+		mp_strlcpy(name, js_str(c, "name", "?"), sizeof(name));
+		rep_utf8_trunc(name, 24);
+		rb_put(o, "%-24s %-28.28s %-10.10s %s%-14s%s %s\n", name, ver,
+		       js_str(js_obj(c, "kafka"), "mode", "unknown"), paint(ctx, verdict), verdict,
+		       paint(ctx, "reset"), owners[0] ? owners : "-");
 	}
 	cJSON_ArrayForEach(c, clusters)
 	{
-		put(&o, "\n%s: %s\n", s_of(c, "name", "?"), s_of(c, "verdict_reason", ""));
-		const cJSON *kafka = cJSON_GetObjectItemCaseSensitive(c, "kafka");
-		const cJSON *disc = cJSON_GetObjectItemCaseSensitive(kafka, "discovery");
-		put(&o, "    discovery: %s%s%s\n", s_of(disc, "status", "?"),
-		    s_of(disc, "error", NULL) ? ": " : "", s_of(disc, "error", ""));
-		brokers_text(&o, kafka);
-		zk_text(&o, c);
-		findings_text(&o, c);
+		const cJSON *kafka = js_obj(c, "kafka");
+		const cJSON *disc = js_obj(kafka, "discovery");
+		rb_put(o, "\n%s: %s\n", js_str(c, "name", "?"), js_str(c, "verdict_reason", ""));
+		declared_text(o, c);
+		rb_put(o, "    discovery: %s%s%s\n", js_str(disc, "status", "?"),
+		       js_str(disc, "error", NULL) ? ": " : "", js_str(disc, "error", ""));
+		brokers_text(o, kafka, "brokers");
+		brokers_text(o, kafka, "listener_checks");
+		zk_text(o, c);
+		findings_text(o, ctx, c);
 	}
-	if (o.oom) {
-		free(o.buf);
-		return -ENOMEM;
-	}
-	*ret = o.buf;
 	return 0;
+}
+
+const struct rep_format_ops rep_fmt_text = {
+	.name = "text",
+	.ext = "txt",
+	.summary = "the terminal view (colour on a TTY only)",
+	.render = text_render,
+};
+
+int rep_render_text(const cJSON *report, bool color, char **ret, char *errbuf, size_t errlen)
+{
+	struct rep_render_opts o = { .color = color };
+	return rep_render("text", report, &o, ret, NULL, errbuf, errlen);
 }

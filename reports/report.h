@@ -13,6 +13,7 @@
 #include "model.h"
 
 struct cJSON;
+struct rep_check;
 
 #define REP_SCHEMA "mskprobe.report/1"
 
@@ -36,5 +37,190 @@ int rep_render_text(const struct cJSON *report, bool color, char **ret, char *er
  * file under path. "-" writes to stdout. 0 or -errno with errbuf set.
  */
 int rep_write_file(const char *path, const char *data, size_t len, char *errbuf, size_t errlen);
+
+/* ---- untrusted JSON in (rep_load.c) --------------------------------------- */
+
+#define REP_FILE_MAX (64u * 1024u * 1024u) /* largest report, inventory or policy read */
+
+/*
+ * Read at most max bytes of path into a malloc'd NUL-terminated buffer.
+ * 0, or -errno / -EFBIG with "PATH: what is wrong" in errbuf.
+ */
+int rep_read_file(const char *path, size_t max, char **ret, size_t *ret_len, char *errbuf,
+		  size_t errlen);
+/*
+ * Parse untrusted JSON text: syntax errors name line and column, depth and
+ * node count are capped, every string must be UTF-8 and control characters
+ * are defanged into visible "\u00NN" text. 0 or -EINVAL/-ENOMEM with
+ * "NAME: what is wrong" in errbuf.
+ */
+int rep_json_parse(const char *data, size_t len, const char *name, struct cJSON **ret,
+		   char *errbuf, size_t errlen);
+int rep_json_read(const char *path, size_t max, struct cJSON **ret, char *errbuf, size_t errlen);
+/* Check that j has the shape of a REP_SCHEMA report (types of every field renderers rely on). */
+int rep_report_check(const struct cJSON *j, const char *name, char *errbuf, size_t errlen);
+/* rep_json_read + rep_report_check. */
+int rep_report_load(const char *path, struct cJSON **ret, char *errbuf, size_t errlen);
+
+/* ---- the finding catalogue and compliance map (rep_catalog.c) ------------- */
+
+struct rep_catalog;
+int rep_catalog_builtin(struct rep_catalog **ret, char *errbuf, size_t errlen);
+int rep_catalog_parse(struct rep_catalog **ret, const char *text, size_t len, char *errbuf,
+		      size_t errlen);
+void rep_catalog_free(struct rep_catalog *c);
+size_t rep_catalog_size(const struct rep_catalog *c);
+const struct rep_check *rep_catalog_at(const struct rep_catalog *c, size_t i);
+const struct rep_check *rep_catalog_find(const struct rep_catalog *c, const char *id);
+
+/* ---- formats (rep_format.c) ------------------------------------------------ */
+
+struct rep_render_opts {
+	const struct rep_catalog *catalog; /* NULL: the built-in one */
+	bool color;                        /* text: ANSI colours */
+	const char *aws_account;           /* asff: when a cluster has no ARN */
+	const char *aws_region;
+};
+
+/* Is name a format (json text html md asff ocsf junit)? */
+bool rep_format_known(const char *name);
+/* File name extension of a format ("html", "asff.json"...), NULL if unknown. */
+const char *rep_format_ext(const char *name);
+/* "json, text, html, ..." for help and errors. */
+const char *rep_format_names(void);
+/*
+ * Render the (checked) JSON report as format. Returns 0 with a malloc'd
+ * NUL-terminated text and its length, or -EINVAL (errbuf says why) or -ENOMEM.
+ */
+int rep_render(const char *format, const struct cJSON *report, const struct rep_render_opts *o,
+	       char **ret, size_t *ret_len, char *errbuf, size_t errlen);
+
+/* ---- writing every artefact (rep_emit.c) ----------------------------------- */
+
+#define REP_FORMATS_MAX 8u
+
+struct rep_emit_opts {
+	const char *formats;    /* "json,html"; NULL: "text" */
+	const char *output;     /* one file ("-": stdout); NULL: stdout */
+	const char *output_dir; /* several formats: DIR/report.EXT + manifest.json */
+	const char *sign_key;   /* PEM private key (Ed25519 or EC): JSON.sig, manifest.json.sig */
+	const char *const *evidence; /* further files to list in the manifest (a pcap) */
+	size_t n_evidence;
+	bool color_stdout;      /* text to a TTY */
+	const char *aws_account, *aws_region;
+};
+
+/* Check a --format list; 0 or -EINVAL with the bad name in errbuf. */
+int rep_formats_check(const char *list, char *errbuf, size_t errlen);
+/*
+ * Write the report in every asked format, atomically and mode 0600; with
+ * output_dir also manifest.json (SHA-256 of every artefact); with sign_key
+ * the detached signatures. 0 or -errno/-EINVAL with errbuf set.
+ */
+int rep_emit(const struct cJSON *report, const struct rep_emit_opts *o, char *errbuf,
+	     size_t errlen);
+
+/* ---- signatures and digests (rep_sign.c) ----------------------------------- */
+
+#define REP_SIG_MAX 1024u
+
+/* Lower-case hex SHA-256 of data into out[65]. 0 or -ENOMEM. */
+int rep_sha256_hex(const void *data, size_t len, char out[65]);
+/*
+ * Sign data with the PEM private key in keyfile: Ed25519 (pure), or ECDSA
+ * with SHA-256 (DER signature). The signature is what `openssl pkeyutl
+ * -rawin` (Ed25519) or `openssl dgst -sha256 -verify` (ECDSA) check.
+ */
+int rep_sign(const char *keyfile, const void *data, size_t len, unsigned char **ret_sig,
+	     size_t *ret_len, char *errbuf, size_t errlen);
+/* 0 good signature, 1 bad signature, -errno/-EINVAL bad input (errbuf says). */
+int rep_verify(const char *pubfile, const void *data, size_t len, const unsigned char *sig,
+	       size_t siglen, char *errbuf, size_t errlen);
+
+/* ---- diff and trend (rep_diff.c, rep_trend.c) ----------------------------- */
+
+/*
+ * What changed per cluster between two checked reports, as a JSON object
+ * (schema mskprobe.diff/1); "regressed" true when AFTER is worse on some
+ * cluster or not compliant. 0 or -ENOMEM.
+ */
+int rep_diff(const struct cJSON *before, const struct cJSON *after, struct cJSON **ret);
+/* format: text, json or md. */
+int rep_render_diff(const struct cJSON *diff, const char *format, char **ret, char *errbuf,
+		    size_t errlen);
+
+/*
+ * KPIs over a series of checked reports (any order; sorted by generated_at):
+ * compliance share over time, oldest version in production, mean time to
+ * remediate, open findings by age (schema mskprobe.trend/1). 0, -EINVAL
+ * (a report without a usable generated_at, errbuf says) or -ENOMEM.
+ */
+int rep_trend(const struct cJSON *const *reports, const char *const *names, size_t n,
+	      struct cJSON **ret, char *errbuf, size_t errlen);
+/* format: text, json or html (inline SVG chart). */
+int rep_render_trend(const struct cJSON *trend, const char *format, char **ret, char *errbuf,
+		     size_t errlen);
+
+/* ---- inventory, policy file, declared-vs-measured (rep_inventory.c) ------- */
+
+#define REP_TAGS_MAX 64u
+#define REP_REQUIRED_TAGS_MAX 16u
+
+/* One cluster of an `aws kafka list-clusters-v2` inventory, ready to scan. */
+struct rep_inv_cluster {
+	char name[MP_NAME_MAX]; /* sanitised */
+	char arn[512];          /* "" when absent */
+	size_t n_bootstrap, n_zookeeper;
+	char **bootstrap;       /* "host:port", owned */
+	char **zookeeper;       /* "host:port", owned */
+	struct cJSON *info;     /* owned: the report's cluster "inventory" object */
+};
+
+struct rep_inventory {
+	size_t n;
+	struct rep_inv_cluster *clusters;
+};
+
+/*
+ * Load an inventory file (list-clusters-v2 output with each cluster's
+ * get-bootstrap-brokers output merged in as "BootstrapBrokers"). Hostile
+ * names and tags are sanitised; wrong types are errors naming the field.
+ */
+int rep_inventory_load(const char *path, struct rep_inventory **ret, char *errbuf,
+		       size_t errlen);
+void rep_inventory_free(struct rep_inventory *inv);
+
+/* A --policy FILE.json: what the flags set, validated. */
+struct rep_policy {
+	bool has_min_version, has_platform, has_cert_warn_days;
+	char min_version[24];
+	char platform[8];
+	int cert_warn_days;
+	size_t n_required_tags;
+	char required_tags[REP_REQUIRED_TAGS_MAX][128];
+	size_t n_severity;
+	struct {
+		char id[48];
+		enum mp_severity severity;
+	} severity[64];
+};
+
+int rep_policy_load(const char *path, struct rep_policy *ret, char *errbuf, size_t errlen);
+/* Parse "Owner,CostCenter" into p->required_tags. 0 or -EINVAL. */
+int rep_policy_tags(struct rep_policy *p, const char *list, char *errbuf, size_t errlen);
+
+/*
+ * After the scan and the policy: attach the inventory entry to cluster c
+ * (taking a copy of info), add the declared-vs-measured findings and
+ * TAG_OWNER_MISSING, then apply the policy's severity overrides to every
+ * finding of c. inv may be NULL (then only tags cannot be checked).
+ * 0 or -ENOMEM.
+ */
+int rep_declared_findings(struct mp_cluster *c, const struct rep_inv_cluster *inv,
+			  const struct rep_policy *p);
+/* Add to the JSON report what only reports/ knows: policy.required_tags,
+ * policy.severity_overrides, provenance.inputs (file names and SHA-256). */
+int rep_annotate(struct cJSON *report, const struct rep_policy *p, const char *inventory_path,
+		 const char *policy_path);
 
 #endif

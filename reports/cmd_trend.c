@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `mskprobe trend REPORT.json...`: KPIs over a series of reports: share of
+ * compliant clusters over time, oldest version in production, mean time to
+ * remediate, open findings by age. Exit 0, or 2 on bad input.
+ */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "rep-internal.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: mskprobe trend REPORT.json... [--format text|json|html] [--output FILE]\n\n"
+		   "KPIs from a series of reports (any order; sorted by generated_at): share of\n"
+		   "compliant clusters over time, oldest version in production, mean time to\n"
+		   "remediate (first seen non-compliant to first seen compliant, per cluster and\n"
+		   "overall) and open findings by age. html draws the share as an inline SVG.\n\n"
+		   "exit codes: 0 done, 2 bad usage or input\n");
+}
+
+int mp_cmd_trend(int argc, char **argv)
+{
+	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
+					      { "output", required_argument, NULL, 'o' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	const char *format = "text", *output = "-";
+	cJSON **reps = NULL, *t = NULL;
+	char *text = NULL, err[1024] = "";
+	size_t n = 0;
+	int c, rc = MP_EXIT_USAGE;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f') {
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "html")) {
+				fprintf(stderr,
+					"mskprobe trend: --format '%s': want text, json or html\n",
+					optarg);
+				return MP_EXIT_USAGE;
+			}
+			format = optarg;
+		} else if (c == 'o') {
+			output = optarg;
+		} else if (c == 'h') {
+			usage(stdout);
+			return MP_EXIT_PASS;
+		} else {
+			fprintf(stderr, "mskprobe trend: see 'mskprobe trend --help'\n");
+			return MP_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "mskprobe trend: want at least one REPORT.json (see --help)\n");
+		return MP_EXIT_USAGE;
+	}
+	reps = calloc((size_t)(argc - optind), sizeof(*reps));
+	if (!reps) {
+		fprintf(stderr, "mskprobe trend: out of memory\n");
+		return MP_EXIT_USAGE;
+	}
+	for (int i = optind; i < argc; i++, n++)
+		if (rep_report_load(argv[i], &reps[n], err, sizeof(err)) < 0) {
+			fprintf(stderr, "mskprobe trend: %s\n", err);
+			goto out;
+		}
+	if (rep_trend((const cJSON *const *)reps, (const char *const *)argv + optind, n, &t, err,
+		      sizeof(err)) < 0 ||
+	    rep_render_trend(t, format, &text, err, sizeof(err)) < 0 ||
+	    rep_write_file(output, text, strlen(text), err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe trend: %s\n", err);
+		goto out;
+	}
+	rc = MP_EXIT_PASS;
+out:
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(reps[i]);
+	free(reps);
+	free(text);
+	cJSON_Delete(t);
+	return rc;
+}
