@@ -49,6 +49,10 @@ static void scan_usage(FILE *f)
 		"  --check-listeners       also try MSK's listener ports 9092/9094/9096/9098\n"
 		"                          on every broker host\n"
 		"  --zk-anonymous-read     try read-only listings of /, /brokers/ids, /kafka-acl\n"
+		"capture (the wire is the proof):\n"
+		"  --capture IFACE         capture on IFACE while the scan runs (needs CAP_NET_RAW)\n"
+		"  --capture-seconds S     keep capturing at least S seconds (default: the scan)\n"
+		"  --capture-file FILE     classify a pcap/pcapng instead (e.g. a traffic mirror)\n"
 		"output:\n"
 		"  --format json|text      (default text)\n"
 		"  --output FILE           write there atomically, mode 0600 (default stdout)\n\n"
@@ -59,7 +63,8 @@ static void scan_usage(FILE *f)
 enum {
 	O_BOOTSTRAP = 256, O_NAME, O_ZK, O_MINV, O_PLATFORM, O_TLS, O_CA, O_CERT, O_KEY,
 	O_INSECURE, O_SASL_MECH, O_SASL_USER, O_SASL_PASS, O_FORMAT, O_OUTPUT, O_TIMEOUT,
-	O_CONC, O_NODISC, O_ANON, O_WARN, O_TABLE, O_HELP, O_LISTENERS,
+	O_CONC, O_NODISC, O_ANON, O_WARN, O_TABLE, O_HELP, O_LISTENERS, O_CAPTURE, O_CAPFILE,
+	O_CAPSECS,
 };
 
 static const struct option scan_longopts[] = {
@@ -83,6 +88,9 @@ static const struct option scan_longopts[] = {
 	{ "no-discovery", no_argument, NULL, O_NODISC },
 	{ "zk-anonymous-read", no_argument, NULL, O_ANON },
 	{ "check-listeners", no_argument, NULL, O_LISTENERS },
+	{ "capture", required_argument, NULL, O_CAPTURE },
+	{ "capture-file", required_argument, NULL, O_CAPFILE },
+	{ "capture-seconds", required_argument, NULL, O_CAPSECS },
 	{ "cert-warn-days", required_argument, NULL, O_WARN },
 	{ "fingerprint-table", required_argument, NULL, O_TABLE },
 	{ "help", no_argument, NULL, O_HELP },
@@ -232,6 +240,17 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 		case O_LISTENERS:
 			s->o.check_listeners = true;
 			break;
+		case O_CAPTURE:
+			s->o.capture_iface = optarg;
+			break;
+		case O_CAPFILE:
+			s->o.capture_file = optarg;
+			break;
+		case O_CAPSECS:
+			if (cli_uint("--capture-seconds", optarg, 0, 86400, &v) < 0)
+				return MP_EXIT_USAGE;
+			s->o.capture_seconds = (unsigned)v;
+			break;
 		case O_WARN:
 			if (cli_uint("--cert-warn-days", optarg, 0, 3650, &v) < 0)
 				return MP_EXIT_USAGE;
@@ -254,6 +273,10 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 	}
 	if (!s->spec.n_bootstrap) {
 		fprintf(stderr, "mskprobe scan: --bootstrap is required (see --help)\n");
+		return MP_EXIT_USAGE;
+	}
+	if (s->o.capture_iface && s->o.capture_file) {
+		fprintf(stderr, "mskprobe scan: --capture and --capture-file exclude each other\n");
 		return MP_EXIT_USAGE;
 	}
 	if (!s->o.cert_file != !s->o.key_file) {

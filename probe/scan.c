@@ -16,6 +16,13 @@
 #include "resolve.h"
 #include "tls.h"
 #include "util.h"
+#include "zk_policy.h"
+#include "zk_probe.h"
+#include "zk_tls.h"
+#include "capture.h"
+
+#include <cjson/cJSON.h>
+#include <time.h>
 
 struct scan;
 
@@ -45,6 +52,9 @@ struct scan {
 	SSL_CTX *tls;
 	struct fp_table *fp;
 	struct msk_catalog *msk;
+	struct tls_probe_set *protos; /* per-version TLS contexts, shared */
+	struct cap_session *cap;      /* --capture / --capture-file */
+	int64_t cap_started;
 	struct cstate *cs;
 };
 
@@ -341,6 +351,226 @@ static void plan_listener_checks(struct cstate *st)
 	}
 }
 
+static void zk_done(struct mp_zk_endpoint *z, void *ud)
+{
+	(void)z;
+	(void)ud;
+}
+
+/*
+ * ZooKeeper endpoints: "host:port", or "host" tried on 2181 (plaintext) and
+ * 2182 (TLS) as MSK hands them out; a "/chroot" suffix is ignored.
+ */
+static int plan_zookeeper(struct scan *s, struct cstate *st, char *errbuf, size_t errlen)
+{
+	const struct scan_cluster_spec *sp = st->spec;
+	size_t max = sp->n_zookeeper * 2;
+	struct mp_resolve *rv = calloc(max ? max : 1, sizeof(*rv));
+	char (*hosts)[MP_HOST_MAX] = calloc(max ? max : 1, MP_HOST_MAX);
+	size_t n = 0;
+	int rc = 0;
+
+	if (!rv || !hosts) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < sp->n_zookeeper; i++) {
+		uint16_t port;
+		rc = mp_hostport_parse(sp->zookeeper[i], hosts[n], MP_HOST_MAX, &port, 0, true,
+				       errbuf, errlen);
+		if (rc < 0)
+			goto out;
+		rv[n].host = hosts[n];
+		rv[n++].port = port ? port : 2181;
+		if (!port) {
+			mp_strlcpy(hosts[n], hosts[n - 1], MP_HOST_MAX);
+			rv[n].host = hosts[n];
+			rv[n++].port = 2182;
+		}
+	}
+	mp_resolve_many(rv, n, s->o->timeout_ms);
+	struct zk_probe_env env = {
+		.loop = s->loop, .tls = s->tls, .ca_file = s->o->ca_file,
+		.cert_file = s->o->cert_file, .key_file = s->o->key_file, .protos = s->protos,
+		.timeout_ms = s->o->timeout_ms, .anonymous_read = s->o->zk_anonymous_read,
+		.done = zk_done, .ud = st,
+	};
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < st->c->n_zk && !dup; j++)
+			dup = st->c->zk[j]->port == rv[i].port &&
+			      strcmp(st->c->zk[j]->host, rv[i].host) == 0;
+		if (dup)
+			continue;
+		struct mp_zk_endpoint *z = mp_cluster_add_zk(st->c, rv[i].host, rv[i].port);
+		if (!z) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		if (!rv[i].addrlen) {
+			mp_strlcpy(z->error, rv[i].error, sizeof(z->error));
+			continue;
+		}
+		(void)zk_probe_start(&env, z, &rv[i].addr, rv[i].addrlen);
+	}
+out:
+	free(hosts);
+	free(rv);
+	return rc;
+}
+
+static void tls_protos_done(void *ud)
+{
+	(void)ud;
+}
+
+/* The TLS inspection of ZooKeeper endpoints, on every TLS Kafka listener:
+ * which protocol versions it accepts, whether it wants a client certificate. */
+static void plan_kafka_tls(struct scan *s, struct cstate *st)
+{
+	static const uint8_t apiv_v0[] = { 0, 0, 0, 0x12, 0, 18, 0, 0, 0, 0, 0, 1, 0, 8,
+					   'm', 's', 'k', 'p', 'r', 'o', 'b', 'e' };
+	for (size_t i = 0; i < st->n_probed; i++) {
+		struct mp_broker *b = st->probed[i].b;
+		if (!b->tls_info || strcmp(b->tls_info->handshake, "ok") != 0)
+			continue;
+		struct tls_probe_req r = {
+			.loop = s->loop, .set = s->protos, .addr = st->probed[i].addr,
+			.addrlen = st->probed[i].addrlen, .sni = b->host,
+			.timeout_ms = s->o->timeout_ms, .protocols = true,
+			.nocert_req = apiv_v0, .nocert_req_len = sizeof(apiv_v0),
+			.ti = b->tls_info, .done = tls_protos_done, .ud = st,
+		};
+		(void)tls_probe_protocols(&r);
+	}
+}
+
+/* TLS findings of every Kafka listener that spoke TLS. */
+static int kafka_tls_findings(struct cstate *st, const struct mp_policy *p)
+{
+	for (size_t i = 0; i < st->n_probed; i++) {
+		const struct mp_broker *b = st->probed[i].b;
+		if (b->tls_info &&
+		    zk_tls_findings(st->c, b->host, b->port, b->tls_info, p) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Start the capture before any probe, so the scan's own traffic is seen too. */
+static int start_capture(struct scan *s, char *errbuf, size_t errlen)
+{
+	struct cap_opts co;
+	const struct scan_opts *o = s->o;
+	if (!o->capture_iface && !o->capture_file)
+		return 0;
+	cap_opts_init(&co);
+	co.iface = o->capture_iface;
+	co.file = o->capture_file;
+	co.user = NULL; /* the scan keeps its identity: it still has to connect */
+	/* the ZooKeeper ports the user named are hints too */
+	for (size_t i = 0; i < o->n_clusters; i++)
+		for (size_t j = 0; j < o->clusters[i].n_zookeeper; j++) {
+			char host[MP_HOST_MAX], e[64];
+			uint16_t port;
+			if (mp_hostport_parse(o->clusters[i].zookeeper[j], host, sizeof(host), &port,
+					      0, true, e, sizeof(e)) == 0 && port &&
+			    co.n_zk_ports < CAP_PORTS_MAX)
+				co.zk_ports[co.n_zk_ports++] = port;
+		}
+	int rc = cap_session_start(&s->cap, &co, errbuf, errlen);
+	return rc < 0 ? rc : 0;
+}
+
+static bool cluster_has_endpoint(const struct mp_cluster *c, const char *ep)
+{
+	char tmp[MP_HOST_MAX + 8];
+	for (size_t i = 0; i < c->n_zk; i++) {
+		mp_fmt(tmp, sizeof(tmp), "%s:%u", c->zk[i]->host, c->zk[i]->port);
+		if (strcmp(tmp, ep) == 0)
+			return true;
+	}
+	for (size_t i = 0; i < c->n_brokers; i++) {
+		mp_fmt(tmp, sizeof(tmp), "%s:%u", c->brokers[i]->host, c->brokers[i]->port);
+		if (strcmp(tmp, ep) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The server endpoint a finding's evidence names, if any. */
+static const char *finding_server(const cJSON *f)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(f, "evidence");
+	const cJSON *srv = cJSON_GetObjectItemCaseSensitive(ev, "server");
+	return cJSON_IsString(srv) ? srv->valuestring : NULL;
+}
+
+/*
+ * Attach the capture to the clusters: with one cluster everything belongs
+ * to it; with several, a finding belongs to the cluster whose ZooKeeper or
+ * broker endpoint is the flow's server. Traffic to a cluster's ZooKeeper
+ * endpoints that was all TLS proves "traffic is encrypted".
+ */
+static int merge_capture(struct scan *s, char *errbuf, size_t errlen)
+{
+	cJSON *cap = NULL, *findings = NULL;
+	const cJSON *f, *flow;
+	if (!s->cap)
+		return 0;
+	if (s->o->capture_iface && s->o->capture_seconds) {
+		int64_t end = s->cap_started + (int64_t)s->o->capture_seconds * 1000;
+		while (mp_now_ms() < end && !cap_session_done(s->cap)) {
+			struct timespec ts = { 0, 50 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	int rc = cap_session_finish(s->cap, &cap, &findings, errbuf, errlen);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < s->r->n_clusters; i++) {
+		struct mp_cluster *c = s->r->clusters[i];
+		bool all = s->r->n_clusters == 1, plain = false, tls = false;
+		c->capture = cJSON_Duplicate(cap, 1);
+		cJSON_ArrayForEach(f, findings)
+		{
+			const char *srv = finding_server(f);
+			if (!all && !(srv && cluster_has_endpoint(c, srv)))
+				continue;
+			enum mp_severity sev = MP_SEV_INFO;
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
+			const cJSON *title = cJSON_GetObjectItemCaseSensitive(f, "title");
+			const cJSON *sv = cJSON_GetObjectItemCaseSensitive(f, "severity");
+			if (!cJSON_IsString(id) || !cJSON_IsString(title))
+				continue;
+			if (cJSON_IsString(sv))
+				(void)mp_severity_parse(sv->valuestring, &sev);
+			mp_cluster_add_finding(c, id->valuestring, sev, title->valuestring,
+					       cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f, "evidence"), 1));
+		}
+		cJSON_ArrayForEach(flow, cJSON_GetObjectItemCaseSensitive(cap, "flows"))
+		{
+			const cJSON *cls = cJSON_GetObjectItemCaseSensitive(flow, "class");
+			const cJSON *srv = cJSON_GetObjectItemCaseSensitive(flow, "server");
+			bool zk_server = false;
+			if (!cJSON_IsString(cls) || !cJSON_IsString(srv))
+				continue;
+			for (size_t j = 0; j < c->n_zk && !zk_server; j++) {
+				char ep[MP_HOST_MAX + 8];
+				mp_fmt(ep, sizeof(ep), "%s:%u", c->zk[j]->host, c->zk[j]->port);
+				zk_server = strcmp(ep, srv->valuestring) == 0;
+			}
+			plain |= strcmp(cls->valuestring, "zookeeper-plaintext") == 0 &&
+				 (zk_server || all);
+			tls |= zk_server && strcmp(cls->valuestring, "tls") == 0;
+		}
+		c->proven_traffic = tls && !plain;
+	}
+	cJSON_Delete(cap);
+	cJSON_Delete(findings);
+	return 0;
+}
+
 static int load_tables(struct scan *s, char *errbuf, size_t errlen)
 {
 	int rc = s->o->fp_table_file ? fp_table_load_file(&s->fp, s->o->fp_table_file, errbuf, errlen)
@@ -359,6 +589,8 @@ static void scan_cleanup(struct scan *s)
 	free(s->cs);
 	mp_loop_free(s->loop);
 	SSL_CTX_free(s->tls);
+	tls_probe_set_free(s->protos);
+	cap_session_free(s->cap);
 	fp_table_free(s->fp);
 	msk_catalog_free(s->msk);
 }
@@ -384,6 +616,11 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 		goto fail;
 	if ((rc = tls_client_ctx(&s.tls, &to, errbuf, errlen)) < 0)
 		goto fail;
+	if ((rc = tls_probe_set_new(&s.protos, o->cert_file, o->key_file, errbuf, errlen)) < 0)
+		goto fail;
+	if ((rc = start_capture(&s, errbuf, errlen)) < 0)
+		goto fail;
+	s.cap_started = mp_now_ms();
 	if ((rc = mp_loop_new(&s.loop, o->concurrency)) < 0) {
 		mp_fmt(errbuf, errlen, "event loop: %s", strerror(-rc));
 		goto fail;
@@ -397,24 +634,34 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 			rc = -ENOMEM;
 			goto fail;
 		}
-		if ((rc = plan_cluster(&s, st, errbuf, errlen)) < 0)
+		if ((rc = plan_cluster(&s, st, errbuf, errlen)) < 0 ||
+		    (rc = plan_zookeeper(&s, st, errbuf, errlen)) < 0)
 			goto fail;
 	}
 	if ((rc = mp_loop_run(s.loop)) < 0) {
 		mp_fmt(errbuf, errlen, "event loop: %s", strerror(-rc));
 		goto fail;
 	}
-	if (o->check_listeners) {
-		for (size_t i = 0; i < o->n_clusters; i++)
+	/* second phase: what needs the first one's answers (every broker host,
+	 * which listeners speak TLS) */
+	for (size_t i = 0; i < o->n_clusters; i++) {
+		plan_kafka_tls(&s, &s.cs[i]);
+		if (o->check_listeners)
 			plan_listener_checks(&s.cs[i]);
-		if ((rc = mp_loop_run(s.loop)) < 0) {
-			mp_fmt(errbuf, errlen, "event loop: %s", strerror(-rc));
-			goto fail;
-		}
 	}
-	for (size_t i = 0; i < o->n_clusters; i++)
-		if ((rc = policy_apply(s.cs[i].c, &o->policy, s.fp, s.msk)) < 0)
+	if ((rc = mp_loop_run(s.loop)) < 0) {
+		mp_fmt(errbuf, errlen, "event loop: %s", strerror(-rc));
+		goto fail;
+	}
+	if ((rc = merge_capture(&s, errbuf, errlen)) < 0)
+		goto fail;
+	for (size_t i = 0; i < o->n_clusters; i++) {
+		struct mp_cluster *c = s.cs[i].c;
+		if ((rc = zk_findings(c, &o->policy)) < 0 ||
+		    (rc = kafka_tls_findings(&s.cs[i], &o->policy)) < 0 ||
+		    (rc = policy_apply(c, &o->policy, s.fp, s.msk)) < 0)
 			goto fail;
+	}
 	s.r->duration_ms = mp_now_ms() - t0;
 	*ret = s.r;
 	s.r = NULL;

@@ -36,6 +36,11 @@ struct scan_opts {
 	bool check_listeners;
 	bool zk_anonymous_read;
 	const char *fp_table_file; /* NULL: the built-in table */
+	/* packet capture while the scan runs (live interface) or from a file
+	 * (e.g. a VPC Traffic Mirroring capture); at most one is set */
+	const char *capture_iface;
+	const char *capture_file;
+	unsigned capture_seconds; /* live: capture at least this long */
 	const char *command_line;  /* for provenance, secrets already masked */
 };
 
