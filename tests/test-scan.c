@@ -150,6 +150,17 @@ static void test_verdicts(void)
 	       "TLS chain recorded and verified against the CA");
 	mp_report_free(r);
 
+	/* a 2.2 SASL listener: v3 is refused with error 35 and an empty range
+	 * (pre-2.4), so the probe steps down one version per new connection */
+	mp_fmt(e[0], 32, "127.0.0.1:%u", add("2.2", FP_MODE_ZK, false, true, STANDIN_RELEASE));
+	eps[0] = e[0];
+	r = scan(eps, 1, NULL, KAFKA_TLS_OFF, false);
+	TAP_OK(r && r->clusters[0]->brokers[0]->answered &&
+		       r->clusters[0]->brokers[0]->apiv.request_version == 2 &&
+		       r->clusters[0]->brokers[0]->n_attempts == 2 && has_release(r->clusters[0], "2.2"),
+	       "2.2 SASL listener: v3 refused, v2 on a new connection answered, release 2.2");
+	mp_report_free(r);
+
 	/* 2.6 ZooKeeper mode: version fine, but no TLS ZooKeeper endpoint verified */
 	mp_fmt(e[0], 32, "127.0.0.1:%u", add("2.6", FP_MODE_ZK, false, false, STANDIN_RELEASE));
 	eps[0] = e[0];
