@@ -566,9 +566,12 @@ int cap_flowtab_add(struct cap_flowtab *t, const struct cap_pkt *p, uint64_t ts_
 	f->pkts[dir]++;
 	f->bytes[dir] += p->ip_len;
 	track_syn(f, dir, p);
-	lru_unlink(t, idx);
-	lru_append(t, idx, p->payload_declared || f->list == LIST_ESTABLISHED ? LIST_ESTABLISHED
-									      : LIST_EMBRYONIC);
+	uint8_t list = p->payload_declared || f->list == LIST_ESTABLISHED ? LIST_ESTABLISHED
+									   : LIST_EMBRYONIC;
+	if (t->lru[list].tail != idx) { /* most packets follow one of the same flow */
+		lru_unlink(t, idx);
+		lru_append(t, idx, list);
+	}
 	if (p->payload_declared && !f->final)
 		feed(t, f, dir, p);
 	return f->flagged ? 1 : 0;
