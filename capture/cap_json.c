@@ -496,7 +496,8 @@ int cap_report_build(struct cap_report *r, const struct cap_run_info *in, cJSON 
 	jstr(&b, root, "schema", "mskprobe.capture/1");
 	source_json(&b, root, in);
 	stats_json(&b, root, r, in);
-	qsort(r->flows, r->n_flows, sizeof(*r->flows), flow_cmp);
+	if (r->n_flows) /* qsort of NULL, 0 is undefined */
+		qsort(r->flows, r->n_flows, sizeof(*r->flows), flow_cmp);
 	flows = jadd(&b, root, "flows", cJSON_CreateArray());
 	for (size_t i = 0; flows && i < r->n_flows; i++)
 		jappend(&b, flows, flow_json(&b, &r->flows[i]));

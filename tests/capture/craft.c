@@ -71,7 +71,8 @@ size_t craft_ip_tcp(uint8_t *buf, const struct craft_ep *s, const struct craft_e
 	*p++ = flags;
 	p = put16(p, 65535);
 	p = put32(p, 0);
-	memcpy(p, payload, plen);
+	if (plen) /* payload may be NULL for a bare segment */
+		memcpy(p, payload, plen);
 	return (size_t)(p - buf) + plen;
 }
 
