@@ -33,11 +33,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 
 #include "bytes.h"
 #include "kafka_apiv.h"
 #include "util.h"
+#include "zk_wire.h"
 
 #define KAFKA_SASL_HANDSHAKE 17
 #define KAFKA_ERR_UNSUPPORTED_SASL_MECHANISM 33
@@ -49,6 +52,14 @@
 #define DEFAULT_FEATURES_EPOCH 4242 /* a KRaft metadata offset: any value >= 0 */
 #define HUGE_FRAME_SIZE 0x7fffffffu
 #define MECHS_MAX 128u
+
+/* ZooKeeper stand-in: zoo.cfg tickTime and the session bounds it implies
+ * (minSessionTimeout = 2 ticks, maxSessionTimeout = 20 ticks). */
+#define ZK_TICK_MS 2000
+#define ZK_SESSION_MIN_MS (2 * ZK_TICK_MS)
+#define ZK_SESSION_MAX_MS (20 * ZK_TICK_MS)
+#define ZK_STANDIN_ZXID 0x10000002aLL /* epoch 1, a few transactions in */
+#define ZK_SRVR_TEXT_MAX 512u
 
 /*
  * Newest production metadata.version of each release: Kafka's
@@ -93,6 +104,9 @@ struct listener {
 	/* answers prepared at add time, indexed by what they answer */
 	struct mp_apiv ok, unsupported, invalid;
 	int16_t apiv_max; /* key 18's max: above it, UNSUPPORTED_VERSION */
+	/* STANDIN_ZOOKEEPER; the counters are the thread's own (for srvr) */
+	bool zk_list, zk_4lw_refused;
+	uint64_t zk_received, zk_sent, open_conns;
 };
 
 enum sasl_state {
@@ -119,6 +133,7 @@ struct conn {
 	int64_t idle_deadline;
 	int64_t next_drip; /* SLOW */
 	enum sasl_state sasl;
+	bool zk_session; /* ZooKeeper: the ConnectRequest was answered */
 };
 
 struct standin_server {
@@ -131,6 +146,7 @@ struct standin_server {
 	struct listener *listeners;
 	struct conn *conns; /* thread-owned */
 	size_t n_conns;
+	uint64_t zk_next_sid; /* next ZooKeeper session id (thread-owned) */
 	_Atomic uint64_t accepted, requests, answers, dropped, tls_failed;
 };
 
@@ -164,6 +180,8 @@ const char *standin_behaviour_name(enum standin_behaviour b)
 		return "huge-frame";
 	case STANDIN_SLOW:
 		return "slow";
+	case STANDIN_ZOOKEEPER:
+		return "zookeeper";
 	}
 	return "unknown";
 }
@@ -258,6 +276,8 @@ int standin_server_new(struct standin_server **ret, char *errbuf, size_t errlen)
 	s->epfd = s->wakefd = -1;
 	s->wake_ev.kind = EV_WAKE;
 	atomic_init(&s->stop, false);
+	/* ZooKeeper's SessionTrackerImpl.initializeNextSessionId, server id 0 */
+	s->zk_next_sid = ((uint64_t)mp_now_ms() << 24) >> 8;
 	pthread_mutex_init(&s->lock, NULL);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epfd < 0) {
@@ -286,12 +306,13 @@ fail:
 
 static bool behaviour_valid(enum standin_behaviour b)
 {
-	return b >= STANDIN_RELEASE && b <= STANDIN_SLOW;
+	return b >= STANDIN_RELEASE && b <= STANDIN_ZOOKEEPER;
 }
 
 static bool behaviour_needs_row(enum standin_behaviour b)
 {
-	return b != STANDIN_SILENT && b != STANDIN_GARBAGE && b != STANDIN_PRE_0_10;
+	return b != STANDIN_SILENT && b != STANDIN_GARBAGE && b != STANDIN_PRE_0_10 &&
+	       b != STANDIN_ZOOKEEPER;
 }
 
 int standin_add(struct standin_server *s, const struct standin_opts *o, uint16_t *ret_port,
@@ -323,6 +344,8 @@ int standin_add(struct standin_server *s, const struct standin_opts *o, uint16_t
 	l->fd = -1;
 	l->behaviour = o->behaviour;
 	l->sasl = o->sasl;
+	l->zk_list = o->zk_list;
+	l->zk_4lw_refused = o->zk_4lw_refused;
 	l->idle_ms = o->idle_timeout_ms ? o->idle_timeout_ms : STANDIN_IDLE_MS_DEFAULT;
 	if (mp_strlcpy(l->mechs, o->sasl_mechanisms ? o->sasl_mechanisms : "SCRAM-SHA-512",
 		       sizeof(l->mechs)) >= sizeof(l->mechs)) {
@@ -390,6 +413,7 @@ static void conn_close(struct standin_server *s, struct conn *c, bool misbehaved
 	if (c->next)
 		c->next->prev = c->prev;
 	s->n_conns--;
+	c->l->open_conns--;
 	SSL_free(c->ssl);
 	close(c->fd); /* also removes it from the epoll set */
 	free(c->in);
@@ -699,9 +723,199 @@ static int handle_frame(struct standin_server *s, struct conn *c, const uint8_t 
 	}
 }
 
+/* ---- ZooKeeper stand-in ---------------------------------------------------- */
+
+/*
+ * The fixed tree getChildren lists with zk_list: what a Kafka 2.x cluster's
+ * ZooKeeper holds, cut to ZK_CHILD_NAMES_KEPT names per node (the encoder's
+ * bound). Kafka's KafkaZkClient creates /brokers/{ids,topics,seqid} and
+ * /kafka-acl/<resource type>.
+ */
+static const struct {
+	const char *path;
+	const char *children[ZK_CHILD_NAMES_KEPT];
+} zk_tree[] = {
+	{ "/", { "brokers", "config", "controller", "kafka-acl", "zookeeper" } },
+	{ "/brokers", { "ids", "seqid", "topics" } },
+	{ "/brokers/ids", { "1", "2", "3" } },
+	{ "/kafka-acl", { "Cluster", "DelegationToken", "Group", "Topic", "TransactionalId" } },
+	{ "/zookeeper", { "config", "quota" } },
+};
+
+/* Four-letter words ZooKeeper 3.8 knows (FourLetterCommands.java). */
+static const char zk_4lw_known[][5] = { "conf", "cons", "crst", "dirs", "dump", "envi",
+					"gtmk", "hash", "isro", "mntr", "ruok", "srst",
+					"srvr", "stat", "stmk", "wchc", "wchp", "wchs" };
+
+static uint32_t zk_node_count(void)
+{
+	uint32_t n = 1; /* "/" */
+	for (size_t i = 0; i < sizeof(zk_tree) / sizeof(zk_tree[0]); i++)
+		for (size_t j = 0; j < ZK_CHILD_NAMES_KEPT && zk_tree[i].children[j]; j++)
+			n++;
+	return n;
+}
+
+/* Queue a framed answer from the zk_wire encoders; -1 when one failed. */
+static int zk_queue(struct standin_server *s, struct conn *c, int rc, uint8_t *buf, size_t len)
+{
+	if (rc < 0)
+		return -1;
+	conn_queue(c, buf, len);
+	count(&s->answers);
+	c->l->zk_sent++;
+	return 0;
+}
+
+/*
+ * A four-letter word at connection start (NIOServerCnxn.checkFourLetterWord):
+ * 1 answered (the connection closes after the text), 0 not a known word,
+ * -1 out of memory.
+ */
+static int zk_four_letter(struct standin_server *s, struct conn *c)
+{
+	struct listener *l = c->l;
+	char word[5], text[ZK_SRVR_TEXT_MAX];
+	bool known = false;
+
+	memcpy(word, c->in, 4);
+	word[4] = '\0';
+	for (size_t i = 0; i < sizeof(zk_4lw_known) / sizeof(zk_4lw_known[0]) && !known; i++)
+		known = memcmp(word, zk_4lw_known[i], 4) == 0;
+	if (!known)
+		return 0;
+	count(&s->requests);
+	l->zk_received++;
+	if (strcmp(word, "srvr") != 0 || l->zk_4lw_refused)
+		mp_fmt(text, sizeof(text),
+		       "%s is not executed because it is not in the whitelist.\n", word);
+	else
+		/* Debian's 3.8.0 build leaves the git placeholder in (FACTS.md) */
+		mp_fmt(text, sizeof(text),
+		       "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\n"
+		       "Latency min/avg/max: 0/0.0/0\n"
+		       "Received: %llu\n"
+		       "Sent: %llu\n"
+		       "Connections: %llu\n"
+		       "Outstanding: 0\n"
+		       "Zxid: 0x%llx\n"
+		       "Mode: standalone\n"
+		       "Node count: %u\n",
+		       (unsigned long long)l->zk_received, (unsigned long long)l->zk_sent,
+		       (unsigned long long)l->open_conns, (unsigned long long)ZK_STANDIN_ZXID,
+		       zk_node_count());
+	c->in_len = 0;
+	c->close_after_write = true;
+	count(&s->answers);
+	l->zk_sent++;
+	return conn_queue_copy(c, text, strlen(text)) ? -1 : 1;
+}
+
+/* The session handshake (ZooKeeperServer.processConnectRequest). -1 closes. */
+static int zk_connect(struct standin_server *s, struct conn *c, const uint8_t *p, size_t n)
+{
+	struct zk_connect_req q;
+	struct zk_connect_resp a = { 0 };
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	if (zk_decode_connect_req(p, n, &q))
+		return -1;
+	if (q.last_zxid > ZK_STANDIN_ZXID)
+		return -1; /* "Refusing session request for client as it has seen zxid ..." */
+	a.protocol_version = ZK_PROTOCOL_VERSION;
+	a.has_read_only = q.has_read_only; /* the 36-byte form to old clients */
+	a.passwd_len = ZK_PASSWD_LEN;
+	if (q.session_id != 0) {
+		/* not a session we issued: expired, say so and close */
+		c->close_after_write = true;
+	} else {
+		a.timeout_ms = q.timeout_ms < ZK_SESSION_MIN_MS   ? ZK_SESSION_MIN_MS
+			       : q.timeout_ms > ZK_SESSION_MAX_MS ? ZK_SESSION_MAX_MS
+								  : q.timeout_ms;
+		a.session_id = (int64_t)s->zk_next_sid++;
+		if (RAND_bytes(a.passwd, ZK_PASSWD_LEN) != 1) {
+			ERR_clear_error();
+			return -1;
+		}
+		c->zk_session = true;
+	}
+	int rc = zk_encode_connect_resp(&a, &buf, &len);
+	OPENSSL_cleanse(a.passwd, sizeof(a.passwd));
+	return zk_queue(s, c, rc, buf, len);
+}
+
+/* One request in an open session. -1 closes. */
+static int zk_request(struct standin_server *s, struct conn *c, const uint8_t *p, size_t n)
+{
+	struct zk_request q;
+	struct zk_reply a = { .n_children = -1 };
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	if (zk_decode_request(p, n, &q))
+		return -1;
+	a.xid = q.xid;
+	a.zxid = ZK_STANDIN_ZXID;
+	switch (q.op) {
+	case ZK_OP_PING:
+		if (q.xid != ZK_XID_PING)
+			return -1;
+		break;
+	case ZK_OP_CLOSE_SESSION:
+		c->close_after_write = true;
+		break;
+	case ZK_OP_GET_CHILDREN:
+		a.err = c->l->zk_list ? ZK_ERR_NONODE : ZK_ERR_NOAUTH;
+		for (size_t i = 0; c->l->zk_list && i < sizeof(zk_tree) / sizeof(zk_tree[0]); i++) {
+			if (strcmp(zk_tree[i].path, q.path) != 0)
+				continue;
+			a.err = ZK_ERR_OK;
+			for (size_t j = 0; j < ZK_CHILD_NAMES_KEPT && zk_tree[i].children[j]; j++)
+				mp_strlcpy(a.names[a.n_names++], zk_tree[i].children[j],
+					   sizeof(a.names[0]));
+			a.n_children = (int32_t)a.n_names;
+		}
+		break;
+	default:
+		return -1; /* read-only, and only what mskprobe asks */
+	}
+	int rc = zk_encode_reply(&a, q.op, &buf, &len);
+	return zk_queue(s, c, rc, buf, len);
+}
+
+/* Handle at most one buffered ZooKeeper frame or word. -1 close, 0 none complete, 1 handled. */
+static int zk_process(struct standin_server *s, struct conn *c)
+{
+	if (c->in_len < 4)
+		return 0;
+	if (!c->zk_session) {
+		int rc = zk_four_letter(s, c);
+		if (rc)
+			return rc;
+	}
+	struct mp_rd r = mp_rd_init(c->in, c->in_len);
+	int32_t size = (int32_t)mp_rd_be32(&r);
+	if (size < 0 || (uint32_t)size > STANDIN_REQ_FRAME_MAX)
+		return -1; /* ZooKeeper: "Len error", silent close */
+	if (c->in_len - 4 < (size_t)size)
+		return 0;
+	count(&s->requests);
+	c->l->zk_received++;
+	int rc = c->zk_session ? zk_request(s, c, c->in + 4, (size_t)size)
+			       : zk_connect(s, c, c->in + 4, (size_t)size);
+	if (rc < 0)
+		return -1;
+	c->in_len -= 4 + (size_t)size;
+	memmove(c->in, c->in + 4 + size, c->in_len);
+	return 1;
+}
+
 /* Handle at most one buffered frame. -1 close, 0 none complete, 1 handled. */
 static int conn_process(struct standin_server *s, struct conn *c)
 {
+	if (c->l->behaviour == STANDIN_ZOOKEEPER)
+		return zk_process(s, c);
 	if (c->l->behaviour == STANDIN_GARBAGE) {
 		if (c->in_len == 0)
 			return 0;
@@ -858,6 +1072,7 @@ static void accept_some(struct standin_server *s, struct listener *l, int64_t no
 			s->conns->prev = c;
 		s->conns = c;
 		s->n_conns++;
+		l->open_conns++;
 		count(&s->accepted);
 	}
 }

@@ -36,6 +36,28 @@
  *   After SaslHandshake the stand-in does not authenticate: the next
  *   request closes the connection.
  *
+ * ZooKeeper stand-in (STANDIN_ZOOKEEPER; no row): a standalone ZooKeeper
+ * 3.8 server as Debian packages it, as far as a network probe can see it
+ * (apache/zookeeper NIOServerCnxn, ZooKeeperServer, FourLetterCommands,
+ * ServerStats; FACTS.md). Only the first frame of a connection may be a
+ * four-letter word: `srvr` answers Debian's text (or, with zk_4lw_refused,
+ * "srvr is not executed because it is not in the whitelist."), any other
+ * known word the whitelist refusal, then the connection closes; any other
+ * first int32 is a frame length, and a length < 0 or above
+ * STANDIN_REQ_FRAME_MAX closes silently (so a TLS ClientHello or HTTP on a
+ * plain port gets an EOF, as from ZooKeeper). The first frame is a
+ * ConnectRequest: a new session (id 0) gets a ConnectResponse with a fresh
+ * session id, a random 16-byte password and the asked timeout clamped to
+ * [2, 20] ticks of 2 s (the 36-byte form to a 44-byte request); a session
+ * id it did not issue gets timeout 0, id 0, a zero password, then close;
+ * a lastZxidSeen above the server's, or a malformed request, closes. After
+ * that: ping answers xid -2 with the server's zxid; closeSession answers
+ * and closes; getChildren answers NOAUTH (-102), or with zk_list a small
+ * fixed Kafka tree (/, /brokers, /brokers/ids, /kafka-acl, /zookeeper;
+ * other paths NONODE); any other request closes (ZooKeeper would serve
+ * it: the stand-in is read-only and answers only what mskprobe asks).
+ * Plain or TLS (the 4lw works inside TLS too, as on ZooKeeper's secure port).
+ *
  * Thread safety: standin_add() may be called before or after
  * standin_server_start(), from one thread at a time; standin_stats() from
  * any thread. standin_server_free() stops the thread and must not race
@@ -66,6 +88,7 @@ enum standin_behaviour {
 	STANDIN_CLOSE_MID,   /* send half of the right answer, then close */
 	STANDIN_HUGE_FRAME,  /* announce a 2 GiB - 1 frame, send a few bytes, stay */
 	STANDIN_SLOW,        /* the right answer, one byte per STANDIN_SLOW_STEP_MS */
+	STANDIN_ZOOKEEPER,   /* a ZooKeeper 3.8 server, not Kafka (see above) */
 };
 
 /*
@@ -73,7 +96,7 @@ enum standin_behaviour {
  * reference, so the caller keeps (and frees) its own.
  */
 struct standin_opts {
-	const struct fp_row *row;  /* required unless behaviour is SILENT/GARBAGE/PRE_0_10 */
+	const struct fp_row *row;  /* required unless SILENT/GARBAGE/PRE_0_10/ZOOKEEPER */
 	SSL_CTX *tls;              /* NULL = plain TCP */
 	bool sasl;                 /* a SASL listener (SASL_PLAINTEXT / SASL_SSL) */
 	const char *sasl_mechanisms; /* comma-separated; NULL = "SCRAM-SHA-512" */
@@ -91,6 +114,9 @@ struct standin_opts {
 	int16_t supported_metadata_max;
 	int64_t features_epoch;
 	int idle_timeout_ms; /* 0 = STANDIN_IDLE_MS_DEFAULT */
+	/* STANDIN_ZOOKEEPER only */
+	bool zk_list;        /* getChildren lists the fixed tree; false: NOAUTH for every path */
+	bool zk_4lw_refused; /* srvr is not in the 4lw whitelist */
 };
 
 struct standin_stats {
