@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "policy.h"
+#include "rep_scan.h"
 #include "report.h"
 #include "scan.h"
 #include "util.h"
@@ -54,8 +55,17 @@ static void scan_usage(FILE *f)
 		"  --capture-seconds S     keep capturing at least S seconds (default: the scan)\n"
 		"  --capture-file FILE     classify a pcap/pcapng instead (e.g. a traffic mirror)\n"
 		"output:\n"
-		"  --format json|text      (default text)\n"
-		"  --output FILE           write there atomically, mode 0600 (default stdout)\n\n"
+		"  --format F[,F...]       json text html md asff ocsf junit (default text)\n"
+		"  --output FILE           write there atomically, mode 0600 (default stdout)\n"
+		"  --output-dir DIR        every format as DIR/report.EXT + manifest.json\n"
+		"  --sign-key KEY.pem      Ed25519/EC key: detached signature JSON.sig\n"
+		"fleet and policy:\n"
+		"  --inventory FILE        scan every cluster of an `aws kafka list-clusters-v2`\n"
+		"                          inventory (scripts/msk-inventory.sh) instead of\n"
+		"                          --bootstrap, and compare what AWS declares\n"
+		"  --policy FILE.json      minimum version, platform, cert warning days,\n"
+		"                          required tags, severities (wins over the flags)\n"
+		"  --require-tags LIST     e.g. Owner,CostCenter: TAG_OWNER_MISSING without them\n\n"
 		"exit codes: 0 all checks pass, 1 finding(s), 2 bad usage or input,\n"
 		"            3 some target could not be verified (and no finding)\n");
 }
@@ -64,7 +74,7 @@ enum {
 	O_BOOTSTRAP = 256, O_NAME, O_ZK, O_MINV, O_PLATFORM, O_TLS, O_CA, O_CERT, O_KEY,
 	O_INSECURE, O_SASL_MECH, O_SASL_USER, O_SASL_PASS, O_FORMAT, O_OUTPUT, O_TIMEOUT,
 	O_CONC, O_NODISC, O_ANON, O_WARN, O_TABLE, O_HELP, O_LISTENERS, O_CAPTURE, O_CAPFILE,
-	O_CAPSECS,
+	O_CAPSECS, O_OUTDIR, O_SIGNKEY, O_INVENTORY, O_POLICY, O_REQTAGS,
 };
 
 static const struct option scan_longopts[] = {
@@ -93,6 +103,11 @@ static const struct option scan_longopts[] = {
 	{ "capture-seconds", required_argument, NULL, O_CAPSECS },
 	{ "cert-warn-days", required_argument, NULL, O_WARN },
 	{ "fingerprint-table", required_argument, NULL, O_TABLE },
+	{ "output-dir", required_argument, NULL, O_OUTDIR },
+	{ "sign-key", required_argument, NULL, O_SIGNKEY },
+	{ "inventory", required_argument, NULL, O_INVENTORY },
+	{ "policy", required_argument, NULL, O_POLICY },
+	{ "require-tags", required_argument, NULL, O_REQTAGS },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -142,7 +157,7 @@ struct scan_cli {
 	const char *bootstrap[LIST_MAX], *zookeeper[64];
 	char *bootstrap_arg, *zk_arg;
 	char *password;
-	const char *format, *output;
+	struct rep_scan rep; /* report-side options (reports/rep_scan.h) */
 	char cmdline[1024];
 };
 
@@ -214,12 +229,25 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 			s->o.sasl_password = s->password;
 			break;
 		case O_FORMAT:
-			if (cli_format_ok(optarg) < 0)
-				return MP_EXIT_USAGE;
-			s->format = optarg;
+			s->rep.formats = optarg; /* checked by rep_scan_prepare */
 			break;
 		case O_OUTPUT:
-			s->output = optarg;
+			s->rep.output = optarg;
+			break;
+		case O_OUTDIR:
+			s->rep.output_dir = optarg;
+			break;
+		case O_SIGNKEY:
+			s->rep.sign_key = optarg;
+			break;
+		case O_INVENTORY:
+			s->rep.inventory = optarg;
+			break;
+		case O_POLICY:
+			s->rep.policy = optarg;
+			break;
+		case O_REQTAGS:
+			s->rep.require_tags = optarg;
 			break;
 		case O_TIMEOUT:
 			if (cli_uint("--timeout-ms", optarg, 1, MP_TIMEOUT_MS_MAX, &v) < 0)
@@ -271,8 +299,8 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 		fprintf(stderr, "mskprobe scan: unexpected argument '%s'\n", argv[optind]);
 		return MP_EXIT_USAGE;
 	}
-	if (!s->spec.n_bootstrap) {
-		fprintf(stderr, "mskprobe scan: --bootstrap is required (see --help)\n");
+	if (!s->spec.n_bootstrap && !s->rep.inventory) {
+		fprintf(stderr, "mskprobe scan: --bootstrap or --inventory is required (see --help)\n");
 		return MP_EXIT_USAGE;
 	}
 	if (s->o.capture_iface && s->o.capture_file) {
@@ -294,8 +322,6 @@ int mp_cmd_scan(int argc, char **argv)
 	int rc;
 
 	cli_default_opts(&s.o);
-	s.format = "text";
-	s.output = "-";
 	rc = parse_scan(&s, argc, argv);
 	if (rc) {
 		rc = rc < 0 ? MP_EXIT_PASS : rc;
@@ -307,6 +333,8 @@ int mp_cmd_scan(int argc, char **argv)
 	s.spec.zookeeper = s.zookeeper;
 	s.o.clusters = &s.spec;
 	s.o.n_clusters = 1;
+	if ((rc = rep_scan_prepare(&s.rep, &s.o, s.spec.n_bootstrap ? &s.spec : NULL)))
+		goto out;
 	cli_command_line(s.cmdline, sizeof(s.cmdline), argc, argv);
 	s.o.command_line = s.cmdline;
 	if (scan_run(&s.o, &r, err, sizeof(err)) < 0) {
@@ -314,7 +342,9 @@ int mp_cmd_scan(int argc, char **argv)
 		rc = MP_EXIT_USAGE;
 		goto out;
 	}
-	rc = cli_emit(r, s.format, s.output);
+	rc = rep_scan_finish(&s.rep, r);
+	if (rc == 0)
+		rc = rep_scan_emit(&s.rep, r, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 	if (rc == 0)
 		rc = (int)policy_exit_code(r);
 out:
@@ -324,6 +354,7 @@ out:
 	}
 	free(s.bootstrap_arg);
 	free(s.zk_arg);
+	rep_scan_free(&s.rep);
 	mp_report_free(r);
 	return rc;
 }

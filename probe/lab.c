@@ -23,6 +23,7 @@
 #include "fp.h"
 #include "pki.h"
 #include "policy.h"
+#include "rep_scan.h"
 #include "report.h"
 #include "scan.h"
 #include "standin.h"
@@ -124,8 +125,9 @@ static int lab_start(struct lab *l, char *err, size_t el)
 	char pkidir[4200];
 	int rc;
 
-	mp_fmt(pkidir, sizeof(pkidir), "%s/pki", l->dir);
-	if (mkdir(pkidir, 0700) < 0) {
+	/* a fresh folder per run, so --output-dir may be reused */
+	mp_fmt(pkidir, sizeof(pkidir), "%s/pki-XXXXXX", l->dir);
+	if (!mkdtemp(pkidir)) {
 		mp_fmt(err, el, "%s: %s", pkidir, strerror(errno));
 		return -errno;
 	}
@@ -159,7 +161,7 @@ static int run_scan(struct lab *l)
 		{ .name = "lab-librdkafka-mock", .bootstrap = l->mock_eps, .n_bootstrap = l->n_mock },
 	};
 	struct mp_report *r = NULL;
-	char err[512] = "", path[4200];
+	char err[512] = "";
 	int rc;
 
 	cli_default_opts(&o);
@@ -172,12 +174,12 @@ static int run_scan(struct lab *l)
 		fprintf(stderr, "mskprobe demo: scan failed: %s\n", err);
 		return MP_EXIT_USAGE;
 	}
-	mp_fmt(path, sizeof(path), "%s/report.json", l->dir);
-	rc = cli_emit(r, "json", path);
-	if (!rc) {
-		mp_fmt(path, sizeof(path), "%s/report.txt", l->dir);
-		rc = cli_emit(r, "text", path);
-	}
+	/* every format into the folder; ASFF under AWS's documentation example account */
+	struct rep_scan rs = { .formats = "json,text,html,md,asff,ocsf,junit",
+			       .output_dir = l->dir,
+			       .aws_account = "123456789012",
+			       .aws_region = "us-east-1" };
+	rc = rep_scan_emit(&rs, r, false);
 	if (!rc)
 		rc = cli_emit(r, "text", "-");
 	if (!rc)

@@ -79,6 +79,7 @@ static void cluster_free(struct mp_cluster *c)
 		cJSON_Delete(c->findings[i].evidence);
 	free(c->findings);
 	cJSON_Delete(c->capture);
+	cJSON_Delete(c->inventory);
 	free(c);
 }
 

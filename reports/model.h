@@ -217,6 +217,7 @@ struct mp_cluster {
 	size_t n_findings;
 	struct mp_finding *findings; /* owned array */
 	struct cJSON *capture;       /* owned: capture section (flows, stats), or NULL */
+	struct cJSON *inventory;     /* owned: what AWS declares (reports/rep_policy.c), or NULL */
 };
 
 struct mp_policy {

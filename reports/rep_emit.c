@@ -166,15 +166,15 @@ static int emit_dir(const cJSON *report, const struct rep_emit_opts *o, const st
 	size_t len = 0;
 	int rc = -ENOMEM;
 
-	if (!man || !(files = cJSON_AddArrayToObject(man, "files")))
+	if (!man || !cJSON_AddStringToObject(man, "schema", "mskprobe.manifest/1") ||
+	    !cJSON_AddStringToObject(man, "report_generated_at", js_str(report, "generated_at", "")) ||
+	    !(files = cJSON_AddArrayToObject(man, "files")))
 		goto out;
 	if (mkdir(o->output_dir, 0700) < 0 && errno != EEXIST) {
 		rc = -errno;
 		mp_fmt(errbuf, errlen, "%s: %s", o->output_dir, strerror(errno));
 		goto out;
 	}
-	cJSON_AddStringToObject(man, "schema", "mskprobe.manifest/1");
-	cJSON_AddStringToObject(man, "report_generated_at", js_str(report, "generated_at", ""));
 	/* the JSON first: it is the evidence the others are rendered from */
 	if ((rc = render_one("json", report, o, false, &text, &len, errbuf, errlen)) < 0)
 		goto out;

@@ -7,6 +7,9 @@
  * Every string in the model is already sanitised printable ASCII.
  */
 #include <cjson/cJSON.h>
+#include <librdkafka/rdkafka.h>
+#include <openssl/crypto.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -270,6 +273,10 @@ static cJSON *cluster_json(const struct mp_cluster *c)
 		cJSON_AddItemToObject(o, "capture", cJSON_Duplicate(c->capture, 1));
 	else
 		cJSON_AddNullToObject(o, "capture");
+	if (c->inventory)
+		cJSON_AddItemToObject(o, "inventory", cJSON_Duplicate(c->inventory, 1));
+	else
+		cJSON_AddNullToObject(o, "inventory");
 	cJSON *fs = cJSON_AddArrayToObject(o, "findings");
 	for (size_t i = 0; i < c->n_findings; i++) {
 		const struct mp_finding *f = &c->findings[i];
@@ -300,6 +307,48 @@ static cJSON *summary_json(const struct mp_report *r)
 	return o;
 }
 
+/* Provenance: how this binary was built and what it links. */
+static cJSON *build_json(void)
+{
+	char b[512];
+	mp_fmt(b, sizeof(b), "%s; %s; librdkafka %s; %s; cJSON %d.%d.%d",
+#ifdef __VERSION__
+	       "cc " __VERSION__,
+#else
+	       "cc unknown",
+#endif
+	       OpenSSL_version(OPENSSL_VERSION), rd_kafka_version_str(), pcap_lib_version(),
+	       CJSON_VERSION_MAJOR, CJSON_VERSION_MINOR, CJSON_VERSION_PATCH);
+	char safe[512];
+	mp_sanitize(safe, sizeof(safe), (const uint8_t *)b, strlen(b));
+	return cJSON_CreateString(safe);
+}
+
+/* Provenance: the endpoints each cluster was scanned through (bootstrap, ZooKeeper). */
+static cJSON *targets_json(const struct mp_report *r)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; arr && i < r->n_clusters; i++) {
+		const struct mp_cluster *c = r->clusters[i];
+		cJSON *t = cJSON_CreateObject(), *eps;
+		char ep[MP_HOST_MAX + 16];
+		cJSON_AddItemToArray(arr, t);
+		cJSON_AddStringToObject(t, "cluster", c->name);
+		eps = cJSON_AddArrayToObject(t, "endpoints");
+		for (size_t k = 0; k < c->n_brokers; k++) {
+			if (c->brokers[k]->source != MP_SRC_BOOTSTRAP)
+				continue;
+			mp_fmt(ep, sizeof(ep), "%s:%u", c->brokers[k]->host, c->brokers[k]->port);
+			cJSON_AddItemToArray(eps, cJSON_CreateString(ep));
+		}
+		for (size_t k = 0; k < c->n_zk; k++) {
+			mp_fmt(ep, sizeof(ep), "zookeeper %s:%u", c->zk[k]->host, c->zk[k]->port);
+			cJSON_AddItemToArray(eps, cJSON_CreateString(ep));
+		}
+	}
+	return arr;
+}
+
 cJSON *rep_to_json(const struct mp_report *r)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -311,6 +360,7 @@ cJSON *rep_to_json(const struct mp_report *r)
 	cJSON *tool = cJSON_AddObjectToObject(o, "tool");
 	cJSON_AddStringToObject(tool, "name", "mskprobe");
 	cJSON_AddStringToObject(tool, "version", MP_VERSION);
+	cJSON_AddItemToObject(tool, "build", build_json());
 	cJSON *pol = cJSON_AddObjectToObject(o, "policy");
 	cJSON_AddStringToObject(pol, "min_kafka_version", r->policy.min_version);
 	cJSON_AddStringToObject(pol, "platform", r->policy.platform);
@@ -320,6 +370,8 @@ cJSON *rep_to_json(const struct mp_report *r)
 		cJSON_AddStringToObject(prov, "probe_host", host);
 	cJSON_AddStringToObject(prov, "command_line", r->command_line);
 	cJSON_AddNumberToObject(prov, "duration_ms", (double)r->duration_ms);
+	cJSON_AddStringToObject(prov, "time_utc", r->generated_at);
+	cJSON_AddItemToObject(prov, "targets", targets_json(r));
 	cJSON_AddItemToObject(o, "summary", summary_json(r));
 	cJSON *cl = cJSON_AddArrayToObject(o, "clusters");
 	for (size_t i = 0; i < r->n_clusters; i++)

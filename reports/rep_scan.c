@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* See rep_scan.h: the report-side half of `mskprobe scan`. */
+#include "rep_scan.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "rep-internal.h"
+#include "util.h"
+
+int rep_scan_prepare(struct rep_scan *x, struct scan_opts *o, const struct scan_cluster_spec *cli)
+{
+	char err[1024] = "";
+	if (x->formats && rep_formats_check(x->formats, err, sizeof(err)) < 0)
+		goto bad;
+	if (x->policy) {
+		if (rep_policy_load(x->policy, &x->pol, err, sizeof(err)) < 0)
+			goto bad;
+		if (x->pol.has_min_version)
+			mp_strlcpy(o->policy.min_version, x->pol.min_version,
+				   sizeof(o->policy.min_version));
+		if (x->pol.has_platform)
+			mp_strlcpy(o->policy.platform, x->pol.platform, sizeof(o->policy.platform));
+		if (x->pol.has_cert_warn_days)
+			o->policy.cert_warn_days = x->pol.cert_warn_days;
+	}
+	if (x->require_tags && rep_policy_tags(&x->pol, x->require_tags, err, sizeof(err)) < 0)
+		goto bad;
+	if (!x->inventory)
+		return 0;
+	if (cli) {
+		mp_fmt(err, sizeof(err), "give --bootstrap or --inventory, not both");
+		goto bad;
+	}
+	if (rep_inventory_load(x->inventory, &x->inv, err, sizeof(err)) < 0)
+		goto bad;
+	if (!(x->specs = calloc(x->inv->n, sizeof(*x->specs)))) {
+		mp_fmt(err, sizeof(err), "out of memory");
+		goto bad;
+	}
+	for (size_t i = 0; i < x->inv->n; i++) {
+		const struct rep_inv_cluster *ic = &x->inv->clusters[i];
+		x->specs[i].name = ic->name;
+		x->specs[i].bootstrap = (const char *const *)ic->bootstrap;
+		x->specs[i].n_bootstrap = ic->n_bootstrap;
+		x->specs[i].zookeeper = (const char *const *)ic->zookeeper;
+		x->specs[i].n_zookeeper = ic->n_zookeeper;
+	}
+	o->clusters = x->specs;
+	o->n_clusters = x->inv->n;
+	/* declared-vs-measured needs to know whether a plaintext port answers */
+	o->check_listeners = true;
+	return 0;
+bad:
+	fprintf(stderr, "mskprobe scan: %s\n", err);
+	return MP_EXIT_USAGE;
+}
+
+int rep_scan_finish(struct rep_scan *x, struct mp_report *r)
+{
+	for (size_t i = 0; i < r->n_clusters; i++) {
+		const struct rep_inv_cluster *ic = x->inv && i < x->inv->n ? &x->inv->clusters[i] : NULL;
+		if (rep_declared_findings(r->clusters[i], ic, &x->pol) < 0) {
+			fprintf(stderr, "mskprobe scan: out of memory\n");
+			return MP_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int rep_scan_emit(struct rep_scan *x, const struct mp_report *r, bool tty)
+{
+	cJSON *j = rep_to_json(r);
+	const char *ev[64];
+	size_t n_ev = 0;
+	char err[1024] = "";
+	int rc = MP_EXIT_USAGE;
+	if (!j || rep_annotate(j, &x->pol, x->inventory, x->policy) < 0) {
+		fprintf(stderr, "mskprobe scan: out of memory building the report\n");
+		goto out;
+	}
+	/* evidence pcaps the capture wrote, for the manifest */
+	for (size_t i = 0; i < r->n_clusters && n_ev < 64; i++) {
+		const char *f = js_str(js_obj(r->clusters[i]->capture, "evidence"), "file", NULL);
+		if (f && access(f, R_OK) == 0)
+			ev[n_ev++] = f;
+	}
+	struct rep_emit_opts eo = { .formats = x->formats,
+				    .output = x->output_dir ? x->output : (x->output ? x->output : "-"),
+				    .output_dir = x->output_dir,
+				    .sign_key = x->sign_key,
+				    .evidence = ev,
+				    .n_evidence = n_ev,
+				    .color_stdout = tty,
+				    .aws_account = x->aws_account,
+				    .aws_region = x->aws_region };
+	if (rep_emit(j, &eo, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe scan: %s\n", err);
+		goto out;
+	}
+	if (x->output_dir)
+		fprintf(stderr, "mskprobe: reports written to %s\n", x->output_dir);
+	rc = 0;
+out:
+	cJSON_Delete(j);
+	return rc;
+}
+
+void rep_scan_free(struct rep_scan *x)
+{
+	rep_inventory_free(x->inv);
+	free(x->specs);
+	x->inv = NULL;
+	x->specs = NULL;
+}

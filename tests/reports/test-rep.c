@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * reports/ unit tests: the finding catalogue (every id the probes emit is in
+ * it), escapers, the hostile-JSON loader, signing, the inventory and policy
+ * loaders, and declared-vs-measured on a model built by hand.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../tap.h"
+#include "rep-internal.h"
+#include "util.h"
+
+static char *esc(void (*fn)(struct rep_buf *, const char *), const char *s)
+{
+	struct rep_buf b = { 0 };
+	char *out = NULL;
+	fn(&b, s);
+	rb_take(&b, &out, NULL);
+	return out;
+}
+
+static void test_catalog(void)
+{
+	static const char *const emitted[] = {
+		"KAFKA_VERSION_BELOW_MINIMUM", "KAFKA_BROKERS_DISAGREE", "KAFKA_NOT_AN_MSK_VERSION",
+		"KAFKA_PRE_0_10_SUSPECTED", "ZK_CLIENT_TLS_DISABLED", "ZK_PLAINTEXT_REACHABLE",
+		"ZK_TLS_UNAVAILABLE", "TLS_HANDSHAKE_FAILED", "TLS_CERT_EXPIRED",
+		"TLS_CERT_EXPIRES_SOON", "TLS_CERT_UNTRUSTED", "TLS_HOSTNAME_MISMATCH",
+		"TLS_LEGACY_PROTOCOL", "ZK_ANONYMOUS_READ", "KAFKA_PLAINTEXT_LISTENER",
+		"ZK_PLAINTEXT_TRAFFIC_OBSERVED", "KAFKA_PLAINTEXT_TRAFFIC_OBSERVED",
+		"DECLARED_VERSION_MISMATCH", "DECLARED_TLS_ONLY_PLAINTEXT_OPEN",
+		"DECLARED_CLIENT_PLAINTEXT_ALLOWED", "DECLARED_IN_CLUSTER_PLAINTEXT",
+		"TAG_OWNER_MISSING", REP_VERDICT_CHECK,
+	};
+	struct rep_catalog *c = NULL;
+	char err[256] = "";
+	TAP_EQ_INT(rep_catalog_builtin(&c, err, sizeof(err)), 0, "built-in catalogue parses: %s", err);
+	if (!c)
+		return;
+	for (size_t i = 0; i < sizeof(emitted) / sizeof(emitted[0]); i++) {
+		const struct rep_check *k = rep_catalog_find(c, emitted[i]);
+		TAP_OK(k && k->n_controls > 0, "%s is catalogued with controls", emitted[i]);
+	}
+	TAP_EQ_INT(rep_catalog_size(c), sizeof(emitted) / sizeof(emitted[0]),
+		   "nothing in the catalogue that no probe emits");
+	const struct rep_check *k = rep_catalog_find(c, "DECLARED_IN_CLUSTER_PLAINTEXT");
+	bool msk1 = false;
+	for (size_t i = 0; k && i < k->n_controls; i++)
+		msk1 |= strcmp(k->control[i], "MSK.1") == 0;
+	TAP_OK(msk1, "in-cluster encryption maps to Security Hub MSK.1");
+	rep_catalog_free(c);
+	static const char *const bad[] = { "X\tinfo\talways\tt\tr\n",
+					   "lower\tinfo\talways\tt\tr\tF|C\n",
+					   "X\tsevere\talways\tt\tr\tF|C\n",
+					   "X\tinfo\tsometimes\tt\tr\tF|C\n",
+					   "X\tinfo\talways\tt\tr\tnobar\n",
+					   "X\tinfo\talways\tt\tr\tF|C\nX\tinfo\talways\tt\tr\tF|C\n" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = NULL;
+		TAP_EQ_INT(rep_catalog_parse(&c, bad[i], strlen(bad[i]), err, sizeof(err)), -EINVAL,
+			   "bad catalogue %zu refused: %s", i, err);
+		rep_catalog_free(c);
+	}
+}
+
+static void test_escape(void)
+{
+	char *s = esc(rb_html, "<a href=\"x\">'&'</a>");
+	TAP_EQ_STR(s, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;", "html escaping");
+	free(s);
+	s = esc(rb_md, "[x](y) *b* `c` a|b <i>");
+	TAP_EQ_STR(s, "\\[x\\](y) \\*b\\* \\`c\\` a\\|b &lt;i&gt;", "markdown escaping");
+	free(s);
+	s = esc(rb_xml, "a\x01<b>\x7f");
+	TAP_EQ_STR(s, "a&lt;b&gt;\x7f", "xml drops forbidden control characters");
+	free(s);
+	TAP_OK(rep_utf8_valid("\xc3\xa9", 2) && !rep_utf8_valid("\xc3", 1) &&
+		       !rep_utf8_valid("\xc0\xaf", 2) && !rep_utf8_valid("\xed\xa0\x80", 3),
+	       "UTF-8 validation: overlongs, surrogates, truncation");
+	char t[] = "ab\xc3\xa9";
+	rep_utf8_trunc(t, 3);
+	TAP_EQ_STR(t, "ab", "truncation never splits a sequence");
+	TAP_EQ_INT(rep_time_parse("2025-03-01T10:00:00Z"), 1740823200, "RFC 3339 parse");
+	TAP_EQ_INT(rep_time_parse("2025-03-01 10:00:00"), -1, "not RFC 3339");
+}
+
+static void test_loader(void)
+{
+	cJSON *j = NULL;
+	char err[512] = "";
+	const char *ok = "{\"a\":\"x\\u001b[31my\\u202ez\"}";
+	TAP_EQ_INT(rep_json_parse(ok, strlen(ok), "t", &j, err, sizeof(err)), 0, "parse");
+	TAP_EQ_STR(js_str(j, "a", ""), "x\\u001B[31my\\u202Ez", "control and bidi characters defanged");
+	cJSON_Delete(j);
+	j = NULL;
+	const char *bad = "{\"a\":\"\xff\"}";
+	TAP_EQ_INT(rep_json_parse(bad, strlen(bad), "t", &j, err, sizeof(err)), -EINVAL,
+		   "invalid UTF-8 refused: %s", err);
+	const char *nul = "{\"a\":1}\0";
+	TAP_EQ_INT(rep_json_parse(nul, 8, "t", &j, err, sizeof(err)), -EINVAL, "NUL byte refused");
+	const char *trail = "{} {}";
+	TAP_EQ_INT(rep_json_parse(trail, strlen(trail), "t", &j, err, sizeof(err)), -EINVAL,
+		   "trailing text refused");
+	const char *rep = "{\"schema\":\"mskprobe.report/1\",\"generated_at\":\"x\",\"clusters\":"
+			  "[{\"name\":\"c\",\"verdict\":\"maybe\",\"findings\":[]}]}";
+	TAP_EQ_INT(rep_json_parse(rep, strlen(rep), "t", &j, err, sizeof(err)), 0, "parse report");
+	TAP_EQ_INT(rep_report_check(j, "t", err, sizeof(err)), -EINVAL, "bad verdict refused");
+	TAP_OK(strstr(err, "clusters[0]: verdict") != NULL, "error names the field: %s", err);
+	cJSON_Delete(j);
+}
+
+static int write_tmp(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	ssize_t w = write(fd, text, strlen(text));
+	close(fd);
+	return w == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static void test_sign(void)
+{
+	char key[] = "/tmp/rep-key-XXXXXX", pub[] = "/tmp/rep-pub-XXXXXX";
+	char err[512] = "", cmd[256];
+	unsigned char *sig = NULL;
+	size_t n = 0;
+	if (write_tmp(key, "") < 0 || write_tmp(pub, "") < 0)
+		return;
+	mp_fmt(cmd, sizeof(cmd),
+	       "openssl genpkey -algorithm ed25519 -out %s 2>/dev/null && "
+	       "openssl pkey -in %s -pubout -out %s 2>/dev/null",
+	       key, key, pub);
+	TAP_EQ_INT(system(cmd), 0, "test key made");
+	TAP_EQ_INT(rep_sign(key, "hello", 5, &sig, &n, err, sizeof(err)), 0, "sign: %s", err);
+	TAP_EQ_INT(rep_verify(pub, "hello", 5, sig, n, err, sizeof(err)), 0, "verifies");
+	TAP_EQ_INT(rep_verify(pub, "hellp", 5, sig, n, err, sizeof(err)), 1, "a changed byte fails");
+	TAP_OK(rep_verify(key, "hello", 5, sig, n, err, sizeof(err)) < 0, "private key as public: bad input");
+	free(sig);
+	char h[65];
+	rep_sha256_hex("abc", 3, h);
+	TAP_EQ_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "SHA-256");
+	unlink(key);
+	unlink(pub);
+}
+
+static void test_declared(const char *srcdir)
+{
+	char path[4096], err[512] = "";
+	struct rep_inventory *inv = NULL;
+	struct rep_policy pol = { 0 };
+	mp_fmt(path, sizeof(path), "%s/tests/reports/data/inventory.json", srcdir);
+	TAP_EQ_INT(rep_inventory_load(path, &inv, err, sizeof(err)), 0, "inventory loads: %s", err);
+	if (!inv)
+		return;
+	TAP_EQ_INT(inv->n, 2, "two clusters");
+	TAP_OK(mp_host_valid(inv->clusters[0].bootstrap[0]) || strchr(inv->clusters[0].bootstrap[0], ':'),
+	       "endpoint kept");
+	TAP_EQ_INT(inv->clusters[0].n_bootstrap, 1, "duplicate endpoints merged");
+	TAP_EQ_INT(inv->clusters[0].n_zookeeper, 2, "both ZooKeeper strings");
+	TAP_OK(!strchr(inv->clusters[0].name, '\xe2'), "name sanitised to ASCII: %s", inv->clusters[0].name);
+	TAP_EQ_INT(rep_policy_tags(&pol, "Owner,CostCenter", err, sizeof(err)), 0, "tags");
+
+	struct mp_report *r = mp_report_new();
+	struct mp_cluster *c = mp_report_add_cluster(r, "orders");
+	struct mp_broker *b = mp_cluster_add_broker(c, "127.0.0.1", 9094);
+	b->tls = true;
+	b->answered = true;
+	struct mp_broker *l = mp_cluster_add_listener(c, "127.0.0.1", 9092);
+	l->answered = true; /* plaintext answers although TLS only is declared */
+	c->n_releases = 1;
+	mp_strlcpy(c->releases[0], "2.2", sizeof(c->releases[0]));
+	TAP_EQ_INT(rep_declared_findings(c, &inv->clusters[0], &pol), 0, "declared findings");
+	static const char *const want[] = { "DECLARED_VERSION_MISMATCH",
+					    "DECLARED_TLS_ONLY_PLAINTEXT_OPEN",
+					    "DECLARED_IN_CLUSTER_PLAINTEXT", "TAG_OWNER_MISSING" };
+	TAP_EQ_INT(c->n_findings, 4, "four findings");
+	for (size_t i = 0; i < 4 && i < c->n_findings; i++)
+		TAP_EQ_STR(c->findings[i].id, want[i], "finding %zu", i);
+	TAP_EQ_STR(js_str(js_obj(c->inventory, "owners"), "Owner", ""),
+		   "team-orders <ops@example.com>", "owner beside the cluster");
+	struct mp_cluster *c2 = mp_report_add_cluster(r, "no-inventory");
+	TAP_EQ_INT(rep_declared_findings(c2, NULL, &pol), 0, "no inventory");
+	TAP_OK(c2->n_findings == 1 && strcmp(c2->findings[0].id, "TAG_OWNER_MISSING") == 0,
+	       "without an inventory the tags are unknown: missing");
+	cJSON *j = rep_to_json(r);
+	TAP_OK(j && js_obj(cJSON_GetArrayItem(js_arr(j, "clusters"), 0), "inventory"),
+	       "the JSON report carries the inventory");
+	cJSON_Delete(j);
+	mp_report_free(r);
+	rep_inventory_free(inv);
+
+	mp_fmt(path, sizeof(path), "%s/tests/reports/data/policy.json", srcdir);
+	struct rep_policy p2 = { 0 };
+	TAP_EQ_INT(rep_policy_load(path, &p2, err, sizeof(err)), 0, "policy loads: %s", err);
+	TAP_OK(p2.has_min_version && strcmp(p2.min_version, "2.8.1") == 0 && p2.n_required_tags == 2 &&
+		       p2.n_severity == 2 && p2.cert_warn_days == 45,
+	       "policy fields");
+}
+
+int main(int argc, char **argv)
+{
+	const char *src = argc > 1 ? argv[1] : ".";
+	test_catalog();
+	test_escape();
+	test_loader();
+	test_sign();
+	test_declared(src);
+	return tap_done();
+}
