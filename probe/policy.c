@@ -216,6 +216,14 @@ static bool zk_tls_proven(const struct mp_cluster *c)
 	return false;
 }
 
+static bool zk_plain_open(const struct mp_cluster *c)
+{
+	for (size_t i = 0; i < c->n_zk; i++)
+		if (!c->zk[i]->tls && c->zk[i]->speaks_zookeeper == 1)
+			return true;
+	return false;
+}
+
 static const char *config_value(const struct mp_cluster *c, const char *name)
 {
 	for (size_t i = 0; i < c->n_brokers; i++)
@@ -272,8 +280,12 @@ static void judge(struct mp_cluster *c, const struct mp_policy *p)
 	}
 	if (c->proven_zk_tls) {
 		c->verdict = MP_VERDICT_COMPLIANT;
-		mp_fmt(why, sizeof(why), "%s, and a TLS ZooKeeper endpoint verified",
-		       c->verdict_reason);
+		mp_fmt(why, sizeof(why), "%s, and a TLS ZooKeeper endpoint verified%s",
+		       c->verdict_reason,
+		       c->proven_traffic ? "; the captured ZooKeeper traffic was all TLS"
+		       : zk_plain_open(c) ? "; a plaintext ZooKeeper port also answers, and whether "
+					    "brokers use TLS was not observed (capture proves it)"
+					  : "");
 	} else {
 		c->verdict = MP_VERDICT_UNVERIFIED;
 		mp_fmt(why, sizeof(why),
