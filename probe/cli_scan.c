@@ -300,7 +300,7 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 		return MP_EXIT_USAGE;
 	}
 	if (!s->spec.n_bootstrap && !s->rep.inventory) {
-		fprintf(stderr, "mskprobe scan: --bootstrap or --inventory is required (see --help)\n");
+		fprintf(stderr, "mskprobe scan: --bootstrap is required (or --inventory; see --help)\n");
 		return MP_EXIT_USAGE;
 	}
 	if (s->o.capture_iface && s->o.capture_file) {
