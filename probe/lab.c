@@ -2,11 +2,16 @@
 /*
  * `mskprobe demo`: the built-in lab. Starts, inside this process on
  * loopback, broker stand-ins that answer exactly as a Kafka 2.2
- * ZooKeeper-mode cluster and a 3.7 KRaft cluster (behind TLS with a
- * certificate the demo makes, one listener SASL) would, plus librdkafka's
- * mock cluster (which answers Metadata, so discovery has something to
- * find, and whose ApiVersions table is no real release), then scans them
- * through the real scan path and writes the reports into one folder.
+ * ZooKeeper-mode cluster (with a plaintext-only ZooKeeper stand-in), a 2.8
+ * ZooKeeper-mode cluster behind TLS (its ZooKeeper with a plaintext port
+ * and a TLS port), and a 3.7 KRaft cluster behind TLS (with a certificate
+ * the demo makes, one listener SASL) would, plus librdkafka's mock cluster
+ * (which answers Metadata, so discovery has something to find, and whose
+ * ApiVersions table is no real release), then scans them through the real
+ * scan path and writes the reports into one folder. When the process may
+ * capture on "lo" (root or CAP_NET_RAW), the scan captures its own
+ * traffic, so the plaintext ZooKeeper sessions of the probe are seen on
+ * the wire too; otherwise it says why not and scans without.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "cli.h"
 #include "cli_common.h"
 #include "fp.h"
@@ -30,6 +36,8 @@
 #include "util.h"
 
 #define LAB_BROKERS 3
+#define LAB_STANDIN_CLUSTERS 3 /* 2.2 zk, 3.7 KRaft TLS, 2.8 zk TLS */
+#define LAB_ZK_MAX 2           /* ZooKeeper endpoints of one lab cluster */
 
 struct lab {
 	char dir[4096];
@@ -38,8 +46,11 @@ struct lab {
 	struct fp_table *fp;
 	struct standin_server *si;
 	rd_kafka_t *mock_rk;
-	char ep[2][LAB_BROKERS][32];
-	const char *eps[2][LAB_BROKERS];
+	char ep[LAB_STANDIN_CLUSTERS][LAB_BROKERS][32];
+	const char *eps[LAB_STANDIN_CLUSTERS][LAB_BROKERS];
+	char zk[LAB_STANDIN_CLUSTERS][LAB_ZK_MAX][32];
+	const char *zks[LAB_STANDIN_CLUSTERS][LAB_ZK_MAX];
+	size_t n_zk[LAB_STANDIN_CLUSTERS];
 	char mock_bootstrap[512];
 	const char *mock_eps[LAB_BROKERS];
 	char mock_ep[LAB_BROKERS][64];
@@ -118,6 +129,22 @@ static int add_cluster(struct lab *l, int idx, const char *release, enum fp_mode
 	return 0;
 }
 
+/* A ZooKeeper stand-in for lab cluster idx, plain or behind the demo's certificate. */
+static int add_zookeeper(struct lab *l, int idx, bool tls, char *err, size_t el)
+{
+	struct standin_opts o = { .behaviour = STANDIN_ZOOKEEPER, .tls = tls ? l->server_tls : NULL };
+	uint16_t port;
+	size_t n = l->n_zk[idx];
+	int rc = standin_add(l->si, &o, &port, err, el);
+
+	if (rc < 0)
+		return rc;
+	mp_fmt(l->zk[idx][n], sizeof(l->zk[idx][n]), "127.0.0.1:%u", port);
+	l->zks[idx][n] = l->zk[idx][n];
+	l->n_zk[idx] = n + 1;
+	return 0;
+}
+
 static int lab_start(struct lab *l, char *err, size_t el)
 {
 	const char *ips[] = { "127.0.0.1" };
@@ -137,7 +164,11 @@ static int lab_start(struct lab *l, char *err, size_t el)
 	    (rc = fp_table_builtin(&l->fp, err, el)) < 0 ||
 	    (rc = standin_server_new(&l->si, err, el)) < 0 ||
 	    (rc = add_cluster(l, 0, "2.2", FP_MODE_ZK, false, err, el)) < 0 ||
+	    (rc = add_zookeeper(l, 0, false, err, el)) < 0 ||
 	    (rc = add_cluster(l, 1, "3.7", FP_MODE_KRAFT, true, err, el)) < 0 ||
+	    (rc = add_cluster(l, 2, "2.8", FP_MODE_ZK, true, err, el)) < 0 ||
+	    (rc = add_zookeeper(l, 2, false, err, el)) < 0 ||
+	    (rc = add_zookeeper(l, 2, true, err, el)) < 0 ||
 	    (rc = standin_server_start(l->si, err, el)) < 0)
 		return rc;
 	return start_mock(l, err, el);
@@ -147,29 +178,64 @@ static void demo_usage(FILE *f)
 {
 	fprintf(f, "usage: mskprobe demo [--output-dir DIR]\n\n"
 		   "Starts the built-in lab on loopback (stand-ins answering as Kafka 2.2 in\n"
-		   "ZooKeeper mode and Kafka 3.7 in KRaft mode behind TLS, and librdkafka's mock\n"
-		   "cluster), scans it with the real scan path, prints the text report and\n"
-		   "writes every report format into DIR (default: a new folder under /tmp).\n");
+		   "ZooKeeper mode with a plaintext ZooKeeper, Kafka 2.8 in ZooKeeper mode behind\n"
+		   "TLS with a plaintext and a TLS ZooKeeper port, Kafka 3.7 in KRaft mode behind\n"
+		   "TLS, and librdkafka's mock cluster), scans it with the real scan path,\n"
+		   "capturing its own traffic on lo when allowed (root or CAP_NET_RAW), prints\n"
+		   "the text report and writes every report format into DIR (default: a new\n"
+		   "folder under /tmp).\n");
+}
+
+/*
+ * May this process capture on lo? Opens (and closes) a live handle the way
+ * the scan will; false with the reason when it may not.
+ */
+static bool may_capture(char *why, size_t n)
+{
+	struct cap_session *cs = NULL;
+	struct cap_opts co;
+
+	cap_opts_init(&co);
+	co.iface = "lo";
+	co.filter = "tcp port 1"; /* nothing: this is only a permission check */
+	if (cap_session_start(&cs, &co, why, n) < 0)
+		return false;
+	cap_session_free(cs);
+	return true;
 }
 
 static int run_scan(struct lab *l)
 {
 	struct scan_opts o;
-	struct scan_cluster_spec specs[3] = {
-		{ .name = "lab-kafka-2.2-zookeeper", .bootstrap = l->eps[0], .n_bootstrap = LAB_BROKERS },
+	struct scan_cluster_spec specs[4] = {
+		{ .name = "lab-kafka-2.2-zookeeper", .bootstrap = l->eps[0], .n_bootstrap = LAB_BROKERS,
+		  .zookeeper = l->zks[0], .n_zookeeper = l->n_zk[0] },
+		{ .name = "lab-kafka-2.8-zookeeper-tls", .bootstrap = l->eps[2],
+		  .n_bootstrap = LAB_BROKERS, .zookeeper = l->zks[2], .n_zookeeper = l->n_zk[2] },
 		{ .name = "lab-kafka-3.7-kraft-tls", .bootstrap = l->eps[1], .n_bootstrap = LAB_BROKERS },
 		{ .name = "lab-librdkafka-mock", .bootstrap = l->mock_eps, .n_bootstrap = l->n_mock },
 	};
+	char why[256] = "";
 	struct mp_report *r = NULL;
 	char err[512] = "";
 	int rc;
 
 	cli_default_opts(&o);
 	o.clusters = specs;
-	o.n_clusters = 3;
+	o.n_clusters = 4;
 	o.ca_file = l->pki.ca_cert;
 	o.timeout_ms = 3000;
 	o.command_line = "mskprobe demo";
+	if (may_capture(why, sizeof(why))) {
+		o.capture_iface = "lo";
+		o.capture_seconds = 0;
+		printf("capture: on lo while the scan runs: the probes' own ZooKeeper traffic is "
+		       "classified on the wire\n\n");
+		fflush(stdout); /* before the report, which is written unbuffered */
+	} else {
+		fprintf(stderr, "mskprobe demo: capture skipped (needs root or CAP_NET_RAW on lo): %s\n",
+			why);
+	}
 	if (scan_run(&o, &r, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mskprobe demo: scan failed: %s\n", err);
 		return MP_EXIT_USAGE;

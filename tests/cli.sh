@@ -48,20 +48,56 @@ check "nothing answers: exit 3 (unverified, no finding)" 3 "no broker answered" 
 
 # the demo: the README's first command
 check "demo runs" 0 "reports written to $tmp/demo" "$bin" demo --output-dir "$tmp/demo"
+cp "$tmp/out" "$tmp/demo.out"
+cp "$tmp/err" "$tmp/demo.err"
 n=$((n + 1))
-if python3 - "$tmp/demo/report.json" <<'PY'
+if python3 - "$tmp/demo/report.json" "$tmp/demo.out" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
+captured = "capture: on lo" in open(sys.argv[2]).read()
 assert r["schema"] == "mskprobe.report/1"
 c = {x["name"]: x for x in r["clusters"]}
-assert c["lab-kafka-2.2-zookeeper"]["verdict"] == "non_compliant"
-assert c["lab-kafka-2.2-zookeeper"]["kafka"]["releases"] == ["2.2"]
+ids = {name: {f["id"] for f in x.get("findings", [])} for name, x in c.items()}
+gap_proof = {"ZK_CLIENT_TLS_DISABLED", "ZK_PLAINTEXT_TRAFFIC_OBSERVED"}
+# 2.2, ZooKeeper mode, a plaintext ZooKeeper only: below the minimum whatever else
+z22 = c["lab-kafka-2.2-zookeeper"]
+assert z22["verdict"] == "non_compliant"
+assert z22["kafka"]["releases"] == ["2.2"]
+assert {"KAFKA_VERSION_BELOW_MINIMUM", "ZK_PLAINTEXT_REACHABLE", "ZK_TLS_UNAVAILABLE"} <= ids[z22["name"]]
+assert [z["plaintext"]["speaks_zookeeper"] for z in z22["zookeeper"]] == [True]
+assert z22["proven"]["encrypted_zookeeper_endpoint"] is False
+# 2.8, ZooKeeper mode behind TLS, ZooKeeper with a plaintext and a TLS port:
+# the version can encrypt and the TLS endpoint verifies (compliant), the
+# plaintext port is still a finding; only a gap proof (the wire) overrides
+z28 = c["lab-kafka-2.8-zookeeper-tls"]
+assert z28["kafka"]["releases"] == ["2.8"] and z28["kafka"]["mode"] == "zookeeper"
+assert z28["proven"]["version_can_encrypt"] is True
+assert z28["proven"]["encrypted_zookeeper_endpoint"] is True
+assert "ZK_PLAINTEXT_REACHABLE" in ids[z28["name"]]
+assert "ZK_TLS_UNAVAILABLE" not in ids[z28["name"]]
+assert z28["verdict"] == ("non_compliant" if ids[z28["name"]] & gap_proof else "compliant"), z28["verdict"]
+tls_zk = [z for z in z28["zookeeper"] if z["tls"]]
+assert len(tls_zk) == 1 and tls_zk[0]["tls"]["verify"] == "ok" and tls_zk[0]["tls"]["speaks_zookeeper"]
+# with capture, the probes' own plaintext ZooKeeper sessions are seen on the wire
+if captured:
+    zk22 = "127.0.0.1:%d" % z22["zookeeper"][0]["port"]
+    flows = z22["capture"]["flows"]
+    assert any(f["server"] == zk22 and f["class"] == "zookeeper-plaintext" for f in flows)
 assert c["lab-kafka-3.7-kraft-tls"]["verdict"] == "compliant"
 assert c["lab-kafka-3.7-kraft-tls"]["kafka"]["mode"] == "kraft"
 assert c["lab-librdkafka-mock"]["kafka"]["discovery"]["status"] == "ok"
 assert len(c["lab-librdkafka-mock"]["kafka"]["brokers"]) == 3
 PY
 then echo "ok $n - demo report holds the lab's expected verdicts"; else failed=$((failed + 1)); echo "not ok $n - demo report"; fi
+n=$((n + 1))
+if grep -q "^capture: on lo" "$tmp/demo.out" || grep -q "capture skipped" "$tmp/demo.err"; then
+  echo "ok $n - demo says whether it captured"
+else failed=$((failed + 1)); echo "not ok $n - demo says nothing about capture"; fi
+# without CAP_NET_RAW the demo says why it skips capture and still runs
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+  check "demo without CAP_NET_RAW skips capture" 0 "capture skipped" \
+    setpriv --bounding-set -net_raw "$bin" demo --output-dir "$tmp/demo-nocap"
+fi
 n=$((n + 1))
 mode=$(stat -c %a "$tmp/demo/report.json")
 if [ "$mode" = 600 ]; then echo "ok $n - report written mode 0600"; else failed=$((failed + 1)); echo "not ok $n - report mode $mode"; fi
