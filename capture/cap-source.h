@@ -18,10 +18,13 @@ struct cap_source_ops {
 	bool live;        /* has a clock, pcap_stats and privileges to drop */
 	/*
 	 * Open the source named in o into *ret (the caller owns it and
-	 * pcap_close()s it). 0, or -errno with the reason in errbuf; *ret is
-	 * untouched on failure.
+	 * pcap_close()s it). *ret_iobuf is set to a buffer the pcap_t reads
+	 * through (or NULL); the caller frees it after pcap_close(). 0, or
+	 * -errno with the reason in errbuf; *ret and *ret_iobuf are untouched
+	 * on failure.
 	 */
-	int (*open)(const struct cap_opts *o, pcap_t **ret, char *errbuf, size_t errlen);
+	int (*open)(const struct cap_opts *o, pcap_t **ret, void **ret_iobuf, char *errbuf,
+		    size_t errlen);
 };
 
 /* The source for o (live when o->iface is set). */

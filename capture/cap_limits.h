@@ -38,6 +38,6 @@
 #define CAP_EVIDENCE_BYTES_DEFAULT 16u /* payload bytes kept per packet in --save-evidence */
 #define CAP_EVIDENCE_BYTES_MAX 256u
 #define CAP_DURATION_MAX (7u * 86400u)
-#define CAP_FILE_BUFFER (256u * 1024u) /* stdio buffer for offline reads (FACTS: 64 KiB+) */
+#define CAP_FILE_BUFFER (64u * 1024u) /* stdio buffer for offline reads (FACTS; 256 KiB+ is slower: leaves L2) */
 
 #endif

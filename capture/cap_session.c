@@ -33,6 +33,7 @@ struct cap_session {
 	struct cap_opts o;
 	const struct cap_source_ops *src;
 	pcap_t *pcap;
+	void *iobuf; /* the file's stdio buffer: freed after pcap_close */
 	int dlt;
 	int fd; /* live: pcap's selectable descriptor (non-blocking handle) */
 	struct cap_flowtab *ft;
@@ -256,7 +257,7 @@ static int session_open(struct cap_session *s, char *errbuf, size_t errlen)
 			return -ENOENT;
 		}
 	}
-	r = s->src->open(&s->o, &s->pcap, errbuf, errlen);
+	r = s->src->open(&s->o, &s->pcap, &s->iobuf, errbuf, errlen);
 	if (r < 0)
 		return r;
 	s->dlt = pcap_datalink(s->pcap);
@@ -442,6 +443,7 @@ void cap_session_free(struct cap_session *s)
 	cap_afile_abort(&s->ev_file);
 	if (s->pcap)
 		pcap_close(s->pcap);
+	free(s->iobuf);
 	cap_flowtab_free(s->ft);
 	cap_report_free(s->rep);
 	free(s);

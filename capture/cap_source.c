@@ -4,17 +4,22 @@
  * seen when it arrives, not when a kernel block fills), a 100 ms timeout so
  * the thread notices the clock and stop requests, a 32 MiB ring buffer.
  * File: pcap or pcapng through pcap_fopen_offline on a stdio stream with a
- * CAP_FILE_BUFFER buffer (libpcap's own 4 KiB reads halve throughput:
- * shared/FACTS.md, "Measured on this machine").
+ * CAP_FILE_BUFFER buffer of our own (libpcap's own 4 KiB reads halve
+ * throughput: shared/FACTS.md, "Measured on this machine"). glibc's setvbuf
+ * ignores the size when it is not given the buffer and keeps st_blksize
+ * (4 KiB), so the buffer is allocated here and freed by the session after
+ * pcap_close() has closed the stream.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cap-source.h"
 #include "util.h"
 
-static int live_open(const struct cap_opts *o, pcap_t **ret, char *errbuf, size_t errlen)
+static int live_open(const struct cap_opts *o, pcap_t **ret, void **ret_iobuf, char *errbuf,
+		     size_t errlen)
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p = pcap_create(o->iface, eb);
@@ -40,14 +45,17 @@ static int live_open(const struct cap_opts *o, pcap_t **ret, char *errbuf, size_
 	}
 	/* r > 0 is a warning (e.g. promiscuous mode not supported): capture anyway */
 	*ret = p;
+	*ret_iobuf = NULL;
 	return 0;
 }
 
-static int file_open(const struct cap_opts *o, pcap_t **ret, char *errbuf, size_t errlen)
+static int file_open(const struct cap_opts *o, pcap_t **ret, void **ret_iobuf, char *errbuf,
+		     size_t errlen)
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
 	bool is_stdin = strcmp(o->file, "-") == 0;
 	FILE *fp = is_stdin ? stdin : fopen(o->file, "rb");
+	char *buf;
 	pcap_t *p;
 
 	if (!fp) {
@@ -55,15 +63,23 @@ static int file_open(const struct cap_opts *o, pcap_t **ret, char *errbuf, size_
 		mp_fmt(errbuf, errlen, "'%s': %s", o->file, strerror(e));
 		return -e;
 	}
-	(void)setvbuf(fp, NULL, _IOFBF, CAP_FILE_BUFFER); /* unbuffered is still correct */
+	/* stdin outlives the pcap_t (pcap_close leaves it open), so it keeps stdio's own buffer;
+	 * without ours (ENOMEM, setvbuf refused) stdio's default still reads correctly */
+	buf = is_stdin ? NULL : malloc(CAP_FILE_BUFFER);
+	if (buf && setvbuf(fp, buf, _IOFBF, CAP_FILE_BUFFER) != 0) {
+		free(buf);
+		buf = NULL;
+	}
 	p = pcap_fopen_offline(fp, eb); /* owns fp on success only */
 	if (!p) {
 		if (!is_stdin)
 			fclose(fp);
+		free(buf);
 		mp_fmt(errbuf, errlen, "'%s': %s", o->file, eb);
 		return -EINVAL;
 	}
 	*ret = p;
+	*ret_iobuf = buf;
 	return 0;
 }
 
