@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "cap-internal.h"
@@ -48,6 +49,7 @@ struct cap_session {
 	pthread_t thread;
 	bool started, joined, finished;
 	atomic_bool stop, done;
+	int done_fd; /* eventfd, written once when the thread ends */
 	_Atomic uint64_t prog_packets, prog_bytes;
 	/* counters, written by the thread only */
 	uint64_t packets, bytes, non_tcp, fragments, malformed, unsupported, tunnelled;
@@ -169,6 +171,8 @@ static void *capture_thread(void *arg)
 	}
 	publish_progress(s);
 	atomic_store(&s->done, true);
+	uint64_t one = 1;
+	(void)!write(s->done_fd, &one, sizeof(one)); /* cannot fail: a fresh eventfd counter */
 	return NULL;
 }
 
@@ -302,6 +306,12 @@ int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *
 		return -ENOMEM;
 	s->o = *o;
 	s->ev_file.fd = -1;
+	s->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->done_fd < 0) {
+		r = -errno;
+		mp_fmt(errbuf, errlen, "eventfd: %s", strerror(errno));
+		goto out;
+	}
 	s->src = cap_source_find(o);
 	r = session_ports(s, errbuf, errlen);
 	if (r < 0)
@@ -345,6 +355,11 @@ void cap_session_stop(struct cap_session *s)
 bool cap_session_done(struct cap_session *s)
 {
 	return !s || atomic_load(&s->done);
+}
+
+int cap_session_wait_fd(struct cap_session *s)
+{
+	return s->done_fd;
 }
 
 void cap_session_progress(struct cap_session *s, uint64_t *ret_packets, uint64_t *ret_bytes)
@@ -446,6 +461,8 @@ void cap_session_free(struct cap_session *s)
 	free(s->iobuf);
 	cap_flowtab_free(s->ft);
 	cap_report_free(s->rep);
+	if (s->done_fd >= 0)
+		close(s->done_fd);
 	free(s);
 }
 

@@ -75,6 +75,13 @@ void cap_session_stop(struct cap_session *s);
 /* True once the capture thread has ended (end of file, duration, stop or a read error). */
 bool cap_session_done(struct cap_session *s);
 
+/*
+ * A descriptor that polls readable once the capture thread has ended, so a
+ * caller can wait for the end without a timer (poll it; never read or close
+ * it). Valid until cap_session_free.
+ */
+int cap_session_wait_fd(struct cap_session *s);
+
 /* Progress so far (for a terminal line): packets and bytes read. */
 void cap_session_progress(struct cap_session *s, uint64_t *ret_packets, uint64_t *ret_bytes);
 
