@@ -77,18 +77,25 @@ bool cap_dlt_supported(int dlt)
 	}
 }
 
-/* TCP header; r holds the IP payload cut to the IP length, declared its uncut size. */
+/*
+ * TCP header; r holds the IP payload cut to the IP length, declared its uncut size.
+ * The fixed 20 bytes come through one sub-reader: after its single check the
+ * compiler sees the remaining length and drops the per-field checks.
+ */
 static enum cap_decap_rc dec_tcp(struct dctx *c, struct mp_rd r, uint32_t declared)
 {
 	struct cap_pkt *p = c->pkt;
-	p->sport = mp_rd_be16(&r);
-	p->dport = mp_rd_be16(&r);
-	p->seq = mp_rd_be32(&r);
-	mp_rd_skip(&r, 4); /* ack */
-	uint8_t off = mp_rd_u8(&r) >> 4;
-	p->tcp_flags = mp_rd_u8(&r);
-	mp_rd_skip(&r, 6); /* window, checksum, urgent */
-	if (r.bad || off < 5)
+	struct mp_rd h = mp_rd_sub(&r, 20);
+	if (h.bad)
+		return CAP_DECAP_MALFORMED;
+	p->sport = mp_rd_be16(&h);
+	p->dport = mp_rd_be16(&h);
+	p->seq = mp_rd_be32(&h);
+	mp_rd_skip(&h, 4); /* ack */
+	uint8_t off = mp_rd_u8(&h) >> 4;
+	p->tcp_flags = mp_rd_u8(&h);
+	/* window, checksum, urgent: the rest of h */
+	if (off < 5)
 		return CAP_DECAP_MALFORMED;
 	mp_rd_skip(&r, (size_t)(off - 5) * 4); /* options */
 	if (r.bad || declared < (uint32_t)off * 4)
@@ -172,26 +179,29 @@ static struct mp_rd cut(struct mp_rd r, uint32_t len)
 static enum cap_decap_rc dec_ipv4(struct dctx *c, struct mp_rd r)
 {
 	struct cap_pkt *p = c->pkt;
-	uint8_t vihl = mp_rd_u8(&r);
-	mp_rd_skip(&r, 1);
-	uint16_t total = mp_rd_be16(&r);
-	mp_rd_skip(&r, 2);
-	uint16_t frag = mp_rd_be16(&r);
-	mp_rd_skip(&r, 1);
-	uint8_t proto = mp_rd_u8(&r);
-	mp_rd_skip(&r, 2);
+	struct mp_rd h = mp_rd_sub(&r, 20); /* one check for the fixed header, as in dec_tcp */
+	if (h.bad)
+		return CAP_DECAP_MALFORMED;
+	uint8_t vihl = mp_rd_u8(&h);
+	mp_rd_skip(&h, 1);
+	uint16_t total = mp_rd_be16(&h);
+	mp_rd_skip(&h, 2);
+	uint16_t frag = mp_rd_be16(&h);
+	mp_rd_skip(&h, 1);
+	uint8_t proto = mp_rd_u8(&h);
+	mp_rd_skip(&h, 2);
 	uint8_t src[4], dst[4];
 	for (int i = 0; i < 4; i++)
-		src[i] = mp_rd_u8(&r);
+		src[i] = mp_rd_u8(&h);
 	for (int i = 0; i < 4; i++)
-		dst[i] = mp_rd_u8(&r);
+		dst[i] = mp_rd_u8(&h);
 	unsigned hl = (unsigned)(vihl & 15) * 4;
-	if (r.bad || vihl >> 4 != 4 || hl < 20 || total < hl)
+	if (vihl >> 4 != 4 || hl < 20 || total < hl)
 		return CAP_DECAP_MALFORMED;
 	mp_rd_skip(&r, hl - 20); /* options */
 	if (r.bad)
 		return CAP_DECAP_MALFORMED;
-	memset(&p->src, 0, sizeof(p->src));
+	memset(&p->src, 0, sizeof(p->src)); /* an outer IPv6 header (tunnel) may have set all 16 */
 	memset(&p->dst, 0, sizeof(p->dst));
 	p->src.family = p->dst.family = 4;
 	memcpy(p->src.a, src, 4);
