@@ -194,6 +194,13 @@ void cap_report_free(struct cap_report *r);
 /* Record a finished flow (flow-done callback; ctx is the report). */
 void cap_report_flow(void *ctx, const struct cap_flow_result *r);
 void cap_report_set_ports(struct cap_report *r, const struct cap_ports *ports);
+/*
+ * A connection of our own (a scan's probe) that must never count as evidence:
+ * its flow is dropped when it is reported and counted as own_flows_excluded.
+ * Thread-safe against cap_report_flow. 0 or -ENOMEM.
+ */
+int cap_report_exclude(struct cap_report *r, const struct cap_addr *local, uint16_t lport,
+		       const struct cap_addr *remote, uint16_t rport);
 
 struct cap_run_info {
 	const char *kind;      /* "interface" | "file" */

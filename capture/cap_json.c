@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,13 @@ struct alleged {
 
 enum { AL_ZK = 0, AL_KAFKA, AL_QUORUM, AL_COUNT };
 
+struct own_flow {
+	struct cap_addr local, remote;
+	uint16_t lport, rport;
+};
+
+#define OWN_FLOWS_MAX 65536u
+
 struct cap_report {
 	struct cap_ports ports;
 	struct cap_flow_result *flows;
@@ -50,6 +58,11 @@ struct cap_report {
 	uint64_t classes[CAP_CLASS_COUNT];
 	uint64_t tls_on_hinted;
 	struct alleged al[AL_COUNT];
+	/* the scan's own connections (cap_report_exclude), under own_lock */
+	pthread_mutex_t own_lock;
+	struct own_flow *own;
+	size_t n_own, cap_own;
+	uint64_t own_excluded;
 };
 
 int cap_report_new(struct cap_report **ret)
@@ -57,6 +70,7 @@ int cap_report_new(struct cap_report **ret)
 	struct cap_report *r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
+	pthread_mutex_init(&r->own_lock, NULL);
 	*ret = r;
 	return 0;
 }
@@ -66,7 +80,51 @@ void cap_report_free(struct cap_report *r)
 	if (!r)
 		return;
 	free(r->flows);
+	free(r->own);
+	pthread_mutex_destroy(&r->own_lock);
 	free(r);
+}
+
+int cap_report_exclude(struct cap_report *r, const struct cap_addr *local, uint16_t lport,
+		       const struct cap_addr *remote, uint16_t rport)
+{
+	int rc = 0;
+	pthread_mutex_lock(&r->own_lock);
+	if (r->n_own == r->cap_own) {
+		size_t n = r->cap_own ? r->cap_own * 2 : 64;
+		struct own_flow *no = n <= OWN_FLOWS_MAX ? realloc(r->own, n * sizeof(*no)) : NULL;
+		if (!no) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		r->own = no;
+		r->cap_own = n;
+	}
+	r->own[r->n_own++] = (struct own_flow){ *local, *remote, lport, rport };
+out:
+	pthread_mutex_unlock(&r->own_lock);
+	return rc;
+}
+
+static bool same_ep(const struct cap_addr *a, uint16_t ap, const struct cap_addr *b, uint16_t bp)
+{
+	return ap == bp && a->family == b->family && memcmp(a->a, b->a, sizeof(a->a)) == 0;
+}
+
+/* One of our own connections, whichever side the classifier called client. */
+static bool is_own(struct cap_report *r, const struct cap_flow_result *f)
+{
+	bool own = false;
+	pthread_mutex_lock(&r->own_lock);
+	for (size_t i = 0; i < r->n_own && !own; i++) {
+		const struct own_flow *o = &r->own[i];
+		own = (same_ep(&f->client, f->cport, &o->local, o->lport) &&
+		       same_ep(&f->server, f->sport, &o->remote, o->rport)) ||
+		      (same_ep(&f->server, f->sport, &o->local, o->lport) &&
+		       same_ep(&f->client, f->cport, &o->remote, o->rport));
+	}
+	pthread_mutex_unlock(&r->own_lock);
+	return own;
 }
 
 void cap_report_set_ports(struct cap_report *r, const struct cap_ports *ports)
@@ -136,6 +194,10 @@ void cap_report_flow(void *ctx, const struct cap_flow_result *f)
 	struct cap_report *r = ctx;
 	bool on_hint = hinted(&r->ports, f->sport) || hinted(&r->ports, f->cport);
 
+	if (r->n_own && is_own(r, f)) {
+		r->own_excluded++; /* the scan's own probe: never evidence */
+		return;
+	}
 	r->classes[f->cls < CAP_CLASS_COUNT ? f->cls : 0]++;
 	if (f->cls == CAP_CLASS_TLS && on_hint)
 		r->tls_on_hinted++;
@@ -501,6 +563,8 @@ static void stats_json(struct jb *b, cJSON *root, const struct cap_report *r,
 	jnum(b, st, "flows_idle_evicted", (double)in->ft.flows_idle);
 	jnum(b, st, "flows_listed", (double)r->n_flows);
 	jnum(b, st, "flows_not_listed", (double)r->not_listed);
+	if (r->own_excluded) /* only a scan's capture has connections of its own */
+		jnum(b, st, "own_flows_excluded", (double)r->own_excluded);
 	cls = jadd(b, st, "classes", cJSON_CreateObject());
 	for (int c = 0; cls && c < CAP_CLASS_COUNT; c++)
 		jnum(b, cls, cap_class_name((enum cap_class)c), (double)r->classes[c]);

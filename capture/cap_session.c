@@ -11,6 +11,8 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <grp.h>
 #include <poll.h>
 #include <pcap/pcap.h>
@@ -343,6 +345,36 @@ out:
 }
 
 /* ---- control ------------------------------------------------------------------------------- */
+
+static bool to_cap_addr(const struct sockaddr *sa, struct cap_addr *a, uint16_t *port)
+{
+	memset(a, 0, sizeof(*a));
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		a->family = 4;
+		memcpy(a->a, &in->sin_addr, 4);
+		*port = ntohs(in->sin_port);
+		return true;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		a->family = 6;
+		memcpy(a->a, &in6->sin6_addr, 16);
+		*port = ntohs(in6->sin6_port);
+		return true;
+	}
+	return false;
+}
+
+int cap_session_exclude(struct cap_session *s, const struct sockaddr *local,
+			const struct sockaddr *remote)
+{
+	struct cap_addr l, r;
+	uint16_t lp, rp;
+	if (!s || !to_cap_addr(local, &l, &lp) || !to_cap_addr(remote, &r, &rp))
+		return -EINVAL;
+	return cap_report_exclude(s->rep, &l, lp, &r, rp);
+}
 
 void cap_session_stop(struct cap_session *s)
 {

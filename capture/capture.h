@@ -69,6 +69,16 @@ void cap_opts_init(struct cap_opts *o);
 int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *errbuf,
 		      size_t errlen);
 
+/*
+ * Exclude one of the caller's own connections (local and remote endpoint,
+ * e.g. a scan's probe) from the results: it is counted in
+ * stats.own_flows_excluded and never becomes evidence. Call it as soon as
+ * the connection exists; safe from any thread. 0, -EINVAL or -ENOMEM.
+ */
+struct sockaddr;
+int cap_session_exclude(struct cap_session *s, const struct sockaddr *local,
+			const struct sockaddr *remote);
+
 /* Ask the capture to stop soon (idempotent; safe from any thread, not from a signal handler). */
 void cap_session_stop(struct cap_session *s);
 

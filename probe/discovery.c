@@ -66,6 +66,24 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	pthread_mutex_unlock(&d->log_lock);
 }
 
+/* librdkafka's own connect, plus telling the observer (a capture that must
+ * leave the scan's own traffic out of its evidence). */
+static int connect_cb(int fd, const struct sockaddr *addr, int addrlen, const char *id,
+		      void *opaque)
+{
+	struct disc *d = opaque;
+	(void)id;
+	if (connect(fd, addr, (socklen_t)addrlen) < 0 && errno != EINPROGRESS)
+		return errno;
+	if (d->req.observer) {
+		struct sockaddr_storage local;
+		socklen_t len = sizeof(local);
+		if (getsockname(fd, (struct sockaddr *)&local, &len) == 0)
+			d->req.observer((const struct sockaddr *)&local, addr, d->req.observer_ud);
+	}
+	return 0;
+}
+
 static int set(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size_t el)
 {
 	return rd_kafka_conf_set(c, k, v, err, el) == RD_KAFKA_CONF_OK ? 0 : -EINVAL;
@@ -115,6 +133,7 @@ static rd_kafka_conf_t *make_conf(struct disc *d, char *err, size_t el)
 	}
 	rd_kafka_conf_set_log_cb(c, log_cb);
 	rd_kafka_conf_set_error_cb(c, error_cb);
+	rd_kafka_conf_set_connect_cb(c, connect_cb);
 	rd_kafka_conf_set_opaque(c, d);
 	return c;
 }

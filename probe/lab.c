@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -32,6 +33,7 @@
 #include "rep_scan.h"
 #include "report.h"
 #include "scan.h"
+#include "lab_traffic.h"
 #include "standin.h"
 #include "util.h"
 
@@ -51,6 +53,10 @@ struct lab {
 	char zk[LAB_STANDIN_CLUSTERS][LAB_ZK_MAX][32];
 	const char *zks[LAB_STANDIN_CLUSTERS][LAB_ZK_MAX];
 	size_t n_zk[LAB_STANDIN_CLUSTERS];
+	uint16_t zk_port[LAB_STANDIN_CLUSTERS][LAB_ZK_MAX];
+	bool zk_tls[LAB_STANDIN_CLUSTERS][LAB_ZK_MAX];
+	SSL_CTX *client_tls;       /* the lab brokers' ZooKeeper client */
+	struct lab_traffic *traffic;
 	char mock_bootstrap[512];
 	const char *mock_eps[LAB_BROKERS];
 	char mock_ep[LAB_BROKERS][64];
@@ -59,8 +65,10 @@ struct lab {
 
 static void lab_free(struct lab *l)
 {
+	lab_traffic_free(l->traffic);
 	standin_server_free(l->si);
 	SSL_CTX_free(l->server_tls);
+	SSL_CTX_free(l->client_tls);
 	fp_table_free(l->fp);
 	if (l->mock_rk)
 		rd_kafka_destroy(l->mock_rk);
@@ -140,6 +148,8 @@ static int add_zookeeper(struct lab *l, int idx, bool tls, char *err, size_t el)
 	if (rc < 0)
 		return rc;
 	mp_fmt(l->zk[idx][n], sizeof(l->zk[idx][n]), "127.0.0.1:%u", port);
+	l->zk_port[idx][n] = port;
+	l->zk_tls[idx][n] = tls;
 	l->zks[idx][n] = l->zk[idx][n];
 	l->n_zk[idx] = n + 1;
 	return 0;
@@ -158,9 +168,12 @@ static int lab_start(struct lab *l, char *err, size_t el)
 		mp_fmt(err, el, "%s: %s", pkidir, strerror(errno));
 		return -errno;
 	}
-	struct pki_opts po = { .dir = pkidir, .dns = dns, .n_dns = 1, .ips = ips, .n_ips = 1 };
+	/* valid for 13 months, like a real server certificate: no expiry findings */
+	struct pki_opts po = { .dir = pkidir, .dns = dns, .n_dns = 1, .ips = ips, .n_ips = 1,
+			       .not_after = (int64_t)time(NULL) + 397 * 86400 };
 	if ((rc = pki_generate(&po, &l->pki, err, el)) < 0 ||
 	    (rc = pki_server_ctx(&l->server_tls, &l->pki, false, err, el)) < 0 ||
+	    (rc = pki_client_ctx(&l->client_tls, &l->pki, false, err, el)) < 0 ||
 	    (rc = fp_table_builtin(&l->fp, err, el)) < 0 ||
 	    (rc = standin_server_new(&l->si, err, el)) < 0 ||
 	    (rc = add_cluster(l, 0, "2.2", FP_MODE_ZK, false, err, el)) < 0 ||
@@ -204,15 +217,39 @@ static bool may_capture(char *why, size_t n)
 	return true;
 }
 
+/*
+ * The lab brokers' own ZooKeeper sessions for the capture to judge: the 2.2
+ * cluster's brokers can only speak plaintext to ZooKeeper, the 2.8 cluster's
+ * use its TLS port (zookeeper.ssl.client.enable=true).
+ */
+static void start_control_plane(struct lab *l)
+{
+	struct lab_zk_target t[2];
+	size_t n = 0;
+	char err[256];
+	for (size_t i = 0; i < l->n_zk[0] && n < 2; i++)
+		if (!l->zk_tls[0][i]) {
+			t[n++] = (struct lab_zk_target){ .port = l->zk_port[0][i], .tls = NULL };
+			break;
+		}
+	for (size_t i = 0; i < l->n_zk[2] && n < 2; i++)
+		if (l->zk_tls[2][i]) {
+			t[n++] = (struct lab_zk_target){ .port = l->zk_port[2][i], .tls = l->client_tls };
+			break;
+		}
+	if (lab_traffic_start(&l->traffic, t, n, 400, err, sizeof(err)) < 0)
+		fprintf(stderr, "mskprobe demo: no simulated broker traffic: %s\n", err);
+}
+
 static int run_scan(struct lab *l)
 {
 	struct scan_opts o;
 	struct scan_cluster_spec specs[4] = {
-		{ .name = "lab-kafka-2.2-zookeeper", .bootstrap = l->eps[0], .n_bootstrap = LAB_BROKERS,
+		{ .name = "lab-2.2-zookeeper", .bootstrap = l->eps[0], .n_bootstrap = LAB_BROKERS,
 		  .zookeeper = l->zks[0], .n_zookeeper = l->n_zk[0] },
-		{ .name = "lab-kafka-2.8-zookeeper-tls", .bootstrap = l->eps[2],
+		{ .name = "lab-2.8-zookeeper-tls", .bootstrap = l->eps[2],
 		  .n_bootstrap = LAB_BROKERS, .zookeeper = l->zks[2], .n_zookeeper = l->n_zk[2] },
-		{ .name = "lab-kafka-3.7-kraft-tls", .bootstrap = l->eps[1], .n_bootstrap = LAB_BROKERS },
+		{ .name = "lab-3.7-kraft-tls", .bootstrap = l->eps[1], .n_bootstrap = LAB_BROKERS },
 		{ .name = "lab-librdkafka-mock", .bootstrap = l->mock_eps, .n_bootstrap = l->n_mock },
 	};
 	char why[256] = "";
@@ -229,8 +266,9 @@ static int run_scan(struct lab *l)
 	if (may_capture(why, sizeof(why))) {
 		o.capture_iface = "lo";
 		o.capture_seconds = 0;
-		printf("capture: on lo while the scan runs: the probes' own ZooKeeper traffic is "
-		       "classified on the wire\n\n");
+		start_control_plane(l);
+		printf("capture: on lo while the scan runs; the lab's brokers hold ZooKeeper sessions "
+		       "(2.2: plaintext, 2.8: TLS) and the scan's own connections are left out\n\n");
 		fflush(stdout); /* before the report, which is written unbuffered */
 	} else {
 		fprintf(stderr, "mskprobe demo: capture skipped (needs root or CAP_NET_RAW on lo): %s\n",

@@ -51,6 +51,8 @@ struct mp_loop {
 	struct mp_xchg *pend_head, *pend_tail;
 	struct mp_xchg *act;
 	struct watch *watches;
+	void (*observer)(const struct sockaddr *local, const struct sockaddr *remote, void *ud);
+	void *observer_ud;
 };
 
 static void finish(struct mp_xchg *x, enum mp_xerr err, const char *fmt, ...)
@@ -121,6 +123,26 @@ void mp_loop_free(struct mp_loop *l)
 	}
 	close(l->epfd);
 	free(l);
+}
+
+void mp_loop_set_observer(struct mp_loop *l,
+			  void (*fn)(const struct sockaddr *local, const struct sockaddr *remote,
+				     void *ud),
+			  void *ud)
+{
+	l->observer = fn;
+	l->observer_ud = ud;
+}
+
+/* Tell the observer about a connection once the kernel picked its local port. */
+static void observe(struct mp_xchg *x)
+{
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	struct mp_loop *l = x->loop;
+	if (l->observer && getsockname(x->fd, (struct sockaddr *)&local, &len) == 0)
+		l->observer((const struct sockaddr *)&local, (const struct sockaddr *)&x->spec.addr,
+			    l->observer_ud);
 }
 
 unsigned mp_loop_peak(const struct mp_loop *l)
@@ -601,6 +623,7 @@ static void start(struct mp_loop *l, struct mp_xchg *x)
 	}
 	if (connect(x->fd, (struct sockaddr *)&x->spec.addr, x->spec.addrlen) == 0 ||
 	    errno == EINPROGRESS) {
+		observe(x);
 		(void)set_events(x, EPOLLOUT);
 		return;
 	}

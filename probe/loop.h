@@ -111,6 +111,16 @@ void mp_loop_release(struct mp_loop *l);
 /* Run until no exchange is queued or in flight and nothing is held. */
 int mp_loop_run(struct mp_loop *l);
 
+/*
+ * Called on the loop thread for every connection as soon as connect() has
+ * been issued, with its local and remote address: a capture running beside
+ * the scan uses it to leave the scan's own traffic out of its evidence.
+ */
+void mp_loop_set_observer(struct mp_loop *l,
+			  void (*fn)(const struct sockaddr *local, const struct sockaddr *remote,
+				     void *ud),
+			  void *ud);
+
 /* Peak number of exchanges in flight at once (tests, benchmarks). */
 unsigned mp_loop_peak(const struct mp_loop *l);
 

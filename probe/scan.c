@@ -75,6 +75,13 @@ static struct kafka_probe_env probe_env(struct cstate *st)
 
 static void disc_ready(int fd, void *ud);
 
+/* Every connection the scan opens is its own traffic, never evidence
+ * (called from the loop and from librdkafka's threads). */
+static void exclude_own(const struct sockaddr *local, const struct sockaddr *remote, void *ud)
+{
+	(void)cap_session_exclude(ud, local, remote);
+}
+
 /* Start a probe and remember where it went. */
 static int probe(struct cstate *st, struct mp_broker *b, const struct sockaddr_storage *addr,
 		 socklen_t addrlen, enum kafka_tls_mode mode)
@@ -120,6 +127,8 @@ static int start_discovery(struct cstate *st, bool tls)
 		.sasl_username = o->sasl_username,
 		.sasl_password = o->sasl_password,
 		.timeout_ms = o->timeout_ms,
+		.observer = st->s->cap ? exclude_own : NULL,
+		.observer_ud = st->s->cap,
 	};
 	if (disc_start(&st->disc, &req, err, sizeof(err)) < 0) {
 		st->c->discovery.status = MP_DISC_FAILED;
@@ -457,7 +466,8 @@ static int kafka_tls_findings(struct cstate *st, const struct mp_policy *p)
 	return 0;
 }
 
-/* Start the capture before any probe, so the scan's own traffic is seen too. */
+
+/* Start the capture before any probe; the scan's own connections are left out of it. */
 static int start_capture(struct scan *s, char *errbuf, size_t errlen)
 {
 	struct cap_opts co;
@@ -498,12 +508,44 @@ static bool cluster_has_endpoint(const struct mp_cluster *c, const char *ep)
 	return false;
 }
 
-/* The server endpoint a finding's evidence names, if any. */
-static const char *finding_server(const cJSON *f)
+/*
+ * The part of a capture finding that concerns cluster c: its evidence pairs
+ * whose server is one of c's endpoints. NULL when none is (or on ENOMEM).
+ */
+static cJSON *finding_for(const struct mp_cluster *c, const cJSON *f)
 {
-	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(f, "evidence");
-	const cJSON *srv = cJSON_GetObjectItemCaseSensitive(ev, "server");
-	return cJSON_IsString(srv) ? srv->valuestring : NULL;
+	cJSON *copy = cJSON_Duplicate(f, 1);
+	cJSON *ev = cJSON_GetObjectItemCaseSensitive(copy, "evidence");
+	cJSON *pairs = cJSON_GetObjectItemCaseSensitive(ev, "pairs");
+	if (!copy || !cJSON_IsArray(pairs)) {
+		cJSON_Delete(copy);
+		return NULL;
+	}
+	for (int i = cJSON_GetArraySize(pairs) - 1; i >= 0; i--) {
+		const cJSON *srv = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(pairs, i),
+								    "server");
+		if (!cJSON_IsString(srv) || !cluster_has_endpoint(c, srv->valuestring))
+			cJSON_DeleteItemFromArray(pairs, i);
+	}
+	if (cJSON_GetArraySize(pairs) == 0) {
+		cJSON_Delete(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+static void add_capture_finding(struct mp_cluster *c, const cJSON *f)
+{
+	enum mp_severity sev = MP_SEV_INFO;
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
+	const cJSON *title = cJSON_GetObjectItemCaseSensitive(f, "title");
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(f, "severity");
+	if (!cJSON_IsString(id) || !cJSON_IsString(title))
+		return;
+	if (cJSON_IsString(sv))
+		(void)mp_severity_parse(sv->valuestring, &sev);
+	mp_cluster_add_finding(c, id->valuestring, sev, title->valuestring,
+			       cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f, "evidence"), 1));
 }
 
 /*
@@ -534,19 +576,15 @@ static int merge_capture(struct scan *s, char *errbuf, size_t errlen)
 		c->capture = cJSON_Duplicate(cap, 1);
 		cJSON_ArrayForEach(f, findings)
 		{
-			const char *srv = finding_server(f);
-			if (!all && !(srv && cluster_has_endpoint(c, srv)))
+			if (all || !cJSON_GetObjectItemCaseSensitive(
+					   cJSON_GetObjectItemCaseSensitive(f, "evidence"), "pairs")) {
+				add_capture_finding(c, f);
 				continue;
-			enum mp_severity sev = MP_SEV_INFO;
-			const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
-			const cJSON *title = cJSON_GetObjectItemCaseSensitive(f, "title");
-			const cJSON *sv = cJSON_GetObjectItemCaseSensitive(f, "severity");
-			if (!cJSON_IsString(id) || !cJSON_IsString(title))
-				continue;
-			if (cJSON_IsString(sv))
-				(void)mp_severity_parse(sv->valuestring, &sev);
-			mp_cluster_add_finding(c, id->valuestring, sev, title->valuestring,
-					       cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f, "evidence"), 1));
+			}
+			cJSON *mine = finding_for(c, f);
+			if (mine)
+				add_capture_finding(c, mine);
+			cJSON_Delete(mine);
 		}
 		cJSON_ArrayForEach(flow, cJSON_GetObjectItemCaseSensitive(cap, "flows"))
 		{
@@ -625,6 +663,8 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 		mp_fmt(errbuf, errlen, "event loop: %s", strerror(-rc));
 		goto fail;
 	}
+	if (s.cap)
+		mp_loop_set_observer(s.loop, exclude_own, s.cap);
 	for (size_t i = 0; i < o->n_clusters; i++) {
 		struct cstate *st = &s.cs[i];
 		st->s = &s;
