@@ -9,9 +9,9 @@
 
 /* Exit codes: a documented contract kept by every subcommand (README). */
 enum mp_exit {
-	MP_EXIT_PASS = 0,       /* every check passed */
-	MP_EXIT_FINDING = 1,    /* at least one finding */
-	MP_EXIT_USAGE = 2,      /* bad usage or bad input */
+	MP_EXIT_PASS = 0,	/* every check passed */
+	MP_EXIT_FINDING = 1,	/* at least one finding */
+	MP_EXIT_USAGE = 2,	/* bad usage or bad input */
 	MP_EXIT_UNVERIFIED = 3, /* some target could not be verified, and no finding */
 };
 
@@ -21,11 +21,11 @@ struct mp_cmd {
 	int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
 };
 
-int mp_cmd_scan(int argc, char **argv);    /* probe/cli_scan.c */
-int mp_cmd_demo(int argc, char **argv);    /* probe/lab.c */
+int mp_cmd_scan(int argc, char **argv);	   /* probe/cli_scan.c */
+int mp_cmd_demo(int argc, char **argv);	   /* probe/lab.c */
 int mp_cmd_capture(int argc, char **argv); /* capture/cap_cli.c */
 int mp_cmd_report(int argc, char **argv);  /* reports/cmd_report.c */
-int mp_cmd_diff(int argc, char **argv);    /* reports/cmd_diff.c */
+int mp_cmd_diff(int argc, char **argv);	   /* reports/cmd_diff.c */
 int mp_cmd_trend(int argc, char **argv);   /* reports/cmd_trend.c */
 int mp_cmd_verify(int argc, char **argv);  /* reports/cmd_verify.c */
 

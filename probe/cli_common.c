@@ -103,12 +103,14 @@ int cli_emit(const struct mp_report *r, const char *format, const char *output)
 			}
 		}
 	} else {
-		bool color = strcmp(output, "-") == 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+		bool color =
+			strcmp(output, "-") == 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 		if (rep_render_text(j, color, &text, err, sizeof(err)) < 0)
 			text = NULL;
 	}
 	if (!text) {
-		fprintf(stderr, "mskprobe: cannot render the report: %s\n", err[0] ? err : "out of memory");
+		fprintf(stderr, "mskprobe: cannot render the report: %s\n",
+			err[0] ? err : "out of memory");
 		goto out;
 	}
 	if (rep_write_file(output, text, strlen(text), err, sizeof(err)) < 0) {

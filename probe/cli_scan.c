@@ -43,7 +43,8 @@ static void scan_usage(FILE *f)
 		"  --insecure              discovery does not verify broker certificates\n"
 		"  --sasl-mechanism M      SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN (discovery)\n"
 		"  --sasl-username U       SASL user name (discovery)\n"
-		"  --sasl-password-file F  file holding the SASL password (never on the command line)\n"
+		"  --sasl-password-file F  file holding the SASL password (never on the command "
+		"line)\n"
 		"  --timeout-ms N          per-step timeout (default 5000)\n"
 		"  --concurrency N         connections in flight (default 64)\n"
 		"  --no-discovery          probe only the given endpoints\n"
@@ -51,7 +52,8 @@ static void scan_usage(FILE *f)
 		"                          on every broker host\n"
 		"  --zk-anonymous-read     try read-only listings of /, /brokers/ids, /kafka-acl\n"
 		"capture (the wire is the proof):\n"
-		"  --capture IFACE         capture on IFACE while the scan runs (needs CAP_NET_RAW)\n"
+		"  --capture IFACE         capture on IFACE while the scan runs (needs "
+		"CAP_NET_RAW)\n"
 		"  --capture-seconds S     keep capturing at least S seconds (default: the scan)\n"
 		"  --capture-file FILE     classify a pcap/pcapng instead (e.g. a traffic mirror)\n"
 		"output:\n"
@@ -65,16 +67,44 @@ static void scan_usage(FILE *f)
 		"                          --bootstrap, and compare what AWS declares\n"
 		"  --policy FILE.json      minimum version, platform, cert warning days,\n"
 		"                          required tags, severities (wins over the flags)\n"
-		"  --require-tags LIST     e.g. Owner,CostCenter: TAG_OWNER_MISSING without them\n\n"
+		"  --require-tags LIST     e.g. Owner,CostCenter: TAG_OWNER_MISSING without "
+		"them\n\n"
 		"exit codes: 0 all checks pass, 1 finding(s), 2 bad usage or input,\n"
 		"            3 some target could not be verified (and no finding)\n");
 }
 
 enum {
-	O_BOOTSTRAP = 256, O_NAME, O_ZK, O_MINV, O_PLATFORM, O_TLS, O_CA, O_CERT, O_KEY,
-	O_INSECURE, O_SASL_MECH, O_SASL_USER, O_SASL_PASS, O_FORMAT, O_OUTPUT, O_TIMEOUT,
-	O_CONC, O_NODISC, O_ANON, O_WARN, O_TABLE, O_HELP, O_LISTENERS, O_CAPTURE, O_CAPFILE,
-	O_CAPSECS, O_OUTDIR, O_SIGNKEY, O_INVENTORY, O_POLICY, O_REQTAGS,
+	O_BOOTSTRAP = 256,
+	O_NAME,
+	O_ZK,
+	O_MINV,
+	O_PLATFORM,
+	O_TLS,
+	O_CA,
+	O_CERT,
+	O_KEY,
+	O_INSECURE,
+	O_SASL_MECH,
+	O_SASL_USER,
+	O_SASL_PASS,
+	O_FORMAT,
+	O_OUTPUT,
+	O_TIMEOUT,
+	O_CONC,
+	O_NODISC,
+	O_ANON,
+	O_WARN,
+	O_TABLE,
+	O_HELP,
+	O_LISTENERS,
+	O_CAPTURE,
+	O_CAPFILE,
+	O_CAPSECS,
+	O_OUTDIR,
+	O_SIGNKEY,
+	O_INVENTORY,
+	O_POLICY,
+	O_REQTAGS,
 };
 
 static const struct option scan_longopts[] = {
@@ -139,7 +169,8 @@ static int read_secret(const char *path, char **ret)
 	char buf[1025];
 	size_t n;
 	if (!f) {
-		fprintf(stderr, "mskprobe scan: --sasl-password-file %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "mskprobe scan: --sasl-password-file %s: %s\n", path,
+			strerror(errno));
 		return -EINVAL;
 	}
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -179,7 +210,8 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 		case O_ZK:
 			free(s->zk_arg);
 			if (!(s->zk_arg = strdup(optarg)) ||
-			    split_list(s->zk_arg, s->zookeeper, &s->spec.n_zookeeper, 64, "--zookeeper") < 0)
+			    split_list(s->zk_arg, s->zookeeper, &s->spec.n_zookeeper, 64,
+				       "--zookeeper") < 0)
 				return MP_EXIT_USAGE;
 			break;
 		case O_NAME:
@@ -300,7 +332,8 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 		return MP_EXIT_USAGE;
 	}
 	if (!s->spec.n_bootstrap && !s->rep.inventory) {
-		fprintf(stderr, "mskprobe scan: --bootstrap is required (or --inventory; see --help)\n");
+		fprintf(stderr,
+			"mskprobe scan: --bootstrap is required (or --inventory; see --help)\n");
 		return MP_EXIT_USAGE;
 	}
 	if (s->o.capture_iface && s->o.capture_file) {

@@ -15,9 +15,9 @@
 #include "util.h"
 
 const char *const disc_config_names[] = {
-	"inter.broker.protocol.version", "zookeeper.connect",	       "zookeeper.ssl.client.enable",
-	"zookeeper.clientCnxnSocket",	 "listeners",		       "advertised.listeners",
-	"security.inter.broker.protocol", "process.roles",	       NULL,
+	"inter.broker.protocol.version",  "zookeeper.connect", "zookeeper.ssl.client.enable",
+	"zookeeper.clientCnxnSocket",	  "listeners",	       "advertised.listeners",
+	"security.inter.broker.protocol", "process.roles",     NULL,
 };
 
 struct disc {
@@ -158,7 +158,8 @@ static void take_configs(struct disc *d, const rd_kafka_ConfigResource_t *r)
 {
 	size_t n = 0;
 	const rd_kafka_ConfigEntry_t **ents = rd_kafka_ConfigResource_configs(r, &n);
-	struct disc_broker *b = broker_by_id(d, (int32_t)strtol(rd_kafka_ConfigResource_name(r), NULL, 10));
+	struct disc_broker *b =
+		broker_by_id(d, (int32_t)strtol(rd_kafka_ConfigResource_name(r), NULL, 10));
 	if (!b)
 		return;
 	for (size_t i = 0; i < n && b->n_configs < MP_CONFIGS_MAX; i++) {
@@ -179,7 +180,8 @@ static void describe_configs(struct disc *d, rd_kafka_t *rk)
 	size_t n = d->res.n_brokers;
 	rd_kafka_ConfigResource_t **rs = calloc(n ? n : 1, sizeof(*rs));
 	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-	rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+	rd_kafka_AdminOptions_t *opt =
+		rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
 	rd_kafka_event_t *ev = NULL;
 	char e[256];
 
@@ -263,7 +265,8 @@ static int take_metadata(struct disc *d, const rd_kafka_metadata_t *md)
 	for (size_t i = 0; i < n; i++) {
 		struct disc_broker *b = &d->res.brokers[i];
 		if (!mp_host_valid(b->host))
-			mp_fmt(b->resolve_error, sizeof(b->resolve_error), "advertised host name is not valid");
+			mp_fmt(b->resolve_error, sizeof(b->resolve_error),
+			       "advertised host name is not valid");
 		else if (rv[i].addrlen) {
 			b->addr = rv[i].addr;
 			b->addrlen = rv[i].addrlen;

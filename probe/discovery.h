@@ -24,8 +24,8 @@ struct disc_req {
 	const char *ca_file, *cert_file, *key_file; /* copied */
 	bool insecure;
 	const char *sasl_mechanism, *sasl_username; /* copied */
-	const char *sasl_password; /* copied, wiped after use */
-	int timeout_ms;            /* per librdkafka call */
+	const char *sasl_password;		    /* copied, wiped after use */
+	int timeout_ms;				    /* per librdkafka call */
 	/* optional: told of every connection librdkafka opens (from its threads) */
 	void (*observer)(const struct sockaddr *local, const struct sockaddr *remote, void *ud);
 	void *observer_ud;

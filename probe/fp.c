@@ -52,8 +52,7 @@ const struct fp_row *fp_table_row(const struct fp_table *t, size_t i)
 	return t && i < t->n ? &t->rows[i] : NULL;
 }
 
-const struct fp_row *fp_table_find(const struct fp_table *t, const char *release,
-				   enum fp_mode mode)
+const struct fp_row *fp_table_find(const struct fp_table *t, const char *release, enum fp_mode mode)
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (t->rows[i].mode == mode && strcmp(t->rows[i].release, release) == 0)
@@ -122,7 +121,8 @@ static int parse_patches(struct fp_row *row, const char *s, const char *end, cha
 		const char *e = comma ? comma : end;
 		char tmp[16];
 		struct mp_ver v;
-		if (e - s <= 0 || (size_t)(e - s) >= sizeof(tmp) || row->n_patches >= FP_PATCHES_MAX) {
+		if (e - s <= 0 || (size_t)(e - s) >= sizeof(tmp) ||
+		    row->n_patches >= FP_PATCHES_MAX) {
 			mp_fmt(why, wl, "bad patch list");
 			return -EINVAL;
 		}

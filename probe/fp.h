@@ -25,7 +25,7 @@ enum fp_mode {
 };
 
 struct fp_row {
-	char release[12];             /* "2.4", "0.10.2" */
+	char release[12]; /* "2.4", "0.10.2" */
 	enum fp_mode mode;
 	uint8_t n_patches;
 	char patches[FP_PATCHES_MAX][16]; /* "2.4.0", "2.4.1" */

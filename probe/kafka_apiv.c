@@ -47,8 +47,8 @@ int kafka_apiv_encode_request(int16_t version, int32_t correlation_id, const cha
 	struct mp_wr w;
 	size_t cid = strlen(client_id);
 
-	if (version < 0 || version > KAFKA_APIV_MAX_REQUEST || cid > 200 ||
-	    strlen(sw_name) > 100 || strlen(sw_version) > 100)
+	if (version < 0 || version > KAFKA_APIV_MAX_REQUEST || cid > 200 || strlen(sw_name) > 100 ||
+	    strlen(sw_version) > 100)
 		return -EINVAL;
 	mp_wr_init(&w, REQ_LIMIT);
 	mp_wr_be32(&w, 0); /* size, patched below */
@@ -170,8 +170,8 @@ static void rd_compact_str(struct mp_rd *r, char *dst, size_t dstlen)
 }
 
 /* Feature arrays (KIP-584). `finalized` swaps the order: max level first. */
-static int decode_features(struct mp_rd *r, struct mp_feature *out, uint16_t *ret_n,
-			   bool finalized, char *errbuf, size_t errlen)
+static int decode_features(struct mp_rd *r, struct mp_feature *out, uint16_t *ret_n, bool finalized,
+			   char *errbuf, size_t errlen)
 {
 	uint32_t n1 = mp_rd_uvarint(r);
 	if (r->bad || n1 == 0 || n1 - 1 > r->left / 6) {
@@ -217,13 +217,15 @@ static int decode_v3_tags(struct mp_rd *r, struct mp_apiv *a, char *errbuf, size
 		}
 		switch (tag) {
 		case 0:
-			rc = decode_features(&s, a->supported, &a->n_supported, false, errbuf, errlen);
+			rc = decode_features(&s, a->supported, &a->n_supported, false, errbuf,
+					     errlen);
 			break;
 		case 1:
 			a->finalized_epoch = (int64_t)mp_rd_be64(&s);
 			break;
 		case 2:
-			rc = decode_features(&s, a->finalized, &a->n_finalized, true, errbuf, errlen);
+			rc = decode_features(&s, a->finalized, &a->n_finalized, true, errbuf,
+					     errlen);
 			break;
 		case 3:
 			a->zk_migration_ready = mp_rd_u8(&s) ? 1 : 0;

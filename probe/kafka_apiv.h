@@ -15,11 +15,11 @@
 
 #include "model.h"
 
-#define KAFKA_API_VERSIONS 18
-#define KAFKA_APIV_MAX_REQUEST 4 /* newest request version we can speak */
-#define KAFKA_ERR_NONE 0
+#define KAFKA_API_VERSIONS	      18
+#define KAFKA_APIV_MAX_REQUEST	      4 /* newest request version we can speak */
+#define KAFKA_ERR_NONE		      0
 #define KAFKA_ERR_UNSUPPORTED_VERSION 35
-#define KAFKA_ERR_INVALID_REQUEST 42
+#define KAFKA_ERR_INVALID_REQUEST     42
 
 /* Positive results: the peer sent something that is not a valid answer. */
 enum {

@@ -12,9 +12,9 @@
 #include "util.h"
 
 /* KIP-511 client software fields: must match [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])? */
-#define SW_NAME "mskprobe"
-#define SW_VERSION "0.1.0"
-#define CLIENT_ID "mskprobe"
+#define SW_NAME	      "mskprobe"
+#define SW_VERSION    "0.1.0"
+#define CLIENT_ID     "mskprobe"
 #define FIRST_VERSION 3
 
 struct kprobe {
@@ -24,7 +24,7 @@ struct kprobe {
 	socklen_t addrlen;
 	bool use_tls;
 	bool tls_fallback_done; /* auto mode tried TLS and fell back to plain */
-	bool v0_retry_done;     /* a closed connection at vN was retried at v0 */
+	bool v0_retry_done;	/* a closed connection at vN was retried at v0 */
 	int16_t version;
 	int32_t corr;
 	int64_t started;
@@ -38,7 +38,8 @@ bool kafka_port_is_tls(uint16_t port)
 
 static void attempt_done(struct mp_xchg *x, const struct mp_xchg_result *res, void *ud);
 
-static void log_attempt(struct kprobe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_attempt(struct kprobe *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void log_attempt(struct kprobe *p, const char *fmt, ...)
 {
@@ -122,7 +123,8 @@ static void note_tls(struct kprobe *p, const struct mp_xchg_result *res)
 	} else {
 		mp_strlcpy(b->tls_info->handshake, "failed", sizeof(b->tls_info->handshake));
 		mp_strlcpy(b->tls_info->error, res->errmsg, sizeof(b->tls_info->error));
-		if (strstr(res->errmsg, "handshake failure") || strstr(res->errmsg, "certificate required"))
+		if (strstr(res->errmsg, "handshake failure") ||
+		    strstr(res->errmsg, "certificate required"))
 			mp_strlcpy(b->tls_info->client_cert, "required",
 				   sizeof(b->tls_info->client_cert));
 	}
@@ -168,7 +170,8 @@ static void on_answer(struct kprobe *p, const struct mp_xchg_result *res, bool *
 	log_attempt(p, "error %d %s%s", a.error_code, kafka_error_name(a.error_code),
 		    k18 ? " (broker lists its ApiVersions range)" : "");
 	if ((a.error_code == KAFKA_ERR_UNSUPPORTED_VERSION ||
-	     a.error_code == KAFKA_ERR_INVALID_REQUEST) && p->version > 0) {
+	     a.error_code == KAFKA_ERR_INVALID_REQUEST) &&
+	    p->version > 0) {
 		int16_t next = (int16_t)(p->version - 1);
 		if (k18 && k18->max < next)
 			next = k18->max;
@@ -212,13 +215,15 @@ static void on_failure(struct kprobe *p, const struct mp_xchg_result *res, bool 
 	}
 	if (res->err == MP_X_TOO_BIG && res->bytes_read >= 4 && looks_like_text(res->data, 4)) {
 		char head[40];
-		mp_sanitize(head, sizeof(head), res->data, res->bytes_read < 8 ? res->bytes_read : 8);
+		mp_sanitize(head, sizeof(head), res->data,
+			    res->bytes_read < 8 ? res->bytes_read : 8);
 		mp_fmt(b->error, sizeof(b->error),
-		       "answer is not Kafka: it starts with text '%s' (too_big during receive)", head);
+		       "answer is not Kafka: it starts with text '%s' (too_big during receive)",
+		       head);
 		return;
 	}
-	mp_fmt(b->error, sizeof(b->error), "%s (%s during %s)", res->errmsg,
-	       mp_xerr_name(res->err), mp_xstep_name(res->step));
+	mp_fmt(b->error, sizeof(b->error), "%s (%s during %s)", res->errmsg, mp_xerr_name(res->err),
+	       mp_xstep_name(res->step));
 }
 
 static void attempt_done(struct mp_xchg *x, const struct mp_xchg_result *res, void *ud)

@@ -24,7 +24,7 @@ enum kafka_tls_mode {
 
 struct kafka_probe_env {
 	struct mp_loop *loop;
-	SSL_CTX *tls;   /* client context for TLS listeners */
+	SSL_CTX *tls;	/* client context for TLS listeners */
 	int timeout_ms; /* per step */
 	enum kafka_tls_mode tls_mode;
 	/* called once per broker when its probe has ended (success or not) */

@@ -37,9 +37,9 @@
 #include "standin.h"
 #include "util.h"
 
-#define LAB_BROKERS 3
+#define LAB_BROKERS	     3
 #define LAB_STANDIN_CLUSTERS 3 /* 2.2 zk, 3.7 KRaft TLS, 2.8 zk TLS */
-#define LAB_ZK_MAX 2           /* ZooKeeper endpoints of one lab cluster */
+#define LAB_ZK_MAX	     2 /* ZooKeeper endpoints of one lab cluster */
 
 struct lab {
 	char dir[4096];
@@ -55,7 +55,7 @@ struct lab {
 	size_t n_zk[LAB_STANDIN_CLUSTERS];
 	uint16_t zk_port[LAB_STANDIN_CLUSTERS][LAB_ZK_MAX];
 	bool zk_tls[LAB_STANDIN_CLUSTERS][LAB_ZK_MAX];
-	SSL_CTX *client_tls;       /* the lab brokers' ZooKeeper client */
+	SSL_CTX *client_tls; /* the lab brokers' ZooKeeper client */
 	struct lab_traffic *traffic;
 	char mock_bootstrap[512];
 	const char *mock_eps[LAB_BROKERS];
@@ -88,7 +88,8 @@ static int start_mock(struct lab *l, char *err, size_t el)
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char e[256];
 	rd_kafka_conf_set_log_cb(conf, quiet_log);
-	if (rd_kafka_conf_set(conf, "test.mock.num.brokers", "3", e, sizeof(e)) != RD_KAFKA_CONF_OK) {
+	if (rd_kafka_conf_set(conf, "test.mock.num.brokers", "3", e, sizeof(e)) !=
+	    RD_KAFKA_CONF_OK) {
 		mp_fmt(err, el, "mock cluster: %s", e);
 		rd_kafka_conf_destroy(conf);
 		return -EINVAL;
@@ -104,7 +105,8 @@ static int start_mock(struct lab *l, char *err, size_t el)
 		mp_fmt(err, el, "mock cluster did not start");
 		return -EINVAL;
 	}
-	mp_strlcpy(l->mock_bootstrap, rd_kafka_mock_cluster_bootstraps(mc), sizeof(l->mock_bootstrap));
+	mp_strlcpy(l->mock_bootstrap, rd_kafka_mock_cluster_bootstraps(mc),
+		   sizeof(l->mock_bootstrap));
 	/* the scan takes one bootstrap endpoint and discovers the rest */
 	size_t n = strcspn(l->mock_bootstrap, ",");
 	if (n >= sizeof(l->mock_ep[0]))
@@ -125,7 +127,8 @@ static int add_cluster(struct lab *l, int idx, const char *release, enum fp_mode
 		return -EINVAL;
 	}
 	for (int i = 0; i < LAB_BROKERS; i++) {
-		struct standin_opts o = { .row = row, .tls = tls ? l->server_tls : NULL,
+		struct standin_opts o = { .row = row,
+					  .tls = tls ? l->server_tls : NULL,
 					  .sasl = tls && i == LAB_BROKERS - 1 };
 		uint16_t port;
 		int rc = standin_add(l->si, &o, &port, err, el);
@@ -140,7 +143,8 @@ static int add_cluster(struct lab *l, int idx, const char *release, enum fp_mode
 /* A ZooKeeper stand-in for lab cluster idx, plain or behind the demo's certificate. */
 static int add_zookeeper(struct lab *l, int idx, bool tls, char *err, size_t el)
 {
-	struct standin_opts o = { .behaviour = STANDIN_ZOOKEEPER, .tls = tls ? l->server_tls : NULL };
+	struct standin_opts o = { .behaviour = STANDIN_ZOOKEEPER,
+				  .tls = tls ? l->server_tls : NULL };
 	uint16_t port;
 	size_t n = l->n_zk[idx];
 	int rc = standin_add(l->si, &o, &port, err, el);
@@ -169,7 +173,11 @@ static int lab_start(struct lab *l, char *err, size_t el)
 		return -errno;
 	}
 	/* valid for 13 months, like a real server certificate: no expiry findings */
-	struct pki_opts po = { .dir = pkidir, .dns = dns, .n_dns = 1, .ips = ips, .n_ips = 1,
+	struct pki_opts po = { .dir = pkidir,
+			       .dns = dns,
+			       .n_dns = 1,
+			       .ips = ips,
+			       .n_ips = 1,
 			       .not_after = (int64_t)time(NULL) + 397 * 86400 };
 	if ((rc = pki_generate(&po, &l->pki, err, el)) < 0 ||
 	    (rc = pki_server_ctx(&l->server_tls, &l->pki, false, err, el)) < 0 ||
@@ -234,7 +242,8 @@ static void start_control_plane(struct lab *l)
 		}
 	for (size_t i = 0; i < l->n_zk[2] && n < 2; i++)
 		if (l->zk_tls[2][i]) {
-			t[n++] = (struct lab_zk_target){ .port = l->zk_port[2][i], .tls = l->client_tls };
+			t[n++] = (struct lab_zk_target){ .port = l->zk_port[2][i],
+							 .tls = l->client_tls };
 			break;
 		}
 	if (lab_traffic_start(&l->traffic, t, n, 400, err, sizeof(err)) < 0)
@@ -245,12 +254,20 @@ static int run_scan(struct lab *l)
 {
 	struct scan_opts o;
 	struct scan_cluster_spec specs[4] = {
-		{ .name = "lab-2.2-zookeeper", .bootstrap = l->eps[0], .n_bootstrap = LAB_BROKERS,
-		  .zookeeper = l->zks[0], .n_zookeeper = l->n_zk[0] },
-		{ .name = "lab-2.8-zookeeper-tls", .bootstrap = l->eps[2],
-		  .n_bootstrap = LAB_BROKERS, .zookeeper = l->zks[2], .n_zookeeper = l->n_zk[2] },
+		{ .name = "lab-2.2-zookeeper",
+		  .bootstrap = l->eps[0],
+		  .n_bootstrap = LAB_BROKERS,
+		  .zookeeper = l->zks[0],
+		  .n_zookeeper = l->n_zk[0] },
+		{ .name = "lab-2.8-zookeeper-tls",
+		  .bootstrap = l->eps[2],
+		  .n_bootstrap = LAB_BROKERS,
+		  .zookeeper = l->zks[2],
+		  .n_zookeeper = l->n_zk[2] },
 		{ .name = "lab-3.7-kraft-tls", .bootstrap = l->eps[1], .n_bootstrap = LAB_BROKERS },
-		{ .name = "lab-librdkafka-mock", .bootstrap = l->mock_eps, .n_bootstrap = l->n_mock },
+		{ .name = "lab-librdkafka-mock",
+		  .bootstrap = l->mock_eps,
+		  .n_bootstrap = l->n_mock },
 	};
 	char why[256] = "";
 	struct mp_report *r = NULL;
@@ -267,11 +284,14 @@ static int run_scan(struct lab *l)
 		o.capture_iface = "lo";
 		o.capture_seconds = 0;
 		start_control_plane(l);
-		printf("capture: on lo while the scan runs; the lab's brokers hold ZooKeeper sessions "
-		       "(2.2: plaintext, 2.8: TLS) and the scan's own connections are left out\n\n");
+		printf("capture: on lo while the scan runs; the lab's brokers hold ZooKeeper "
+		       "sessions "
+		       "(2.2: plaintext, 2.8: TLS) and the scan's own connections are left "
+		       "out\n\n");
 		fflush(stdout); /* before the report, which is written unbuffered */
 	} else {
-		fprintf(stderr, "mskprobe demo: capture skipped (needs root or CAP_NET_RAW on lo): %s\n",
+		fprintf(stderr,
+			"mskprobe demo: capture skipped (needs root or CAP_NET_RAW on lo): %s\n",
 			why);
 	}
 	if (scan_run(&o, &r, err, sizeof(err)) < 0) {

@@ -19,7 +19,7 @@
 #include "zk_wire.h"
 
 #define LAB_TARGETS_MAX 8u
-#define IO_TIMEOUT_MS 1000
+#define IO_TIMEOUT_MS	1000
 
 struct lab_traffic {
 	struct lab_zk_target t[LAB_TARGETS_MAX];
@@ -68,7 +68,8 @@ static int read_frame(struct conn *c)
 	uint8_t len[4], buf[1024];
 	if (conn_read(c, len, 4) < 0)
 		return -EIO;
-	uint32_t n = (uint32_t)len[0] << 24 | (uint32_t)len[1] << 16 | (uint32_t)len[2] << 8 | len[3];
+	uint32_t n =
+		(uint32_t)len[0] << 24 | (uint32_t)len[1] << 16 | (uint32_t)len[2] << 8 | len[3];
 	if (n > sizeof(buf))
 		return -EBADMSG;
 	return conn_read(c, buf, n);

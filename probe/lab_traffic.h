@@ -16,8 +16,8 @@
 struct lab_traffic;
 
 struct lab_zk_target {
-	uint16_t port;   /* on 127.0.0.1 */
-	SSL_CTX *tls;    /* NULL: plaintext; a reference is taken */
+	uint16_t port; /* on 127.0.0.1 */
+	SSL_CTX *tls;  /* NULL: plaintext; a reference is taken */
 };
 
 /* Start sessions every period_ms until stopped. 0 or -errno with errbuf set. */

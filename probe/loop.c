@@ -61,7 +61,7 @@ static void advance(struct mp_xchg *x);
 
 const char *mp_xerr_name(enum mp_xerr e)
 {
-	static const char *const n[] = { "ok",     "refused", "unreachable", "timeout", "reset",
+	static const char *const n[] = { "ok",	   "refused", "unreachable", "timeout", "reset",
 					 "closed", "tls",     "too_big",     "system" };
 	return (unsigned)e < sizeof(n) / sizeof(n[0]) ? n[e] : "?";
 }
@@ -385,7 +385,8 @@ static int start_tls(struct mp_xchg *x)
 		return W_GONE;
 	}
 	/* SNI only for names: RFC 6066 forbids IP literals. */
-	if (x->sni && inet_pton(AF_INET, x->sni, &tmp) != 1 && inet_pton(AF_INET6, x->sni, &tmp) != 1)
+	if (x->sni && inet_pton(AF_INET, x->sni, &tmp) != 1 &&
+	    inet_pton(AF_INET6, x->sni, &tmp) != 1)
 		SSL_set_tlsext_host_name(x->ssl, x->sni);
 	if (x->spec.tls_setup)
 		x->spec.tls_setup(x->ssl, x->spec.ud);

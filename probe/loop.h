@@ -27,14 +27,14 @@ struct mp_xchg;
 
 enum mp_xerr {
 	MP_X_OK = 0,
-	MP_X_REFUSED,     /* RST to our SYN */
+	MP_X_REFUSED,	  /* RST to our SYN */
 	MP_X_UNREACHABLE, /* ICMP unreachable, no route */
-	MP_X_TIMEOUT,     /* a step passed its deadline */
-	MP_X_RESET,       /* RST after connecting */
-	MP_X_CLOSED,      /* orderly close before a whole answer */
-	MP_X_TLS,         /* TLS handshake or record failure */
-	MP_X_TOO_BIG,     /* the peer announced more than max_read */
-	MP_X_SYSTEM,      /* local failure (fds, memory) */
+	MP_X_TIMEOUT,	  /* a step passed its deadline */
+	MP_X_RESET,	  /* RST after connecting */
+	MP_X_CLOSED,	  /* orderly close before a whole answer */
+	MP_X_TLS,	  /* TLS handshake or record failure */
+	MP_X_TOO_BIG,	  /* the peer announced more than max_read */
+	MP_X_SYSTEM,	  /* local failure (fds, memory) */
 };
 
 enum mp_xstep {
@@ -48,21 +48,21 @@ enum mp_xstep {
 
 enum mp_frame {
 	MP_FRAME_NONE = 0, /* no answer expected: done after connect (+TLS) and send */
-	MP_FRAME_I32,      /* int32 big-endian length, then that many bytes (Kafka, ZooKeeper) */
-	MP_FRAME_CLOSE,    /* everything until the peer closes (four-letter words) */
-	MP_FRAME_ANY,      /* whatever the first read returns */
+	MP_FRAME_I32,	   /* int32 big-endian length, then that many bytes (Kafka, ZooKeeper) */
+	MP_FRAME_CLOSE,	   /* everything until the peer closes (four-letter words) */
+	MP_FRAME_ANY,	   /* whatever the first read returns */
 };
 
 struct mp_xchg_result {
 	enum mp_xerr err;
-	enum mp_xstep step;      /* the step the exchange ended in */
+	enum mp_xstep step;	 /* the step the exchange ended in */
 	char errmsg[MP_ERR_MAX]; /* "" on success */
-	const uint8_t *data;     /* the answer (I32: without the length prefix) */
+	const uint8_t *data;	 /* the answer (I32: without the length prefix) */
 	size_t len;
-	size_t bytes_read;       /* of this round, also on failure */
-	bool truncated;          /* MP_FRAME_CLOSE hit max_read */
-	SSL *ssl;                /* set when a TLS session exists; valid in done() only */
-	int64_t elapsed_ms;      /* since the exchange started connecting */
+	size_t bytes_read;  /* of this round, also on failure */
+	bool truncated;	    /* MP_FRAME_CLOSE hit max_read */
+	SSL *ssl;	    /* set when a TLS session exists; valid in done() only */
+	int64_t elapsed_ms; /* since the exchange started connecting */
 };
 
 /*
@@ -76,14 +76,14 @@ typedef void (*mp_xchg_done_fn)(struct mp_xchg *x, const struct mp_xchg_result *
 struct mp_xchg_spec {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	SSL_CTX *tls;            /* NULL: plain TCP; the loop takes its own reference */
-	const char *sni;         /* server name for SNI; copied; NULL or an IP literal: none */
+	SSL_CTX *tls;	 /* NULL: plain TCP; the loop takes its own reference */
+	const char *sni; /* server name for SNI; copied; NULL or an IP literal: none */
 	void (*tls_setup)(SSL *ssl, void *ud); /* optional, before the handshake */
-	const uint8_t *req;      /* copied; may be NULL with req_len 0 */
+	const uint8_t *req;		       /* copied; may be NULL with req_len 0 */
 	size_t req_len;
 	enum mp_frame frame;
-	size_t max_read;         /* 0: MP_XCHG_READ_MAX */
-	int timeout_ms;          /* per step */
+	size_t max_read; /* 0: MP_XCHG_READ_MAX */
+	int timeout_ms;	 /* per step */
 	mp_xchg_done_fn done;
 	void *ud;
 };

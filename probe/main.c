@@ -11,8 +11,10 @@
 const struct mp_cmd mp_cmds[] = {
 	{ "scan", "probe Kafka brokers (and ZooKeeper) and judge the cluster", mp_cmd_scan },
 	{ "demo", "run a scan against the built-in lab on loopback", mp_cmd_demo },
-	{ "capture", "classify Kafka/ZooKeeper traffic from an interface or a pcap", mp_cmd_capture },
-	{ "report", "render a saved JSON report as text, html, md, asff, ocsf or junit", mp_cmd_report },
+	{ "capture", "classify Kafka/ZooKeeper traffic from an interface or a pcap",
+	  mp_cmd_capture },
+	{ "report", "render a saved JSON report as text, html, md, asff, ocsf or junit",
+	  mp_cmd_report },
 	{ "diff", "compare two reports (before/after an upgrade)", mp_cmd_diff },
 	{ "trend", "KPIs over a series of reports", mp_cmd_trend },
 	{ "verify", "check a report's detached signature (and a manifest)", mp_cmd_verify },

@@ -62,8 +62,8 @@ static int parse_line(struct msk_entry *e, const char *p, size_t len, char *why,
 	return 0;
 }
 
-int msk_catalog_parse(struct msk_catalog **ret, const char *text, size_t len,
-		      const char *origin, char *errbuf, size_t errlen)
+int msk_catalog_parse(struct msk_catalog **ret, const char *text, size_t len, const char *origin,
+		      char *errbuf, size_t errlen)
 {
 	struct msk_catalog *c = calloc(1, sizeof(*c));
 	const char *p = text, *end = text + len;
@@ -79,8 +79,8 @@ int msk_catalog_parse(struct msk_catalog **ret, const char *text, size_t len,
 		if (le > p && le[-1] == '\r')
 			le--;
 		if (le > p && *p != '#') {
-			if (c->n >= MSK_MAX || parse_line(&c->e[c->n], p, (size_t)(le - p), why,
-							  sizeof(why)) < 0) {
+			if (c->n >= MSK_MAX ||
+			    parse_line(&c->e[c->n], p, (size_t)(le - p), why, sizeof(why)) < 0) {
 				mp_fmt(errbuf, errlen, "%s:%u: %s", origin, lineno,
 				       c->n >= MSK_MAX ? "too many rows" : why);
 				free(c);

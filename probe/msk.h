@@ -16,8 +16,8 @@ struct msk_catalog;
 extern const char mp_msk_builtin[];
 extern const size_t mp_msk_builtin_len;
 
-int msk_catalog_parse(struct msk_catalog **ret, const char *text, size_t len,
-		      const char *origin, char *errbuf, size_t errlen);
+int msk_catalog_parse(struct msk_catalog **ret, const char *text, size_t len, const char *origin,
+		      char *errbuf, size_t errlen);
 int msk_catalog_builtin(struct msk_catalog **ret, char *errbuf, size_t errlen);
 void msk_catalog_free(struct msk_catalog *c);
 

@@ -238,8 +238,7 @@ static int write_key(const char *path, EVP_PKEY *key, char *errbuf, size_t errle
 	return 0;
 }
 
-static int set_paths(const char *dir, bool client, struct pki_paths *p, char *errbuf,
-		     size_t errlen)
+static int set_paths(const char *dir, bool client, struct pki_paths *p, char *errbuf, size_t errlen)
 {
 	if (!dir || !*dir || strlen(dir) + 32 > PKI_PATH_MAX) {
 		mp_fmt(errbuf, errlen, "PKI directory missing or too long");
@@ -268,8 +267,7 @@ int pki_generate(const struct pki_opts *o, struct pki_paths *ret, char *errbuf, 
 	const char *cn = o->cn ? o->cn : o->n_dns ? o->dns[0] : "localhost";
 	int rc;
 
-	if (o->n_dns > PKI_NAMES_MAX || o->n_ips > PKI_NAMES_MAX || na <= nb ||
-	    strlen(cn) > 64) {
+	if (o->n_dns > PKI_NAMES_MAX || o->n_ips > PKI_NAMES_MAX || na <= nb || strlen(cn) > 64) {
 		mp_fmt(errbuf, errlen, "bad PKI options (names, validity window or CN)");
 		return -EINVAL;
 	}
@@ -348,8 +346,8 @@ static bool ctx_use_pair(SSL_CTX *ctx, const char *cert, const char *key)
 	       SSL_CTX_check_private_key(ctx) == 1;
 }
 
-int pki_server_ctx(SSL_CTX **ret, const struct pki_paths *p, bool require_client_cert,
-		   char *errbuf, size_t errlen)
+int pki_server_ctx(SSL_CTX **ret, const struct pki_paths *p, bool require_client_cert, char *errbuf,
+		   size_t errlen)
 {
 	const char *what = "server TLS context";
 	SSL_CTX *ctx;
@@ -372,8 +370,8 @@ int pki_server_ctx(SSL_CTX **ret, const struct pki_paths *p, bool require_client
 	return 0;
 }
 
-int pki_client_ctx(SSL_CTX **ret, const struct pki_paths *p, bool with_client_cert,
-		   char *errbuf, size_t errlen)
+int pki_client_ctx(SSL_CTX **ret, const struct pki_paths *p, bool with_client_cert, char *errbuf,
+		   size_t errlen)
 {
 	const char *what = "client TLS context";
 	SSL_CTX *ctx;

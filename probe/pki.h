@@ -19,19 +19,19 @@
 
 #include <openssl/ssl.h>
 
-#define PKI_PATH_MAX 4096u
+#define PKI_PATH_MAX  4096u
 #define PKI_NAMES_MAX 16u
 
 struct pki_opts {
 	const char *dir;
-	const char *cn;              /* server subject CN; NULL = first DNS name or "localhost" */
-	const char *const *dns;      /* server SAN DNS names */
+	const char *cn;		/* server subject CN; NULL = first DNS name or "localhost" */
+	const char *const *dns; /* server SAN DNS names */
 	size_t n_dns;
-	const char *const *ips;      /* server SAN IP addresses (v4 or v6 literals) */
+	const char *const *ips; /* server SAN IP addresses (v4 or v6 literals) */
 	size_t n_ips;
-	int64_t not_before;          /* unix seconds; 0 = now - 1 hour */
-	int64_t not_after;           /* unix seconds; 0 = now + 1 day */
-	bool client_cert;            /* also issue client.pem / client-key.pem */
+	int64_t not_before; /* unix seconds; 0 = now - 1 hour */
+	int64_t not_after;  /* unix seconds; 0 = now + 1 day */
+	bool client_cert;   /* also issue client.pem / client-key.pem */
 };
 
 struct pki_paths {
@@ -56,15 +56,15 @@ int pki_generate(const struct pki_opts *o, struct pki_paths *ret, char *errbuf, 
  * certificate; with require_client_cert, clients must present a
  * certificate signed by the CA. Returns 0 or -EIO with the reason.
  */
-int pki_server_ctx(SSL_CTX **ret, const struct pki_paths *p, bool require_client_cert,
-		   char *errbuf, size_t errlen);
+int pki_server_ctx(SSL_CTX **ret, const struct pki_paths *p, bool require_client_cert, char *errbuf,
+		   size_t errlen);
 
 /*
  * A TLS client context trusting the CA (verification on) and, when
  * with_client_cert, presenting the client certificate. For tests and the
  * demo. Returns 0, -EINVAL (no client certificate to present) or -EIO.
  */
-int pki_client_ctx(SSL_CTX **ret, const struct pki_paths *p, bool with_client_cert,
-		   char *errbuf, size_t errlen);
+int pki_client_ctx(SSL_CTX **ret, const struct pki_paths *p, bool with_client_cert, char *errbuf,
+		   size_t errlen);
 
 #endif

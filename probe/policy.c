@@ -168,7 +168,8 @@ static int judge_version(struct mp_cluster *c, const struct mp_policy *p)
 	const struct mp_broker *ix = first_inexact(c);
 	if (ix) {
 		mp_fmt(c->verdict_reason, sizeof(c->verdict_reason),
-		       "broker %s:%u matches no release exactly (nearest %s, %u differing keys: %s)",
+		       "broker %s:%u matches no release exactly (nearest %s, %u differing keys: "
+		       "%s)",
 		       ix->host, ix->port, ix->fp.n_releases ? ix->fp.releases[0] : "none",
 		       ix->fp.distance, ix->fp.diff);
 		return -1;
@@ -283,13 +284,14 @@ static void judge(struct mp_cluster *c, const struct mp_policy *p)
 		mp_fmt(why, sizeof(why), "%s, and a TLS ZooKeeper endpoint verified%s",
 		       c->verdict_reason,
 		       c->proven_traffic ? "; the captured ZooKeeper traffic was all TLS"
-		       : zk_plain_open(c) ? "; a plaintext ZooKeeper port also answers, and whether "
-					    "brokers use TLS was not observed (capture proves it)"
-					  : "");
+		       : zk_plain_open(c)
+			       ? "; a plaintext ZooKeeper port also answers, and whether "
+				 "brokers use TLS was not observed (capture proves it)"
+			       : "");
 	} else {
 		c->verdict = MP_VERDICT_UNVERIFIED;
-		mp_fmt(why, sizeof(why),
-		       "%s, but no TLS ZooKeeper endpoint was verified (%s)", c->verdict_reason,
+		mp_fmt(why, sizeof(why), "%s, but no TLS ZooKeeper endpoint was verified (%s)",
+		       c->verdict_reason,
 		       c->n_zk ? "none of the given endpoints completed a trusted TLS "
 				 "handshake speaking ZooKeeper"
 			       : "give the cluster's ZooKeeper endpoints with --zookeeper");

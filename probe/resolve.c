@@ -25,7 +25,8 @@ static void take(struct mp_resolve *r, struct addrinfo *ai)
 /* Address literals need no resolver. Returns 1 when handled. */
 static int literal(struct mp_resolve *r)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_NUMERICHOST };
 	struct addrinfo *ai = NULL;
 	if (getaddrinfo(r->host, NULL, &hints, &ai) != 0)

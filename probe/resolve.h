@@ -14,11 +14,11 @@
 #include "mp_limits.h"
 
 struct mp_resolve {
-	const char *host; /* in */
-	uint16_t port;    /* in */
+	const char *host;	      /* in */
+	uint16_t port;		      /* in */
 	struct sockaddr_storage addr; /* out: the first address */
-	socklen_t addrlen;            /* out: 0 when not resolved */
-	char error[MP_ERR_MAX];       /* out: why not */
+	socklen_t addrlen;	      /* out: 0 when not resolved */
+	char error[MP_ERR_MAX];	      /* out: why not */
 };
 
 /* Resolve every entry; never fails as a whole except -ENOMEM. */

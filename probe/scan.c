@@ -41,7 +41,7 @@ struct cstate {
 	struct disc *disc;
 	bool disc_started;
 	size_t bootstrap_left; /* bootstrap probes still running */
-	struct bref *probed; /* every broker probed, with its address */
+	struct bref *probed;   /* every broker probed, with its address */
 	size_t n_probed, cap_probed;
 };
 
@@ -246,7 +246,7 @@ static int plan_cluster(struct scan *s, struct cstate *st, char *errbuf, size_t 
 {
 	const struct scan_cluster_spec *sp = st->spec;
 	struct mp_resolve *rv = calloc(sp->n_bootstrap ? sp->n_bootstrap : 1, sizeof(*rv));
-	char (*hosts)[MP_HOST_MAX] = calloc(sp->n_bootstrap ? sp->n_bootstrap : 1, MP_HOST_MAX);
+	char(*hosts)[MP_HOST_MAX] = calloc(sp->n_bootstrap ? sp->n_bootstrap : 1, MP_HOST_MAX);
 	int rc = 0;
 
 	if (!rv || !hosts) {
@@ -315,7 +315,8 @@ static bool port_known(const struct cstate *st, const struct sockaddr_storage *h
 		if (a.ss_family == AF_INET)
 			((struct sockaddr_in *)&a)->sin_port = ((struct sockaddr_in *)&b)->sin_port;
 		else if (a.ss_family == AF_INET6)
-			((struct sockaddr_in6 *)&a)->sin6_port = ((struct sockaddr_in6 *)&b)->sin6_port;
+			((struct sockaddr_in6 *)&a)->sin6_port =
+				((struct sockaddr_in6 *)&b)->sin6_port;
 		if (same_addr(&a, &b))
 			return true;
 	}
@@ -350,7 +351,8 @@ static void plan_listener_checks(struct cstate *st)
 			struct sockaddr_storage a = r->addr;
 			if (port_known(st, &a, msk_ports[p]))
 				continue;
-			struct mp_broker *b = mp_cluster_add_listener(st->c, r->b->host, msk_ports[p]);
+			struct mp_broker *b =
+				mp_cluster_add_listener(st->c, r->b->host, msk_ports[p]);
 			if (!b)
 				return;
 			b->source = MP_SRC_LISTENER_CHECK;
@@ -375,7 +377,7 @@ static int plan_zookeeper(struct scan *s, struct cstate *st, char *errbuf, size_
 	const struct scan_cluster_spec *sp = st->spec;
 	size_t max = sp->n_zookeeper * 2;
 	struct mp_resolve *rv = calloc(max ? max : 1, sizeof(*rv));
-	char (*hosts)[MP_HOST_MAX] = calloc(max ? max : 1, MP_HOST_MAX);
+	char(*hosts)[MP_HOST_MAX] = calloc(max ? max : 1, MP_HOST_MAX);
 	size_t n = 0;
 	int rc = 0;
 
@@ -399,10 +401,16 @@ static int plan_zookeeper(struct scan *s, struct cstate *st, char *errbuf, size_
 	}
 	mp_resolve_many(rv, n, s->o->timeout_ms);
 	struct zk_probe_env env = {
-		.loop = s->loop, .tls = s->tls, .ca_file = s->o->ca_file,
-		.cert_file = s->o->cert_file, .key_file = s->o->key_file, .protos = s->protos,
-		.timeout_ms = s->o->timeout_ms, .anonymous_read = s->o->zk_anonymous_read,
-		.done = zk_done, .ud = st,
+		.loop = s->loop,
+		.tls = s->tls,
+		.ca_file = s->o->ca_file,
+		.cert_file = s->o->cert_file,
+		.key_file = s->o->key_file,
+		.protos = s->protos,
+		.timeout_ms = s->o->timeout_ms,
+		.anonymous_read = s->o->zk_anonymous_read,
+		.done = zk_done,
+		.ud = st,
 	};
 	for (size_t i = 0; i < n; i++) {
 		bool dup = false;
@@ -437,18 +445,25 @@ static void tls_protos_done(void *ud)
  * which protocol versions it accepts, whether it wants a client certificate. */
 static void plan_kafka_tls(struct scan *s, struct cstate *st)
 {
-	static const uint8_t apiv_v0[] = { 0, 0, 0, 0x12, 0, 18, 0, 0, 0, 0, 0, 1, 0, 8,
-					   'm', 's', 'k', 'p', 'r', 'o', 'b', 'e' };
+	static const uint8_t apiv_v0[] = { 0, 0, 0, 0x12, 0,   18,  0,	 0,   0,   0,	0,
+					   1, 0, 8, 'm',  's', 'k', 'p', 'r', 'o', 'b', 'e' };
 	for (size_t i = 0; i < st->n_probed; i++) {
 		struct mp_broker *b = st->probed[i].b;
 		if (!b->tls_info || strcmp(b->tls_info->handshake, "ok") != 0)
 			continue;
 		struct tls_probe_req r = {
-			.loop = s->loop, .set = s->protos, .addr = st->probed[i].addr,
-			.addrlen = st->probed[i].addrlen, .sni = b->host,
-			.timeout_ms = s->o->timeout_ms, .protocols = true,
-			.nocert_req = apiv_v0, .nocert_req_len = sizeof(apiv_v0),
-			.ti = b->tls_info, .done = tls_protos_done, .ud = st,
+			.loop = s->loop,
+			.set = s->protos,
+			.addr = st->probed[i].addr,
+			.addrlen = st->probed[i].addrlen,
+			.sni = b->host,
+			.timeout_ms = s->o->timeout_ms,
+			.protocols = true,
+			.nocert_req = apiv_v0,
+			.nocert_req_len = sizeof(apiv_v0),
+			.ti = b->tls_info,
+			.done = tls_protos_done,
+			.ud = st,
 		};
 		(void)tls_probe_protocols(&r);
 	}
@@ -459,13 +474,11 @@ static int kafka_tls_findings(struct cstate *st, const struct mp_policy *p)
 {
 	for (size_t i = 0; i < st->n_probed; i++) {
 		const struct mp_broker *b = st->probed[i].b;
-		if (b->tls_info &&
-		    zk_tls_findings(st->c, b->host, b->port, b->tls_info, p) < 0)
+		if (b->tls_info && zk_tls_findings(st->c, b->host, b->port, b->tls_info, p) < 0)
 			return -ENOMEM;
 	}
 	return 0;
 }
-
 
 /* Start the capture before any probe; the scan's own connections are left out of it. */
 static int start_capture(struct scan *s, char *errbuf, size_t errlen)
@@ -483,9 +496,9 @@ static int start_capture(struct scan *s, char *errbuf, size_t errlen)
 		for (size_t j = 0; j < o->clusters[i].n_zookeeper; j++) {
 			char host[MP_HOST_MAX], e[64];
 			uint16_t port;
-			if (mp_hostport_parse(o->clusters[i].zookeeper[j], host, sizeof(host), &port,
-					      0, true, e, sizeof(e)) == 0 && port &&
-			    co.n_zk_ports < CAP_PORTS_MAX)
+			if (mp_hostport_parse(o->clusters[i].zookeeper[j], host, sizeof(host),
+					      &port, 0, true, e, sizeof(e)) == 0 &&
+			    port && co.n_zk_ports < CAP_PORTS_MAX)
 				co.zk_ports[co.n_zk_ports++] = port;
 		}
 	int rc = cap_session_start(&s->cap, &co, errbuf, errlen);
@@ -522,8 +535,8 @@ static cJSON *finding_for(const struct mp_cluster *c, const cJSON *f)
 		return NULL;
 	}
 	for (int i = cJSON_GetArraySize(pairs) - 1; i >= 0; i--) {
-		const cJSON *srv = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(pairs, i),
-								    "server");
+		const cJSON *srv =
+			cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(pairs, i), "server");
 		if (!cJSON_IsString(srv) || !cluster_has_endpoint(c, srv->valuestring))
 			cJSON_DeleteItemFromArray(pairs, i);
 	}
@@ -574,10 +587,10 @@ static int merge_capture(struct scan *s, char *errbuf, size_t errlen)
 		struct mp_cluster *c = s->r->clusters[i];
 		bool all = s->r->n_clusters == 1, plain = false, tls = false;
 		c->capture = cJSON_Duplicate(cap, 1);
-		cJSON_ArrayForEach(f, findings)
-		{
-			if (all || !cJSON_GetObjectItemCaseSensitive(
-					   cJSON_GetObjectItemCaseSensitive(f, "evidence"), "pairs")) {
+		cJSON_ArrayForEach (f, findings) {
+			if (all ||
+			    !cJSON_GetObjectItemCaseSensitive(
+				    cJSON_GetObjectItemCaseSensitive(f, "evidence"), "pairs")) {
 				add_capture_finding(c, f);
 				continue;
 			}
@@ -586,8 +599,7 @@ static int merge_capture(struct scan *s, char *errbuf, size_t errlen)
 				add_capture_finding(c, mine);
 			cJSON_Delete(mine);
 		}
-		cJSON_ArrayForEach(flow, cJSON_GetObjectItemCaseSensitive(cap, "flows"))
-		{
+		cJSON_ArrayForEach (flow, cJSON_GetObjectItemCaseSensitive(cap, "flows")) {
 			const cJSON *cls = cJSON_GetObjectItemCaseSensitive(flow, "class");
 			const cJSON *srv = cJSON_GetObjectItemCaseSensitive(flow, "server");
 			bool zk_server = false;
@@ -611,8 +623,9 @@ static int merge_capture(struct scan *s, char *errbuf, size_t errlen)
 
 static int load_tables(struct scan *s, char *errbuf, size_t errlen)
 {
-	int rc = s->o->fp_table_file ? fp_table_load_file(&s->fp, s->o->fp_table_file, errbuf, errlen)
-				     : fp_table_builtin(&s->fp, errbuf, errlen);
+	int rc = s->o->fp_table_file
+			 ? fp_table_load_file(&s->fp, s->o->fp_table_file, errbuf, errlen)
+			 : fp_table_builtin(&s->fp, errbuf, errlen);
 	if (rc < 0)
 		return rc;
 	return msk_catalog_builtin(&s->msk, errbuf, errlen);
@@ -636,7 +649,8 @@ static void scan_cleanup(struct scan *s)
 int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, size_t errlen)
 {
 	struct scan s = { .o = o };
-	struct tls_ctx_opts to = { .ca_file = o->ca_file, .cert_file = o->cert_file,
+	struct tls_ctx_opts to = { .ca_file = o->ca_file,
+				   .cert_file = o->cert_file,
 				   .key_file = o->key_file };
 	int64_t t0 = mp_now_ms();
 	int rc;

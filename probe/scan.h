@@ -41,7 +41,7 @@ struct scan_opts {
 	const char *capture_iface;
 	const char *capture_file;
 	unsigned capture_seconds; /* live: capture at least this long */
-	const char *command_line;  /* for provenance, secrets already masked */
+	const char *command_line; /* for provenance, secrets already masked */
 };
 
 /*

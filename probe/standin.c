@@ -42,24 +42,24 @@
 #include "util.h"
 #include "zk_wire.h"
 
-#define KAFKA_SASL_HANDSHAKE 17
+#define KAFKA_SASL_HANDSHAKE		     17
 #define KAFKA_ERR_UNSUPPORTED_SASL_MECHANISM 33
-#define IN_INITIAL 512u
-#define IN_CAP (STANDIN_REQ_FRAME_MAX + 4u)
-#define ACCEPTS_PER_EVENT 64
-#define EMFILE_BACKOFF_MS 100
-#define EVENTS_MAX 64
-#define DEFAULT_FEATURES_EPOCH 4242 /* a KRaft metadata offset: any value >= 0 */
-#define HUGE_FRAME_SIZE 0x7fffffffu
-#define MECHS_MAX 128u
+#define IN_INITIAL			     512u
+#define IN_CAP				     (STANDIN_REQ_FRAME_MAX + 4u)
+#define ACCEPTS_PER_EVENT		     64
+#define EMFILE_BACKOFF_MS		     100
+#define EVENTS_MAX			     64
+#define DEFAULT_FEATURES_EPOCH		     4242 /* a KRaft metadata offset: any value >= 0 */
+#define HUGE_FRAME_SIZE			     0x7fffffffu
+#define MECHS_MAX			     128u
 
 /* ZooKeeper stand-in: zoo.cfg tickTime and the session bounds it implies
  * (minSessionTimeout = 2 ticks, maxSessionTimeout = 20 ticks). */
-#define ZK_TICK_MS 2000
+#define ZK_TICK_MS	  2000
 #define ZK_SESSION_MIN_MS (2 * ZK_TICK_MS)
 #define ZK_SESSION_MAX_MS (20 * ZK_TICK_MS)
-#define ZK_STANDIN_ZXID 0x10000002aLL /* epoch 1, a few transactions in */
-#define ZK_SRVR_TEXT_MAX 512u
+#define ZK_STANDIN_ZXID	  0x10000002aLL /* epoch 1, a few transactions in */
+#define ZK_SRVR_TEXT_MAX  512u
 
 /*
  * Newest production metadata.version of each release: Kafka's
@@ -70,9 +70,8 @@ static const struct {
 	const char *release;
 	int16_t level;
 } md_levels[] = {
-	{ "3.3", 7 },  { "3.4", 8 },  { "3.5", 11 }, { "3.6", 14 }, { "3.7", 19 },
-	{ "3.8", 20 }, { "3.9", 21 }, { "4.0", 25 }, { "4.1", 27 }, { "4.2", 29 },
-	{ "4.3", 30 },
+	{ "3.3", 7 },  { "3.4", 8 },  { "3.5", 11 }, { "3.6", 14 }, { "3.7", 19 }, { "3.8", 20 },
+	{ "3.9", 21 }, { "4.0", 25 }, { "4.1", 27 }, { "4.2", 29 }, { "4.3", 30 },
 };
 
 static const char http_400[] = "HTTP/1.1 400 Bad Request\r\n"
@@ -111,7 +110,7 @@ struct listener {
 
 enum sasl_state {
 	SASL_HANDSHAKE_OR_VERSIONS = 0,
-	SASL_HANDSHAKE,    /* after one successful ApiVersions */
+	SASL_HANDSHAKE,	   /* after one successful ApiVersions */
 	SASL_AUTHENTICATE, /* after SaslHandshake: we do not authenticate */
 };
 
@@ -245,8 +244,8 @@ static int listener_answers(struct listener *l, const struct standin_opts *o, ch
 		/* KIP-778: a finalized feature is one level, sent as min = max. */
 		set_feature(&l->ok.finalized[0], "metadata.version", level, level);
 		l->ok.n_finalized = 1;
-		l->ok.finalized_epoch = o->features_epoch > 0 ? o->features_epoch
-							      : DEFAULT_FEATURES_EPOCH;
+		l->ok.finalized_epoch =
+			o->features_epoch > 0 ? o->features_epoch : DEFAULT_FEATURES_EPOCH;
 	} else if (level == 0 && row->mode == FP_MODE_ZK &&
 		   mp_ver_cmp_str(row->release, "2.7") >= 0) {
 		/* zk 2.7+: the /feature znode exists, empty; its version is the epoch */
@@ -792,7 +791,8 @@ static int zk_four_letter(struct standin_server *s, struct conn *c)
 	else
 		/* Debian's 3.8.0 build leaves the git placeholder in (FACTS.md) */
 		mp_fmt(text, sizeof(text),
-		       "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\n"
+		       "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 "
+		       "UTC\n"
 		       "Latency min/avg/max: 0/0.0/0\n"
 		       "Received: %llu\n"
 		       "Sent: %llu\n"
@@ -830,7 +830,7 @@ static int zk_connect(struct standin_server *s, struct conn *c, const uint8_t *p
 		/* not a session we issued: expired, say so and close */
 		c->close_after_write = true;
 	} else {
-		a.timeout_ms = q.timeout_ms < ZK_SESSION_MIN_MS   ? ZK_SESSION_MIN_MS
+		a.timeout_ms = q.timeout_ms < ZK_SESSION_MIN_MS	  ? ZK_SESSION_MIN_MS
 			       : q.timeout_ms > ZK_SESSION_MAX_MS ? ZK_SESSION_MAX_MS
 								  : q.timeout_ms;
 		a.session_id = (int64_t)s->zk_next_sid++;

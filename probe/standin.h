@@ -75,19 +75,19 @@
 #include "fp.h"
 
 /* Caps on what one client can cost the stand-in (see also probe/mp_limits.h). */
-#define STANDIN_REQ_FRAME_MAX (64u * 1024u) /* largest request frame read */
-#define STANDIN_CONNS_MAX 8192u              /* open connections per server */
+#define STANDIN_REQ_FRAME_MAX	(64u * 1024u) /* largest request frame read */
+#define STANDIN_CONNS_MAX	8192u	      /* open connections per server */
 #define STANDIN_IDLE_MS_DEFAULT 10000
-#define STANDIN_SLOW_STEP_MS 200             /* SLOW: one byte per step */
+#define STANDIN_SLOW_STEP_MS	200 /* SLOW: one byte per step */
 
 enum standin_behaviour {
 	STANDIN_RELEASE = 0, /* answer as the row's release and mode */
 	STANDIN_PRE_0_10,    /* close the connection on ApiVersions (< 0.10.0) */
-	STANDIN_SILENT,      /* accept, read, never answer */
+	STANDIN_SILENT,	     /* accept, read, never answer */
 	STANDIN_GARBAGE,     /* answer an HTTP 400 to the first bytes, then close */
 	STANDIN_CLOSE_MID,   /* send half of the right answer, then close */
 	STANDIN_HUGE_FRAME,  /* announce a 2 GiB - 1 frame, send a few bytes, stay */
-	STANDIN_SLOW,        /* the right answer, one byte per STANDIN_SLOW_STEP_MS */
+	STANDIN_SLOW,	     /* the right answer, one byte per STANDIN_SLOW_STEP_MS */
 	STANDIN_ZOOKEEPER,   /* a ZooKeeper 3.8 server, not Kafka (see above) */
 };
 
@@ -96,12 +96,12 @@ enum standin_behaviour {
  * reference, so the caller keeps (and frees) its own.
  */
 struct standin_opts {
-	const struct fp_row *row;  /* required unless SILENT/GARBAGE/PRE_0_10/ZOOKEEPER */
-	SSL_CTX *tls;              /* NULL = plain TCP */
-	bool sasl;                 /* a SASL listener (SASL_PLAINTEXT / SASL_SSL) */
+	const struct fp_row *row;    /* required unless SILENT/GARBAGE/PRE_0_10/ZOOKEEPER */
+	SSL_CTX *tls;		     /* NULL = plain TCP */
+	bool sasl;		     /* a SASL listener (SASL_PLAINTEXT / SASL_SSL) */
 	const char *sasl_mechanisms; /* comma-separated; NULL = "SCRAM-SHA-512" */
 	enum standin_behaviour behaviour;
-	uint16_t port;             /* 0 = an ephemeral port on 127.0.0.1 */
+	uint16_t port; /* 0 = an ephemeral port on 127.0.0.1 */
 	/*
 	 * KIP-584 features in v3+ answers. metadata_version is the finalized
 	 * metadata.version level: 0 = the release's default (KRaft rows from
@@ -115,7 +115,7 @@ struct standin_opts {
 	int64_t features_epoch;
 	int idle_timeout_ms; /* 0 = STANDIN_IDLE_MS_DEFAULT */
 	/* STANDIN_ZOOKEEPER only */
-	bool zk_list;        /* getChildren lists the fixed tree; false: NOAUTH for every path */
+	bool zk_list;	     /* getChildren lists the fixed tree; false: NOAUTH for every path */
 	bool zk_4lw_refused; /* srvr is not in the 4lw whitelist */
 };
 

@@ -21,7 +21,7 @@ struct tls_ctx_opts {
 	const char *cert_file; /* client certificate (mutual TLS), or NULL */
 	const char *key_file;
 	int min_proto, max_proto; /* TLS1_VERSION...; 0: OpenSSL defaults */
-	bool legacy;              /* allow what SECLEVEL 1 forbids (to detect TLS 1.0/1.1) */
+	bool legacy;		  /* allow what SECLEVEL 1 forbids (to detect TLS 1.0/1.1) */
 };
 
 /* 0, or -EINVAL with OpenSSL's reason (naming the file) in errbuf. */

@@ -33,8 +33,8 @@ bool mp_host_valid(const char *host);
  * kept in `label` and ignored for ordering.
  */
 struct mp_ver {
-	int n;           /* numeric components parsed */
-	int c[4];        /* -1 = wildcard "x" */
+	int n;	  /* numeric components parsed */
+	int c[4]; /* -1 = wildcard "x" */
 	char label[16];
 };
 

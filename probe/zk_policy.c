@@ -103,8 +103,8 @@ static int cert_validity(struct mp_cluster *c, const char *host, uint16_t port,
 
 	for (unsigned i = 0; i < t->n_chain && i < MP_CHAIN_MAX; i++) {
 		const struct mp_cert *m = &t->chain[i];
-		bool hit = expired ? m->days_left < 0 :
-				     m->days_left >= 0 && m->days_left < p->cert_warn_days;
+		bool hit = expired ? m->days_left < 0
+				   : m->days_left >= 0 && m->days_left < p->cert_warn_days;
 		if (!hit)
 			continue;
 		if (n++ == 0)
@@ -142,8 +142,10 @@ static int handshake_failed(struct mp_cluster *c, const char *host, uint16_t por
 		ev_str(&e, e.o, "protocol", t->protocol);
 	if (wants_cert)
 		mp_fmt(title, sizeof(title),
-		       "TLS on %s:%u requires a client certificate the probe did not have or that was "
-		       "refused: give --cert/--key to inspect it fully", host, port);
+		       "TLS on %s:%u requires a client certificate the probe did not have or that "
+		       "was "
+		       "refused: give --cert/--key to inspect it fully",
+		       host, port);
 	else
 		mp_fmt(title, sizeof(title), "TLS handshake with %s:%u failed", host, port);
 	return ev_emit(&e, c, "TLS_HANDSHAKE_FAILED", wants_cert ? MP_SEV_LOW : MP_SEV_MEDIUM,
@@ -190,14 +192,15 @@ int zk_tls_findings(struct mp_cluster *c, const char *host, uint16_t port,
 			ev_str(&e, e.o, "san", leaf->san);
 			mp_fmt(title, sizeof(title), "TLS certificate of %s:%u does not name %s",
 			       host, port, host);
-			if ((rc = ev_emit(&e, c, "TLS_HOSTNAME_MISMATCH", MP_SEV_MEDIUM, title)) < 0)
+			if ((rc = ev_emit(&e, c, "TLS_HOSTNAME_MISMATCH", MP_SEV_MEDIUM, title)) <
+			    0)
 				return rc;
 		}
 	}
 	bool legacy = false;
 	for (unsigned i = 0; i < t->n_accepted && i < MP_PROTOS_MAX; i++)
-		if (strcmp(t->accepted[i], "TLSv1") == 0 || strcmp(t->accepted[i], "TLSv1.1") == 0 ||
-		    strcmp(t->accepted[i], "SSLv3") == 0)
+		if (strcmp(t->accepted[i], "TLSv1") == 0 ||
+		    strcmp(t->accepted[i], "TLSv1.1") == 0 || strcmp(t->accepted[i], "SSLv3") == 0)
 			legacy = true;
 	if (legacy) {
 		struct ev e = ev_new(host, port);
@@ -259,8 +262,8 @@ static int tls_unavailable(struct mp_cluster *c)
 		ev_str(&e, o, "error", z->error[0] ? z->error : "no TLS");
 	}
 	mp_fmt(title, sizeof(title),
-	       "ZooKeeper answers in plaintext on %zu endpoint%s and no endpoint offers TLS", n_plain,
-	       n_plain == 1 ? "" : "s");
+	       "ZooKeeper answers in plaintext on %zu endpoint%s and no endpoint offers TLS",
+	       n_plain, n_plain == 1 ? "" : "s");
 	return ev_emit(&e, c, "ZK_TLS_UNAVAILABLE", MP_SEV_HIGH, title);
 }
 

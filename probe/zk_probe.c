@@ -10,7 +10,7 @@
 #include "zk_wire.h"
 
 #define SESSION_TIMEOUT_MS 10000 /* asked for; the server clamps it to [2, 20] ticks */
-#define NOTE_MAX 200u
+#define NOTE_MAX	   200u
 
 /* Rounds of one ZooKeeper session, in order; listings only when asked. */
 enum round { R_CONNECT = 0, R_PING, R_LIST0, R_LIST1, R_LIST2, R_CLOSE, R_END };
@@ -32,9 +32,9 @@ struct zprobe {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	struct tls_probe_set *own_set; /* built for this endpoint when env has none */
-	unsigned pending;              /* exchanges and sub-probes in flight */
-	bool use_tls;                  /* the session runs inside TLS */
-	struct tls_watch watch;        /* of the session's handshake */
+	unsigned pending;	       /* exchanges and sub-probes in flight */
+	bool use_tls;		       /* the session runs inside TLS */
+	struct tls_watch watch;	       /* of the session's handshake */
 	enum round round;
 	int32_t xid;
 	uint8_t *connect_req; /* framed ConnectRequest, reused by the no-certificate probe */
@@ -69,16 +69,20 @@ static void describe_lists(struct zprobe *p)
 		case L_UNTRIED:
 			continue;
 		case L_OK:
-			mp_fmt(one, sizeof(one), "%s: %d %s", list_paths[i], (int)l->reply.n_children,
+			mp_fmt(one, sizeof(one), "%s: %d %s", list_paths[i],
+			       (int)l->reply.n_children,
 			       l->reply.n_children == 1 ? "child" : "children");
 			if (i == 1 && l->reply.n_names) { /* broker ids, never other names */
 				size_t ol = strlen(one);
-				for (uint32_t k = 0; k < l->reply.n_names && ol + 4 < sizeof(one); k++)
+				for (uint32_t k = 0; k < l->reply.n_names && ol + 4 < sizeof(one);
+				     k++)
 					ol += (size_t)snprintf(one + ol, sizeof(one) - ol, "%s%s",
 							       k ? ", " : " (", l->reply.names[k]);
 				if (ol + 2 < sizeof(one))
 					mp_strlcpy(one + ol,
-						   l->reply.n_children > (int32_t)l->reply.n_names ? ", ...)" : ")",
+						   l->reply.n_children > (int32_t)l->reply.n_names
+							   ? ", ...)"
+							   : ")",
 						   sizeof(one) - ol);
 			}
 			any_ok = true;
@@ -90,8 +94,9 @@ static void describe_lists(struct zprobe *p)
 			break;
 		case L_ERR:
 			mp_fmt(one, sizeof(one), "%s: %s", list_paths[i],
-			       l->err == ZK_ERR_NONODE ? "no such node" :
-			       l->err == ZK_ERR_NOAUTH ? "denied (NOAUTH)" : zk_err_name(l->err));
+			       l->err == ZK_ERR_NONODE	 ? "no such node"
+			       : l->err == ZK_ERR_NOAUTH ? "denied (NOAUTH)"
+							 : zk_err_name(l->err));
 			break;
 		case L_FAILED:
 			mp_fmt(one, sizeof(one), "%s: no valid answer", list_paths[i]);
@@ -119,11 +124,13 @@ static void finish(struct zprobe *p)
 	} else if (t && strcmp(t->handshake, "ok") != 0) {
 		mp_fmt(z->error, sizeof(z->error), "TLS handshake failed: %s", t->error);
 	} else if (t && t->speaks_zookeeper == 0) {
-		mp_fmt(z->error, sizeof(z->error), "TLS works but ZooKeeper does not answer inside it: %s",
-		       p->sess_note);
+		mp_fmt(z->error, sizeof(z->error),
+		       "TLS works but ZooKeeper does not answer inside it: %s", p->sess_note);
 	} else if (!t && z->speaks_zookeeper == 0) {
-		mp_fmt(z->error, sizeof(z->error), "neither TLS nor ZooKeeper: TLS ClientHello: %s; "
-		       "ZooKeeper ConnectRequest: %s", p->tls_note, p->sess_note);
+		mp_fmt(z->error, sizeof(z->error),
+		       "neither TLS nor ZooKeeper: TLS ClientHello: %s; "
+		       "ZooKeeper ConnectRequest: %s",
+		       p->tls_note, p->sess_note);
 	}
 	if (p->env.anonymous_read)
 		describe_lists(p);
@@ -254,15 +261,16 @@ static void answer_failure(const struct zprobe *p, const struct mp_xchg_result *
 	char head[40] = "";
 
 	if (res->bytes_read && res->data)
-		mp_sanitize(head, sizeof(head), res->data, res->bytes_read < 8 ? res->bytes_read : 8);
+		mp_sanitize(head, sizeof(head), res->data,
+			    res->bytes_read < 8 ? res->bytes_read : 8);
 	switch (res->err) {
 	case MP_X_TOO_BIG:
 		mp_fmt(buf, n, "answered \"%s\", not a ZooKeeper frame", head);
 		break;
 	case MP_X_CLOSED:
 		if (res->bytes_read)
-			mp_fmt(buf, n, "closed after %zu bytes of an answer (\"%s\")", res->bytes_read,
-			       head);
+			mp_fmt(buf, n, "closed after %zu bytes of an answer (\"%s\")",
+			       res->bytes_read, head);
 		else
 			mp_fmt(buf, n, "closed the connection without answering");
 		break;
@@ -383,7 +391,8 @@ static void tls_failure(struct zprobe *p, const struct mp_xchg_result *res, bool
 
 	if (res->err == MP_X_TIMEOUT)
 		mp_fmt(buf, n, "%sno progress within %d ms",
-		       p->watch.server_hello ? "stalled after the ServerHello: " : "", timeout_ms(p));
+		       p->watch.server_hello ? "stalled after the ServerHello: " : "",
+		       timeout_ms(p));
 	else if (p->watch.alert >= 0 && cert_refused) {
 		tls_alert_text(alert, sizeof(alert), p->watch.alert);
 		mp_fmt(buf, n, "the server sent %s%s: it requires a client certificate%s", alert,
@@ -479,7 +488,8 @@ static bool tls_first(struct zprobe *p, const struct mp_xchg_result *res)
 		if (submit_session(p, false) < 0)
 			mp_strlcpy(p->sess_note, "cannot queue the probe", sizeof(p->sess_note));
 		if (submit_srvr(p, false) < 0)
-			mp_strlcpy(z->srvr_status, "cannot queue the probe", sizeof(z->srvr_status));
+			mp_strlcpy(z->srvr_status, "cannot queue the probe",
+				   sizeof(z->srvr_status));
 		return false;
 	}
 	cert_refused = p->watch.cert_requested && tls_alert_wants_cert(p->watch.alert);
@@ -498,7 +508,8 @@ static bool tls_first(struct zprobe *p, const struct mp_xchg_result *res)
 	if (!(res->err == MP_X_TIMEOUT && !res->ssl))
 		tls_extras(p, res, cert_refused);
 	else
-		mp_strlcpy(z->srvr_status, "not tried: no usable TLS session", sizeof(z->srvr_status));
+		mp_strlcpy(z->srvr_status, "not tried: no usable TLS session",
+			   sizeof(z->srvr_status));
 	return go_on;
 }
 
@@ -572,7 +583,8 @@ int zk_probe_start(const struct zk_probe_env *env, struct mp_zk_endpoint *z,
 	int rc;
 
 	if (!env->loop || !env->tls) {
-		mp_strlcpy(z->error, "probe misconfigured: no loop or TLS context", sizeof(z->error));
+		mp_strlcpy(z->error, "probe misconfigured: no loop or TLS context",
+			   sizeof(z->error));
 		return -EINVAL;
 	}
 	p = calloc(1, sizeof(*p));

@@ -50,7 +50,7 @@ struct zk_probe_env {
 	 * tls_probe_set_new(cert_file, key_file); NULL: each TLS endpoint
 	 * builds its own. Must outlive every probe. */
 	const struct tls_probe_set *protos;
-	int timeout_ms;      /* per step (connect, handshake, each answer); <= 0: 5000 */
+	int timeout_ms;	     /* per step (connect, handshake, each answer); <= 0: 5000 */
 	bool anonymous_read; /* --zk-anonymous-read */
 	/* called exactly once per endpoint when its probe has ended */
 	void (*done)(struct mp_zk_endpoint *z, void *ud);

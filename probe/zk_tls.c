@@ -90,9 +90,9 @@ void tls_watch_detach(struct tls_watch *w)
 bool tls_alert_wants_cert(int alert)
 {
 	switch (alert) {
-	case SSL_AD_HANDSHAKE_FAILURE:   /* 40 */
-	case SSL_AD_BAD_CERTIFICATE:     /* 42: Java's answer to a missing certificate */
-	case SSL_AD_CERTIFICATE_UNKNOWN: /* 46 */
+	case SSL_AD_HANDSHAKE_FAILURE:	  /* 40 */
+	case SSL_AD_BAD_CERTIFICATE:	  /* 42: Java's answer to a missing certificate */
+	case SSL_AD_CERTIFICATE_UNKNOWN:  /* 46 */
 	case SSL_AD_CERTIFICATE_REQUIRED: /* 116: TLS 1.3 */
 		return true;
 	default:
@@ -158,8 +158,8 @@ static void pprobe_end(struct pprobe *pp)
 		ti->n_accepted = 0;
 		for (unsigned i = 0; i < TLS_PROBE_VERSIONS && ti->n_accepted < MP_PROTOS_MAX; i++)
 			if (pp->accepted[i])
-				mp_strlcpy(ti->accepted[ti->n_accepted++], tls_proto_name(versions[i]),
-					   sizeof(ti->accepted[0]));
+				mp_strlcpy(ti->accepted[ti->n_accepted++],
+					   tls_proto_name(versions[i]), sizeof(ti->accepted[0]));
 	}
 	if (pp->r.done)
 		pp->r.done(pp->r.ud);
@@ -175,8 +175,8 @@ static void nocert_result(struct hs *h, const struct mp_xchg_result *res)
 	if (res->err == MP_X_OK && res->len > 0)
 		mp_strlcpy(ti->client_cert, "requested", sizeof(ti->client_cert));
 	else if (tls_alert_wants_cert(h->w.alert) ||
-		 (after_handshake && (res->err == MP_X_CLOSED || res->err == MP_X_RESET ||
-				      res->err == MP_X_TLS)))
+		 (after_handshake &&
+		  (res->err == MP_X_CLOSED || res->err == MP_X_RESET || res->err == MP_X_TLS)))
 		mp_strlcpy(ti->client_cert, "required", sizeof(ti->client_cert));
 	/* a timeout proves nothing either way: keep what the main handshake saw */
 }

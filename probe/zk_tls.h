@@ -33,7 +33,7 @@
 struct tls_watch {
 	bool server_hello;   /* a ServerHello was read: the peer speaks TLS */
 	bool cert_requested; /* the server sent a CertificateRequest */
-	int alert;           /* first fatal alert received (description), -1 none */
+	int alert;	     /* first fatal alert received (description), -1 none */
 	/* optional: filled by tls_inspect() when a fatal alert arrives after the
 	 * server's Certificate (a handshake that fails for lack of a client
 	 * certificate still shows the chain); its handshake field is then
@@ -81,9 +81,9 @@ struct tls_probe_req {
 	const struct tls_probe_set *set; /* must outlive the probe */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	const char *sni;        /* copied by the loop; NULL or an IP literal: no SNI */
-	int timeout_ms;         /* per step */
-	bool protocols;         /* pinned handshakes -> ti->accepted[] (replaced) */
+	const char *sni; /* copied by the loop; NULL or an IP literal: no SNI */
+	int timeout_ms;	 /* per step */
+	bool protocols;	 /* pinned handshakes -> ti->accepted[] (replaced) */
 	/*
 	 * Non-NULL: a handshake without a client certificate, then this request
 	 * (one the server answers: a ZooKeeper ConnectRequest, a Kafka

@@ -427,7 +427,8 @@ static void token(struct mp_rd v, char *dst, size_t n)
 	while (v.left && o + 1 < n) {
 		uint8_t c = v.p[0];
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      c == '.' || c == '_' || c == '-' || c == '+' || c == '$' || c == '{' || c == '}'))
+		      c == '.' || c == '_' || c == '-' || c == '+' || c == '$' || c == '{' ||
+		      c == '}'))
 			break;
 		dst[o++] = (char)mp_rd_u8(&v);
 	}

@@ -23,40 +23,40 @@
  * Caps on what a ZooKeeper peer can cost us (see also probe/mp_limits.h).
  * jute.maxbuffer is 1 MiB on the server; we read far less.
  */
-#define ZK_FRAME_MAX (256u * 1024u)  /* largest reply frame read (a listing of many znodes) */
-#define ZK_CONNECT_FRAME_MAX 1024u   /* a ConnectResponse is 36 or 37 bytes */
-#define ZK_PASSWD_MAX 64u            /* session password bytes accepted (ZooKeeper sends 16) */
-#define ZK_PATH_MAX 1024u            /* paths we encode or decode */
-#define ZK_CHILD_NAMES_KEPT 5u       /* child names kept from one listing */
-#define ZK_CHILD_NAME_MAX 48u        /* bytes of one kept name, sanitised */
-#define ZK_SRVR_READ_MAX 4096u       /* bytes of a four-letter-word answer read */
+#define ZK_FRAME_MAX	     (256u * 1024u) /* largest reply frame read (a listing of many znodes) */
+#define ZK_CONNECT_FRAME_MAX 1024u	    /* a ConnectResponse is 36 or 37 bytes */
+#define ZK_PASSWD_MAX	     64u   /* session password bytes accepted (ZooKeeper sends 16) */
+#define ZK_PATH_MAX	     1024u /* paths we encode or decode */
+#define ZK_CHILD_NAMES_KEPT  5u	   /* child names kept from one listing */
+#define ZK_CHILD_NAME_MAX    48u   /* bytes of one kept name, sanitised */
+#define ZK_SRVR_READ_MAX     4096u /* bytes of a four-letter-word answer read */
 
 #define ZK_PROTOCOL_VERSION 0
-#define ZK_PASSWD_LEN 16
-#define ZK_CONNECT_REQ_LEN 45  /* with readOnly; 44 from clients before 3.4 */
+#define ZK_PASSWD_LEN	    16
+#define ZK_CONNECT_REQ_LEN  45 /* with readOnly; 44 from clients before 3.4 */
 
 /* Special xids (ClientCnxn.java). */
 #define ZK_XID_NOTIFICATION (-1)
-#define ZK_XID_PING (-2)
-#define ZK_XID_AUTH (-4)
-#define ZK_XID_SET_WATCHES (-8)
+#define ZK_XID_PING	    (-2)
+#define ZK_XID_AUTH	    (-4)
+#define ZK_XID_SET_WATCHES  (-8)
 
 /* Operation codes (ZooDefs.OpCode). */
-#define ZK_OP_GET_CHILDREN 8
-#define ZK_OP_PING 11
+#define ZK_OP_GET_CHILDREN  8
+#define ZK_OP_PING	    11
 #define ZK_OP_CLOSE_SESSION (-11)
 
 /* Error codes in reply headers (KeeperException.Code). */
-#define ZK_ERR_OK 0
+#define ZK_ERR_OK     0
 #define ZK_ERR_NONODE (-101)
 #define ZK_ERR_NOAUTH (-102)
 
 /* Positive results: the peer sent something else. */
 enum {
 	ZK_WIRE_ETRUNCATED = 1, /* the message ends early */
-	ZK_WIRE_ETRAILING,      /* bytes after the message */
-	ZK_WIRE_EVALUE,         /* a field holds an impossible value */
-	ZK_WIRE_EXID,           /* a reply to another request */
+	ZK_WIRE_ETRAILING,	/* bytes after the message */
+	ZK_WIRE_EVALUE,		/* a field holds an impossible value */
+	ZK_WIRE_EXID,		/* a reply to another request */
 };
 
 struct zk_connect_req {
@@ -71,11 +71,11 @@ struct zk_connect_req {
 
 struct zk_connect_resp {
 	int32_t protocol_version;
-	int32_t timeout_ms;      /* 0 with session_id 0: the server refused the session */
+	int32_t timeout_ms; /* 0 with session_id 0: the server refused the session */
 	int64_t session_id;
-	int32_t passwd_len;      /* -1 null */
+	int32_t passwd_len; /* -1 null */
 	uint8_t passwd[ZK_PASSWD_MAX];
-	bool has_read_only;      /* false: the 36-byte form of servers before 3.4 */
+	bool has_read_only; /* false: the 36-byte form of servers before 3.4 */
 	bool read_only;
 };
 
@@ -92,8 +92,8 @@ struct zk_reply {
 	int32_t xid;
 	int64_t zxid;
 	int32_t err;
-	int32_t n_children;      /* -1 null vector or no body */
-	uint32_t n_names;        /* kept in names[] */
+	int32_t n_children; /* -1 null vector or no body */
+	uint32_t n_names;   /* kept in names[] */
 	char names[ZK_CHILD_NAMES_KEPT][ZK_CHILD_NAME_MAX];
 };
 
@@ -127,16 +127,16 @@ const char *zk_err_name(int32_t err);
 /* ---- four-letter words ------------------------------------------------- */
 
 enum zk_srvr_kind {
-	ZK_SRVR_ANSWER = 0,      /* "Zookeeper version: ..." */
+	ZK_SRVR_ANSWER = 0,	 /* "Zookeeper version: ..." */
 	ZK_SRVR_NOT_WHITELISTED, /* "srvr is not executed because it is not in the whitelist." */
-	ZK_SRVR_OTHER,           /* text that is neither */
+	ZK_SRVR_OTHER,		 /* text that is neither */
 };
 
 struct zk_srvr_info {
 	enum zk_srvr_kind kind;
-	char version[64];  /* "3.8.0-${mvngit.commit.id}": up to the first ',' or space */
-	char release[16];  /* "3.8.0": the leading digits and dots of version */
-	char mode[24];     /* "standalone", "leader", "follower", "observer", "read-only" */
+	char version[64];   /* "3.8.0-${mvngit.commit.id}": up to the first ',' or space */
+	char release[16];   /* "3.8.0": the leading digits and dots of version */
+	char mode[24];	    /* "standalone", "leader", "follower", "observer", "read-only" */
 	int64_t node_count; /* -1 absent */
 };
 

@@ -17,12 +17,14 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mskprobe diff BEFORE.json AFTER.json [--format text|json|md] [--output FILE]\n\n"
+	fprintf(f, "usage: mskprobe diff BEFORE.json AFTER.json [--format text|json|md] [--output "
+		   "FILE]\n\n"
 		   "Compares two reports per cluster (matched by ARN, else name): version, mode,\n"
 		   "verdict, ZooKeeper TLS, listeners, certificates, capture classes, declared\n"
 		   "version, findings opened and closed.\n\n"
 		   "exit codes: 0 nothing regressed and every cluster of AFTER is compliant,\n"
-		   "            1 something regressed or is still non-compliant, 2 bad usage or input\n");
+		   "            1 something regressed or is still non-compliant, 2 bad usage or "
+		   "input\n");
 }
 
 int mp_cmd_diff(int argc, char **argv)
@@ -39,8 +41,10 @@ int mp_cmd_diff(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'f') {
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "md")) {
-				fprintf(stderr, "mskprobe diff: --format '%s': want text, json or md\n",
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
+			    strcmp(optarg, "md")) {
+				fprintf(stderr,
+					"mskprobe diff: --format '%s': want text, json or md\n",
 					optarg);
 				return MP_EXIT_USAGE;
 			}

@@ -18,8 +18,10 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mskprobe report REPORT.json [--format F[,F...]] [--output FILE | --output-dir DIR]\n"
-		"                      [--sign-key KEY.pem] [--aws-account ID --aws-region REGION]\n\n"
+		"usage: mskprobe report REPORT.json [--format F[,F...]] [--output FILE | "
+		"--output-dir DIR]\n"
+		"                      [--sign-key KEY.pem] [--aws-account ID --aws-region "
+		"REGION]\n\n"
 		"Renders a saved JSON report (schema %s) in other formats.\n\n"
 		"  --format LIST        %s (default text)\n"
 		"  --output FILE        write there atomically, mode 0600 (default stdout)\n"
@@ -39,9 +41,8 @@ static int report_exit(const cJSON *r)
 {
 	const cJSON *c, *f;
 	bool unverified = false;
-	cJSON_ArrayForEach(c, js_arr(r, "clusters"))
-	{
-		cJSON_ArrayForEach(f, js_arr(c, "findings"))
+	cJSON_ArrayForEach (c, js_arr(r, "clusters")) {
+		cJSON_ArrayForEach (f, js_arr(c, "findings"))
 			if (rep_sev_rank(js_str(f, "severity", "")) >= 1)
 				return MP_EXIT_FINDING;
 		if (strcmp(js_str(c, "verdict", ""), "non_compliant") == 0)

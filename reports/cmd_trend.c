@@ -16,12 +16,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mskprobe trend REPORT.json... [--format text|json|html] [--output FILE]\n\n"
-		   "KPIs from a series of reports (any order; sorted by generated_at): share of\n"
-		   "compliant clusters over time, oldest version in production, mean time to\n"
-		   "remediate (first seen non-compliant to first seen compliant, per cluster and\n"
-		   "overall) and open findings by age. html draws the share as an inline SVG.\n\n"
-		   "exit codes: 0 done, 2 bad usage or input\n");
+	fprintf(f,
+		"usage: mskprobe trend REPORT.json... [--format text|json|html] [--output FILE]\n\n"
+		"KPIs from a series of reports (any order; sorted by generated_at): share of\n"
+		"compliant clusters over time, oldest version in production, mean time to\n"
+		"remediate (first seen non-compliant to first seen compliant, per cluster and\n"
+		"overall) and open findings by age. html draws the share as an inline SVG.\n\n"
+		"exit codes: 0 done, 2 bad usage or input\n");
 }
 
 int mp_cmd_trend(int argc, char **argv)
@@ -39,7 +40,8 @@ int mp_cmd_trend(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'f') {
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "html")) {
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
+			    strcmp(optarg, "html")) {
 				fprintf(stderr,
 					"mskprobe trend: --format '%s': want text, json or html\n",
 					optarg);

@@ -46,14 +46,14 @@ static int check_manifest(const char *path, const char *data, size_t len)
 	}
 	mp_strlcpy(dir, path, sizeof(dir));
 	const char *d = dirname(dir);
-	cJSON_ArrayForEach(f, js_arr(m, "files"))
-	{
+	cJSON_ArrayForEach (f, js_arr(m, "files")) {
 		const char *name = js_str(f, "file", ""), *want = js_str(f, "sha256", "");
 		char full[8192], got[65];
 		char *buf = NULL;
 		size_t n = 0;
 		if (!name[0] || strchr(name, '/') || strcmp(name, "..") == 0) {
-			fprintf(stderr, "mskprobe verify: %s: bad file name in the manifest\n", path);
+			fprintf(stderr, "mskprobe verify: %s: bad file name in the manifest\n",
+				path);
 			rc = -1;
 			break;
 		}
@@ -64,8 +64,8 @@ static int check_manifest(const char *path, const char *data, size_t len)
 			continue;
 		}
 		if (rep_sha256_hex(buf, n, got) < 0 || strcmp(got, want) != 0) {
-			fprintf(stderr, "mskprobe verify: %s: SHA-256 %s, manifest says %.64s\n", full,
-				got, want);
+			fprintf(stderr, "mskprobe verify: %s: SHA-256 %s, manifest says %.64s\n",
+				full, got, want);
 			rc = rc ? rc : 1;
 		} else {
 			printf("ok %s\n", name);

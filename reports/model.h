@@ -48,7 +48,7 @@ struct mp_apiv {
 	uint16_t n_supported, n_finalized;
 	struct mp_feature supported[MP_FEATURES_MAX];
 	struct mp_feature finalized[MP_FEATURES_MAX];
-	int64_t finalized_epoch;  /* -1 when absent */
+	int64_t finalized_epoch;   /* -1 when absent */
 	int8_t zk_migration_ready; /* -1 absent, 0, 1 */
 };
 
@@ -60,23 +60,23 @@ struct mp_attempt {
 
 enum mp_tls_state {
 	MP_TLS_OFF = 0, /* plain TCP */
-	MP_TLS_ON,      /* a TLS session was established */
+	MP_TLS_ON,	/* a TLS session was established */
 };
 
 /* Certificate and session facts from one TLS handshake (probe/tls.c). */
 struct mp_cert {
 	char subject[256], issuer[256];
-	char san[512];       /* comma-separated DNS:/IP: entries */
+	char san[512]; /* comma-separated DNS:/IP: entries */
 	char serial[80];
 	char not_before[32], not_after[32]; /* RFC 3339 */
 	int days_left;
-	char key[48];        /* "RSA 2048", "EC P-256", "ED25519" */
+	char key[48]; /* "RSA 2048", "EC P-256", "ED25519" */
 	char sig_alg[48];
 	char sha256[65];
-	char *pem;           /* owned */
+	char *pem; /* owned */
 };
 
-#define MP_CHAIN_MAX 8u
+#define MP_CHAIN_MAX  8u
 #define MP_PROTOS_MAX 6u
 
 struct mp_tls_info {
@@ -84,10 +84,10 @@ struct mp_tls_info {
 	char error[MP_ERR_MAX];
 	char protocol[16], cipher[64];
 	char verify[MP_ERR_MAX]; /* "ok" or OpenSSL's reason */
-	int hostname_match;      /* -1 not checked, 0, 1 */
-	char client_cert[12];    /* "none" | "requested" | "required" | "" unknown */
-	int speaks_zookeeper;    /* -1 not tried */
-	int speaks_kafka;        /* -1 not tried */
+	int hostname_match;	 /* -1 not checked, 0, 1 */
+	char client_cert[12];	 /* "none" | "requested" | "required" | "" unknown */
+	int speaks_zookeeper;	 /* -1 not tried */
+	int speaks_kafka;	 /* -1 not tried */
 	uint8_t n_accepted;
 	char accepted[MP_PROTOS_MAX][12]; /* "TLSv1.2" ... */
 	uint8_t n_chain;
@@ -108,27 +108,27 @@ struct mp_config_kv {
 
 /* What the fingerprint says about one broker (probe/fp.c). */
 struct mp_fp_result {
-	bool matched;        /* at least one row within reach */
-	bool exact;          /* distance 0 */
-	unsigned distance;   /* differing keys to the nearest row(s) */
-	char mode[12];       /* "zookeeper" | "kraft" | "unknown" */
+	bool matched;	   /* at least one row within reach */
+	bool exact;	   /* distance 0 */
+	unsigned distance; /* differing keys to the nearest row(s) */
+	char mode[12];	   /* "zookeeper" | "kraft" | "unknown" */
 	char mode_reason[128];
 	uint16_t n_rows;
 	uint16_t rows[MP_FP_CANDIDATES_MAX]; /* indexes into the fingerprint table */
 	uint16_t n_releases;
 	char releases[16][12]; /* distinct feature releases of rows[], ascending */
-	char diff[256];      /* human summary of the nearest differences */
+	char diff[256];	       /* human summary of the nearest differences */
 };
 
 struct mp_broker {
 	char host[MP_HOST_MAX];
 	uint16_t port;
-	int32_t node_id;    /* -1 when known only from bootstrap */
+	int32_t node_id; /* -1 when known only from bootstrap */
 	enum mp_broker_source source;
-	bool tls;           /* listener spoke TLS */
+	bool tls;		/* listener spoke TLS */
 	char error[MP_ERR_MAX]; /* "" when none: why no answer was read */
-	bool answered;      /* apiv holds a successful answer */
-	bool closed_on_apiv; /* connection closed on ApiVersions: pre-0.10.0 evidence */
+	bool answered;		/* apiv holds a successful answer */
+	bool closed_on_apiv;	/* connection closed on ApiVersions: pre-0.10.0 evidence */
 	struct mp_apiv apiv;
 	uint8_t n_attempts;
 	struct mp_attempt attempts[MP_APIV_ATTEMPTS_MAX];
@@ -150,7 +150,7 @@ struct mp_discovery {
 	enum mp_disc_status status;
 	char error[MP_ERR_MAX];
 	char cluster_id[64];
-	int32_t controller_id; /* -1 unknown */
+	int32_t controller_id;		 /* -1 unknown */
 	char configs_status[MP_ERR_MAX]; /* "ok", or why DescribeConfigs gave nothing */
 };
 
@@ -181,11 +181,11 @@ struct mp_zk_endpoint {
 	uint16_t port;
 	bool reachable;
 	char error[MP_ERR_MAX];
-	int speaks_zookeeper; /* plaintext: -1 not tried */
-	char srvr[512];       /* sanitised srvr reply, "" if none */
-	char srvr_status[64]; /* "ok", "refused (not in whitelist)", ... */
+	int speaks_zookeeper;	 /* plaintext: -1 not tried */
+	char srvr[512];		 /* sanitised srvr reply, "" if none */
+	char srvr_status[64];	 /* "ok", "refused (not in whitelist)", ... */
 	struct mp_tls_info *tls; /* owned, NULL when the port is not TLS */
-	int anonymous_read;   /* -1 not tried */
+	int anonymous_read;	 /* -1 not tried */
 	char anonymous_detail[256];
 };
 
@@ -216,7 +216,7 @@ struct mp_cluster {
 	bool proven_version, proven_zk_tls, proven_traffic;
 	size_t n_findings;
 	struct mp_finding *findings; /* owned array */
-	struct cJSON *capture;       /* owned: capture section (flows, stats), or NULL */
+	struct cJSON *capture;	     /* owned: capture section (flows, stats), or NULL */
 	struct cJSON *inventory;     /* owned: what AWS declares (reports/rep_policy.c), or NULL */
 };
 

@@ -69,7 +69,7 @@ struct rep_check {
 	const char *id, *severity, *requires, *title, *remediation;
 	size_t n_controls;
 	const char *framework[REP_CONTROLS_MAX]; /* "PCI DSS v4.0" */
-	const char *control[REP_CONTROLS_MAX];   /* "4.2.1" */
+	const char *control[REP_CONTROLS_MAX];	 /* "4.2.1" */
 };
 
 /* Was the check evaluated for this cluster of this report? (catalogue "requires") */

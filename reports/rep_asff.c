@@ -59,13 +59,12 @@ static bool from_arn(const char *arn, struct where *w)
 	return true;
 }
 
-static int locate(const cJSON *cluster, const struct rep_ctx *ctx, struct where *w,
-		  char *errbuf, size_t errlen)
+static int locate(const cJSON *cluster, const struct rep_ctx *ctx, struct where *w, char *errbuf,
+		  size_t errlen)
 {
 	if (from_arn(js_str(js_obj(cluster, "inventory"), "arn", NULL), w))
 		return 0;
-	if (ctx->aws_account && ctx->aws_region &&
-	    all_of(ctx->aws_account, "0123456789", 12, 12) &&
+	if (ctx->aws_account && ctx->aws_region && all_of(ctx->aws_account, "0123456789", 12, 12) &&
 	    all_of(ctx->aws_region, "abcdefghijklmnopqrstuvwxyz0123456789-", 6, 31)) {
 		mp_strlcpy(w->partition, ctx->aws_partition ? ctx->aws_partition : "aws",
 			   sizeof(w->partition));
@@ -145,9 +144,9 @@ static cJSON *one(const cJSON *r, const cJSON *c, const struct rep_check *k, con
 	cJSON_AddStringToObject(o, "AwsAccountId", w->account);
 	cJSON_AddStringToObject(o, "Region", w->region);
 	cJSON *types = cJSON_AddArrayToObject(o, "Types");
-	cJSON_AddItemToArray(types, cJSON_CreateString(
-					    "Software and Configuration Checks/Industry and "
-					    "Regulatory Standards"));
+	cJSON_AddItemToArray(types,
+			     cJSON_CreateString("Software and Configuration Checks/Industry and "
+						"Regulatory Standards"));
 	if (strcmp(k->requires, "tags") != 0 && strcmp(k->requires, "brokers") != 0)
 		cJSON_AddItemToArray(types, cJSON_CreateString("Effects/Data Exposure"));
 	cJSON_AddStringToObject(o, "CreatedAt", gen);
@@ -156,8 +155,7 @@ static cJSON *one(const cJSON *r, const cJSON *c, const struct rep_check *k, con
 	const char *fsev = f ? js_str(f, "severity", k->severity) : k->severity;
 	cJSON_AddStringToObject(sev, "Label", sev_label(status, fsev));
 	cJSON_AddStringToObject(sev, "Original", fsev);
-	mp_fmt(buf, sizeof(buf), "%s: %s", name,
-	       f ? js_str(f, "title", k->title) : k->title);
+	mp_fmt(buf, sizeof(buf), "%s: %s", name, f ? js_str(f, "title", k->title) : k->title);
 	add_str(o, "Title", buf, 256);
 	if (strcmp(k->id, REP_VERDICT_CHECK) == 0)
 		mp_fmt(buf, sizeof(buf), "Verdict %s: %s", js_str(c, "verdict", "?"),
@@ -167,8 +165,10 @@ static cJSON *one(const cJSON *r, const cJSON *c, const struct rep_check *k, con
 	else if (strcmp(status, "PASSED") == 0)
 		mp_fmt(buf, sizeof(buf), "Checked, not found: %s (cluster %s)", k->title, name);
 	else
-		mp_fmt(buf, sizeof(buf), "Not evaluated: the scan of cluster %s had no %s evidence "
-		       "for: %s", name, k->requires, k->title);
+		mp_fmt(buf, sizeof(buf),
+		       "Not evaluated: the scan of cluster %s had no %s evidence "
+		       "for: %s",
+		       name, k->requires, k->title);
 	add_str(o, "Description", buf, 1024);
 	cJSON *rem = cJSON_AddObjectToObject(cJSON_AddObjectToObject(o, "Remediation"),
 					     "Recommendation");
@@ -201,8 +201,8 @@ static cJSON *one(const cJSON *r, const cJSON *c, const struct rep_check *k, con
 	return o;
 }
 
-static int asff_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *b,
-		       char *errbuf, size_t errlen)
+static int asff_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *b, char *errbuf,
+		       size_t errlen)
 {
 	cJSON *arr = cJSON_CreateArray();
 	const cJSON *c;
@@ -211,8 +211,7 @@ static int asff_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf
 		b->oom = true;
 		return 0;
 	}
-	cJSON_ArrayForEach(c, js_arr(r, "clusters"))
-	{
+	cJSON_ArrayForEach (c, js_arr(r, "clusters")) {
 		struct where w;
 		if ((rc = locate(c, ctx, &w, errbuf, errlen)) < 0)
 			goto out;

@@ -20,7 +20,7 @@
 extern const char rep_findings_builtin[];
 extern const size_t rep_findings_builtin_len;
 
-#define CATALOG_ROWS_MAX 256u
+#define CATALOG_ROWS_MAX  256u
 #define CATALOG_BYTES_MAX (256u * 1024u)
 
 struct rep_catalog {
@@ -29,9 +29,8 @@ struct rep_catalog {
 	struct rep_check rows[CATALOG_ROWS_MAX];
 };
 
-static const char *const requires_names[] = { "always",	   "brokers",	"zookeeper",
-					      "tls",	   "configs",	"capture",
-					      "inventory", "listeners", "tags" };
+static const char *const requires_names[] = { "always",	 "brokers",   "zookeeper", "tls", "configs",
+					      "capture", "inventory", "listeners", "tags" };
 
 static bool id_valid(const char *id)
 {
@@ -42,8 +41,7 @@ static bool id_valid(const char *id)
 	return n > 0 && n < 48;
 }
 
-static int parse_controls(struct rep_check *k, char *s, unsigned line, char *errbuf,
-			  size_t errlen)
+static int parse_controls(struct rep_check *k, char *s, unsigned line, char *errbuf, size_t errlen)
 {
 	for (char *p = s; p && *p;) {
 		char *semi = strchr(p, ';');
@@ -51,8 +49,8 @@ static int parse_controls(struct rep_check *k, char *s, unsigned line, char *err
 			*semi = '\0';
 		char *bar = strchr(p, '|');
 		if (!bar || bar == p || !bar[1] || k->n_controls >= REP_CONTROLS_MAX) {
-			mp_fmt(errbuf, errlen, "line %u: control '%s': want FRAMEWORK|CONTROL", line,
-			       p);
+			mp_fmt(errbuf, errlen, "line %u: control '%s': want FRAMEWORK|CONTROL",
+			       line, p);
 			return -EINVAL;
 		}
 		*bar = '\0';
@@ -112,8 +110,7 @@ int rep_catalog_parse(struct rep_catalog **ret, const char *text, size_t len, ch
 	unsigned no = 0;
 	int rc = -EINVAL;
 
-	if (len > CATALOG_BYTES_MAX || memchr(text, '\0', len) ||
-	    !rep_utf8_valid(text, len)) {
+	if (len > CATALOG_BYTES_MAX || memchr(text, '\0', len) || !rep_utf8_valid(text, len)) {
 		mp_fmt(errbuf, errlen, "catalogue: too large, or not UTF-8 text");
 		return -EINVAL;
 	}
@@ -190,8 +187,12 @@ static bool any_tls(const cJSON *cluster)
 	const cJSON *k = js_obj(cluster, "kafka"), *it;
 	static const char *const lists[] = { "brokers", "listener_checks" };
 	for (size_t i = 0; i < 2; i++)
-		cJSON_ArrayForEach(it, js_arr(k, lists[i])) if (js_obj(it, "tls_info")) return true;
-	cJSON_ArrayForEach(it, js_arr(cluster, "zookeeper")) if (js_obj(it, "tls")) return true;
+		cJSON_ArrayForEach (it, js_arr(k, lists[i]))
+			if (js_obj(it, "tls_info"))
+				return true;
+	cJSON_ArrayForEach (it, js_arr(cluster, "zookeeper"))
+		if (js_obj(it, "tls"))
+			return true;
 	return false;
 }
 
@@ -226,19 +227,18 @@ bool rep_check_evaluated(const struct rep_check *k, const cJSON *report, const c
 	return false;
 }
 
-const char *rep_check_status(const struct rep_check *k, const cJSON *report,
-			     const cJSON *cluster, const cJSON **ret_finding)
+const char *rep_check_status(const struct rep_check *k, const cJSON *report, const cJSON *cluster,
+			     const cJSON **ret_finding)
 {
 	const cJSON *f, *worst = NULL;
 	*ret_finding = NULL;
 	if (strcmp(k->id, REP_VERDICT_CHECK) == 0) {
 		const char *v = js_str(cluster, "verdict", "");
-		return strcmp(v, "compliant") == 0	   ? "PASSED"
+		return strcmp(v, "compliant") == 0	 ? "PASSED"
 		       : strcmp(v, "non_compliant") == 0 ? "FAILED"
 							 : "WARNING";
 	}
-	cJSON_ArrayForEach(f, js_arr(cluster, "findings"))
-	{
+	cJSON_ArrayForEach (f, js_arr(cluster, "findings")) {
 		if (strcmp(js_str(f, "id", ""), k->id) != 0)
 			continue;
 		if (!worst || rep_sev_rank(js_str(f, "severity", "")) >

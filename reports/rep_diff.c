@@ -27,7 +27,9 @@ static int verdict_rank(const char *v)
 static const cJSON *find_cluster(const cJSON *r, const char *key)
 {
 	const cJSON *c;
-	cJSON_ArrayForEach(c, js_arr(r, "clusters")) if (strcmp(js_cluster_key(c), key) == 0) return c;
+	cJSON_ArrayForEach (c, js_arr(r, "clusters"))
+		if (strcmp(js_cluster_key(c), key) == 0)
+			return c;
 	return NULL;
 }
 
@@ -59,8 +61,7 @@ static size_t listeners(const cJSON *c, char (*pool)[300], size_t cap)
 	size_t n = 0;
 	static const char *const lists[] = { "brokers", "listener_checks" };
 	for (size_t i = 0; i < 2; i++)
-		cJSON_ArrayForEach(b, js_arr(js_obj(c, "kafka"), lists[i]))
-		{
+		cJSON_ArrayForEach (b, js_arr(js_obj(c, "kafka"), lists[i])) {
 			if (n >= cap)
 				return n;
 			if (!js_obj(b, "api_versions") && !js_obj(b, "tls_info"))
@@ -74,18 +75,18 @@ static size_t listeners(const cJSON *c, char (*pool)[300], size_t cap)
 static void leaf(char *dst, size_t n, const cJSON *t)
 {
 	const cJSON *c = cJSON_GetArrayItem(js_arr(t, "chain"), 0);
-	mp_fmt(dst, n, "%s until %s (%.16s)", js_str(c, "subject", "?"), js_str(c, "not_after", "?"),
-	       js_str(c, "sha256", ""));
+	mp_fmt(dst, n, "%s until %s (%.16s)", js_str(c, "subject", "?"),
+	       js_str(c, "not_after", "?"), js_str(c, "sha256", ""));
 }
 
 static size_t certs(const cJSON *c, char (*pool)[300], size_t cap)
 {
 	const cJSON *b;
 	size_t n = 0;
-	cJSON_ArrayForEach(b, js_arr(js_obj(c, "kafka"), "brokers"))
+	cJSON_ArrayForEach (b, js_arr(js_obj(c, "kafka"), "brokers"))
 		if (n < cap && cJSON_GetArraySize(js_arr(js_obj(b, "tls_info"), "chain")))
 			leaf(pool[n++], sizeof(pool[0]), js_obj(b, "tls_info"));
-	cJSON_ArrayForEach(b, js_arr(c, "zookeeper"))
+	cJSON_ArrayForEach (b, js_arr(c, "zookeeper"))
 		if (n < cap && cJSON_GetArraySize(js_arr(js_obj(b, "tls"), "chain")))
 			leaf(pool[n++], sizeof(pool[0]), js_obj(b, "tls"));
 	return n;
@@ -95,7 +96,7 @@ static size_t classes(const cJSON *c, char (*pool)[300], size_t cap)
 {
 	const cJSON *it;
 	size_t n = 0;
-	cJSON_ArrayForEach(it, js_obj(js_obj(js_obj(c, "capture"), "stats"), "classes"))
+	cJSON_ArrayForEach (it, js_obj(js_obj(js_obj(c, "capture"), "stats"), "classes"))
 		if (n < cap && cJSON_IsNumber(it) && it->valuedouble > 0)
 			mp_fmt(pool[n++], sizeof(pool[0]), "%s=%.0f", it->string ? it->string : "?",
 			       it->valuedouble);
@@ -128,7 +129,7 @@ static const char *lowest_candidate(const cJSON *c)
 {
 	const cJSON *it;
 	const char *lo = NULL;
-	cJSON_ArrayForEach(it, js_arr(js_obj(c, "kafka"), "candidates"))
+	cJSON_ArrayForEach (it, js_arr(js_obj(c, "kafka"), "candidates"))
 		if (cJSON_IsString(it) && (!lo || mp_ver_cmp_str(it->valuestring, lo) < 0))
 			lo = it->valuestring;
 	return lo;
@@ -148,7 +149,9 @@ static void change(cJSON *changes, const char *field, const char *a, const char 
 static bool has_finding(const cJSON *c, const char *id)
 {
 	const cJSON *f;
-	cJSON_ArrayForEach(f, js_arr(c, "findings")) if (strcmp(js_str(f, "id", ""), id) == 0) return true;
+	cJSON_ArrayForEach (f, js_arr(c, "findings"))
+		if (strcmp(js_str(f, "id", ""), id) == 0)
+			return true;
 	return false;
 }
 
@@ -157,12 +160,12 @@ static cJSON *only_in(const cJSON *a, const cJSON *b, bool *ret_serious)
 {
 	cJSON *arr = cJSON_CreateArray();
 	const cJSON *f;
-	cJSON_ArrayForEach(f, js_arr(a, "findings"))
-	{
+	cJSON_ArrayForEach (f, js_arr(a, "findings")) {
 		const char *id = js_str(f, "id", "?");
 		bool dup = false;
 		const cJSON *g;
-		cJSON_ArrayForEach(g, arr) dup = dup || strcmp(js_str(g, "id", ""), id) == 0;
+		cJSON_ArrayForEach (g, arr)
+			dup = dup || strcmp(js_str(g, "id", ""), id) == 0;
 		if (dup || (b && has_finding(b, id)))
 			continue;
 		cJSON *o = cJSON_CreateObject();
@@ -186,7 +189,8 @@ static int diff_cluster(cJSON *out, const cJSON *a, const cJSON *b, bool *ret_re
 	static const struct {
 		const char *field;
 		collect_fn fn;
-	} facts[] = { { "listeners", listeners }, { "certificates", certs },
+	} facts[] = { { "listeners", listeners },
+		      { "certificates", certs },
 		      { "capture_classes", classes } };
 
 	if (!o)
@@ -206,7 +210,8 @@ static int diff_cluster(cJSON *out, const cJSON *a, const cJSON *b, bool *ret_re
 	change(changes, "version", a ? va : "", b ? vb : "");
 	change(changes, "mode", a ? js_str(js_obj(a, "kafka"), "mode", "?") : "",
 	       b ? js_str(js_obj(b, "kafka"), "mode", "?") : "");
-	change(changes, "verdict", a ? js_str(a, "verdict", "?") : "", b ? js_str(b, "verdict", "?") : "");
+	change(changes, "verdict", a ? js_str(a, "verdict", "?") : "",
+	       b ? js_str(b, "verdict", "?") : "");
 	bool zka = a && js_true(js_obj(a, "proven"), "encrypted_zookeeper_endpoint");
 	bool zkb = b && js_true(js_obj(b, "proven"), "encrypted_zookeeper_endpoint");
 	change(changes, "zookeeper_tls_proven", zka ? "yes" : "no", zkb ? "yes" : "no");
@@ -226,7 +231,8 @@ static int diff_cluster(cJSON *out, const cJSON *a, const cJSON *b, bool *ret_re
 		cJSON_AddItemToArray(reasons, cJSON_CreateString("missing from AFTER"));
 		reg = true;
 	} else if (a) {
-		if (verdict_rank(js_str(b, "verdict", "")) < verdict_rank(js_str(a, "verdict", ""))) {
+		if (verdict_rank(js_str(b, "verdict", "")) <
+		    verdict_rank(js_str(a, "verdict", ""))) {
 			cJSON_AddItemToArray(reasons, cJSON_CreateString("verdict got worse"));
 			reg = true;
 		}
@@ -262,11 +268,11 @@ int rep_diff(const cJSON *before, const cJSON *after, cJSON **ret)
 	cJSON_AddStringToObject(d, "before", js_str(before, "generated_at", "?"));
 	cJSON_AddStringToObject(d, "after", js_str(after, "generated_at", "?"));
 	cl = cJSON_AddArrayToObject(d, "clusters");
-	cJSON_ArrayForEach(c, js_arr(before, "clusters"))
+	cJSON_ArrayForEach (c, js_arr(before, "clusters"))
 		if (diff_cluster(cl, c, find_cluster(after, js_cluster_key(c)), &regressed,
 				 &noncompliant) < 0)
 			goto oom;
-	cJSON_ArrayForEach(c, js_arr(after, "clusters"))
+	cJSON_ArrayForEach (c, js_arr(after, "clusters"))
 		if (!find_cluster(before, js_cluster_key(c)) &&
 		    diff_cluster(cl, NULL, c, &regressed, &noncompliant) < 0)
 			goto oom;
@@ -283,8 +289,7 @@ oom:
 static void findings_list(struct rep_buf *b, const cJSON *arr, const char *what, bool md)
 {
 	const cJSON *f;
-	cJSON_ArrayForEach(f, arr)
-	{
+	cJSON_ArrayForEach (f, arr) {
 		rb_str(b, md ? "- " : "    ");
 		rb_str(b, what);
 		rb_str(b, " ");
@@ -320,8 +325,7 @@ int rep_render_diff(const cJSON *d, const char *format, char **ret, char *errbuf
 		       js_str(d, "before", "?"), js_str(d, "after", "?"));
 		if (md)
 			rb_str(&b, "| Cluster | Before | After | Regressed |\n|---|---|---|---|\n");
-		cJSON_ArrayForEach(c, js_arr(d, "clusters"))
-		{
+		cJSON_ArrayForEach (c, js_arr(d, "clusters")) {
 			if (md) {
 				rb_str(&b, "| ");
 				rb_md(&b, js_str(c, "name", "?"));
@@ -330,27 +334,28 @@ int rep_render_diff(const cJSON *d, const char *format, char **ret, char *errbuf
 				       js_true(c, "regressed") ? "**yes**" : "no");
 			} else {
 				rb_put(&b, "%-32s %-14s -> %-14s %s\n", js_str(c, "name", "?"),
-				       js_str(c, "verdict_before", "?"), js_str(c, "verdict_after", "?"),
+				       js_str(c, "verdict_before", "?"),
+				       js_str(c, "verdict_after", "?"),
 				       js_true(c, "regressed") ? "REGRESSED" : "");
 			}
 		}
-		cJSON_ArrayForEach(c, js_arr(d, "clusters"))
-		{
+		cJSON_ArrayForEach (c, js_arr(d, "clusters")) {
 			if (md) {
 				rb_str(&b, "\n### ");
 				rb_md(&b, js_str(c, "name", "?"));
 				rb_str(&b, "\n\n");
 			} else {
-				rb_put(&b, "\n%s (%s)\n", js_str(c, "name", "?"), js_str(c, "status", "?"));
+				rb_put(&b, "\n%s (%s)\n", js_str(c, "name", "?"),
+				       js_str(c, "status", "?"));
 			}
-			cJSON_ArrayForEach(it, js_arr(c, "regressions")) if (cJSON_IsString(it))
-			{
-				rb_str(&b, md ? "- **regression**: " : "    REGRESSION: ");
-				md ? rb_md(&b, it->valuestring) : rb_str(&b, it->valuestring);
-				rb_str(&b, "\n");
-			}
-			cJSON_ArrayForEach(it, js_arr(c, "changes"))
-			{
+			cJSON_ArrayForEach (it, js_arr(c, "regressions"))
+				if (cJSON_IsString(it)) {
+					rb_str(&b, md ? "- **regression**: " : "    REGRESSION: ");
+					md ? rb_md(&b, it->valuestring)
+					   : rb_str(&b, it->valuestring);
+					rb_str(&b, "\n");
+				}
+			cJSON_ArrayForEach (it, js_arr(c, "changes")) {
 				rb_str(&b, md ? "- " : "    ");
 				if (md) {
 					rb_md(&b, js_str(it, "field", "?"));

@@ -70,8 +70,7 @@ int rep_formats_check(const char *list, char *errbuf, size_t errlen)
 	return parse_list(list, &fl, errbuf, errlen);
 }
 
-static int add_entry(cJSON *files, const char *name, const char *role, const void *data,
-		     size_t len)
+static int add_entry(cJSON *files, const char *name, const char *role, const void *data, size_t len)
 {
 	char h[65];
 	cJSON *e = cJSON_CreateObject();
@@ -88,8 +87,8 @@ static int add_entry(cJSON *files, const char *name, const char *role, const voi
 }
 
 /* Write path; add it to the manifest (when files) under its base name. */
-static int put_file(const char *path, const char *role, const char *data, size_t len,
-		    cJSON *files, char *errbuf, size_t errlen)
+static int put_file(const char *path, const char *role, const char *data, size_t len, cJSON *files,
+		    char *errbuf, size_t errlen)
 {
 	int rc = rep_write_file(path, data, len, errbuf, errlen);
 	if (rc < 0 || !files)
@@ -131,8 +130,9 @@ static int emit_single(const cJSON *report, const struct rep_emit_opts *o, const
 	size_t len = 0;
 	int rc;
 	if (o->sign_key && (strcmp(fmt, "json") != 0 || strcmp(out, "-") == 0)) {
-		mp_fmt(errbuf, errlen, "--sign-key signs the JSON report written to a file: use "
-				       "--format json --output FILE, or --output-dir");
+		mp_fmt(errbuf, errlen,
+		       "--sign-key signs the JSON report written to a file: use "
+		       "--format json --output FILE, or --output-dir");
 		return -EINVAL;
 	}
 	rc = render_one(fmt, report, o, strcmp(out, "-") == 0 && o->color_stdout, &text, &len,
@@ -167,7 +167,8 @@ static int emit_dir(const cJSON *report, const struct rep_emit_opts *o, const st
 	int rc = -ENOMEM;
 
 	if (!man || !cJSON_AddStringToObject(man, "schema", "mskprobe.manifest/1") ||
-	    !cJSON_AddStringToObject(man, "report_generated_at", js_str(report, "generated_at", "")) ||
+	    !cJSON_AddStringToObject(man, "report_generated_at",
+				     js_str(report, "generated_at", "")) ||
 	    !(files = cJSON_AddArrayToObject(man, "files")))
 		goto out;
 	if (mkdir(o->output_dir, 0700) < 0 && errno != EEXIST) {

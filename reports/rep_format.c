@@ -39,8 +39,8 @@ const char *rep_format_names(void)
 	return "json, text, html, md, asff, ocsf, junit";
 }
 
-int rep_render(const char *format, const cJSON *report, const struct rep_render_opts *o,
-	       char **ret, size_t *ret_len, char *errbuf, size_t errlen)
+int rep_render(const char *format, const cJSON *report, const struct rep_render_opts *o, char **ret,
+	       size_t *ret_len, char *errbuf, size_t errlen)
 {
 	const struct rep_format_ops *f = find(format);
 	struct rep_catalog *own = NULL;

@@ -19,14 +19,16 @@
 
 void rep_html_head(struct rep_buf *b, const char *title)
 {
-	rb_str(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-		  "style-src 'unsafe-inline'; img-src data:\">\n"
-		  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+	rb_str(b,
+	       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	       "style-src 'unsafe-inline'; img-src data:\">\n"
+	       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
 	rb_html(b, title);
 	rb_str(b,
 	       "</title>\n<style>\n"
-	       "body{font:14px/1.45 'DejaVu Sans',Arial,Helvetica,sans-serif;color:#1b1f24;margin:0;"
+	       "body{font:14px/1.45 'DejaVu "
+	       "Sans',Arial,Helvetica,sans-serif;color:#1b1f24;margin:0;"
 	       "background:#f4f5f7}\n"
 	       "main{max-width:1180px;margin:0 auto;padding:24px 32px;background:#fff}\n"
 	       "h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;"
@@ -34,17 +36,20 @@ void rep_html_head(struct rep_buf *b, const char *title)
 	       "h3{font-size:15px;margin:18px 0 6px}\n"
 	       ".sub{color:#57606a;margin:0 0 16px}\n"
 	       "table{border-collapse:collapse;width:100%;margin:6px 0 12px}\n"
-	       "th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}\n"
+	       "th,td{border:1px solid #d0d7de;padding:4px "
+	       "8px;text-align:left;vertical-align:top}\n"
 	       "th{background:#f0f3f6;font-weight:600}\n"
 	       "td.num{text-align:right}\n"
 	       ".kpis{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 12px}\n"
-	       ".kpi{border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;min-width:120px}\n"
+	       ".kpi{border:1px solid #d0d7de;border-radius:6px;padding:10px "
+	       "14px;min-width:120px}\n"
 	       ".kpi b{display:block;font-size:24px}\n"
 	       ".kpi span{color:#57606a;font-size:12px;text-transform:uppercase}\n"
 	       ".v{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;"
 	       "font-size:12px}\n"
 	       ".v-compliant,.s-PASSED{background:#dafbe1;color:#116329}\n"
-	       ".v-non_compliant,.s-FAILED,.sev-high,.sev-critical{background:#ffebe9;color:#a40e26}\n"
+	       ".v-non_compliant,.s-FAILED,.sev-high,.sev-critical{background:#ffebe9;color:#"
+	       "a40e26}\n"
 	       ".v-unverified,.s-WARNING,.sev-medium{background:#fff8c5;color:#7d4e00}\n"
 	       ".sev-low,.sev-info,.s-NOT_AVAILABLE{background:#eaeef2;color:#424a53}\n"
 	       ".cluster{border:1px solid #d0d7de;border-radius:6px;padding:4px 16px 10px;"
@@ -69,9 +74,10 @@ void rep_html_head(struct rep_buf *b, const char *title)
 static void badge(struct rep_buf *b, const char *cls_prefix, const char *v)
 {
 	/* the class is only ever one of our fixed values */
-	static const char *const ok[] = { "compliant", "non_compliant", "unverified", "PASSED",
-					  "FAILED", "WARNING", "NOT_AVAILABLE", "info", "low",
-					  "medium", "high", "critical", NULL };
+	static const char *const ok[] = { "compliant", "non_compliant", "unverified",	 "PASSED",
+					  "FAILED",    "WARNING",	"NOT_AVAILABLE", "info",
+					  "low",       "medium",	"high",		 "critical",
+					  NULL };
 	const char *cls = "unverified";
 	for (size_t i = 0; ok[i]; i++)
 		if (strcmp(v, ok[i]) == 0)
@@ -101,8 +107,7 @@ static void owners_html(struct rep_buf *b, const cJSON *c)
 {
 	const cJSON *it;
 	bool any = false;
-	cJSON_ArrayForEach(it, js_obj(js_obj(c, "inventory"), "owners"))
-	{
+	cJSON_ArrayForEach (it, js_obj(js_obj(c, "inventory"), "owners")) {
 		if (!cJSON_IsString(it))
 			continue;
 		rb_str(b, any ? "<br>" : "");
@@ -120,12 +125,10 @@ static void summary_html(struct rep_buf *b, const cJSON *r)
 	const cJSON *s = js_obj(r, "summary"), *c, *f;
 	int sev[5] = { 0 };
 	double n = 0, ok = 0;
-	cJSON_ArrayForEach(c, js_arr(r, "clusters"))
-	{
+	cJSON_ArrayForEach (c, js_arr(r, "clusters")) {
 		n++;
 		ok += strcmp(js_str(c, "verdict", ""), "compliant") == 0;
-		cJSON_ArrayForEach(f, js_arr(c, "findings"))
-		{
+		cJSON_ArrayForEach (f, js_arr(c, "findings")) {
 			int k = rep_sev_rank(js_str(f, "severity", ""));
 			if (k >= 0)
 				sev[k]++;
@@ -154,8 +157,7 @@ static void clusters_table(struct rep_buf *b, const cJSON *r)
 	rb_str(b, "<h2 id=\"clusters\">Clusters</h2>\n<table>\n<tr><th>Cluster</th><th>Owner</th>"
 		  "<th>Kafka version (candidates)</th><th>Mode</th><th>Verdict</th>"
 		  "<th>Findings</th></tr>\n");
-	cJSON_ArrayForEach(c, js_arr(r, "clusters"))
-	{
+	cJSON_ArrayForEach (c, js_arr(r, "clusters")) {
 		char ver[256];
 		js_version_cell(c, ver, sizeof(ver));
 		rb_str(b, "<tr>");
@@ -178,8 +180,7 @@ static void apiv_line(struct rep_buf *b, const cJSON *apiv)
 	const cJSON *it;
 	bool any = false;
 	rb_str(b, "<div class=\"keys\">");
-	cJSON_ArrayForEach(it, apiv)
-	{
+	cJSON_ArrayForEach (it, apiv) {
 		const cJSON *lo = cJSON_GetArrayItem(it, 0), *hi = cJSON_GetArrayItem(it, 1);
 		if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi))
 			continue;
@@ -191,17 +192,16 @@ static void apiv_line(struct rep_buf *b, const cJSON *apiv)
 	rb_str(b, any ? "</div>" : "none</div>");
 }
 
-static void brokers_html(struct rep_buf *b, const cJSON *kafka, const char *list,
-			 const char *title)
+static void brokers_html(struct rep_buf *b, const cJSON *kafka, const char *list, const char *title)
 {
 	const cJSON *br;
 	if (!cJSON_GetArraySize(js_arr(kafka, list)))
 		return;
-	rb_put(b, "<h3>%s</h3>\n<table>\n<tr><th>Endpoint</th><th>Transport</th><th>Node</th>"
-		  "<th>Fingerprint</th><th>ApiVersions (key:min-max)</th></tr>\n",
+	rb_put(b,
+	       "<h3>%s</h3>\n<table>\n<tr><th>Endpoint</th><th>Transport</th><th>Node</th>"
+	       "<th>Fingerprint</th><th>ApiVersions (key:min-max)</th></tr>\n",
 	       title);
-	cJSON_ArrayForEach(br, js_arr(kafka, list))
-	{
+	cJSON_ArrayForEach (br, js_arr(kafka, list)) {
 		const cJSON *fp = js_obj(br, "fingerprint"), *rel;
 		char ep[400];
 		mp_fmt(ep, sizeof(ep), "%s:%.0f", js_str(br, "host", "?"), js_num(br, "port", 0));
@@ -214,13 +214,14 @@ static void brokers_html(struct rep_buf *b, const cJSON *kafka, const char *list
 			rb_str(b, "<td>&mdash;</td>");
 		rb_str(b, "<td>");
 		if (fp) {
-			cJSON_ArrayForEach(rel, js_arr(fp, "releases"))
+			cJSON_ArrayForEach (rel, js_arr(fp, "releases"))
 				if (cJSON_IsString(rel)) {
 					rb_html(b, rel->valuestring);
 					rb_str(b, " ");
 				}
 			rb_put(b, "(%s, %.0f differing keys), ",
-			       js_true(fp, "exact") ? "exact" : "nearest", js_num(fp, "distance", 0));
+			       js_true(fp, "exact") ? "exact" : "nearest",
+			       js_num(fp, "distance", 0));
 			rb_html(b, js_str(fp, "mode", "unknown"));
 			rb_str(b, " mode: ");
 			rb_html(b, js_str(fp, "mode_reason", ""));
@@ -240,7 +241,7 @@ static void tls_html(struct rep_buf *b, const char *where, const cJSON *t)
 	const cJSON *cert, *p;
 	char line[512] = "";
 	size_t o = 0;
-	cJSON_ArrayForEach(p, js_arr(t, "accepted_protocols"))
+	cJSON_ArrayForEach (p, js_arr(t, "accepted_protocols"))
 		if (cJSON_IsString(p) && o + 1 < sizeof(line))
 			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s", o ? ", " : "",
 					      p->valuestring);
@@ -257,7 +258,8 @@ static void tls_html(struct rep_buf *b, const char *where, const cJSON *t)
 	dl_row(b, "protocols accepted", line[0] ? line : "not tested");
 	dl_row(b, "chain verification", js_str(t, "verify", "not checked"));
 	const cJSON *hm = js_get(t, "hostname_match");
-	dl_row(b, "host name match", cJSON_IsBool(hm) ? (cJSON_IsTrue(hm) ? "yes" : "no") : "not checked");
+	dl_row(b, "host name match",
+	       cJSON_IsBool(hm) ? (cJSON_IsTrue(hm) ? "yes" : "no") : "not checked");
 	dl_row(b, "client certificate", js_str(t, "client_cert", "unknown"));
 	rb_str(b, "</dl>\n");
 	if (!cJSON_GetArraySize(js_arr(t, "chain")))
@@ -265,10 +267,10 @@ static void tls_html(struct rep_buf *b, const char *where, const cJSON *t)
 	rb_str(b, "<table>\n<tr><th>#</th><th>Subject</th><th>Issuer</th><th>Valid until</th>"
 		  "<th>Days left</th><th>Key / signature</th><th>SHA-256</th></tr>\n");
 	int i = 0;
-	cJSON_ArrayForEach(cert, js_arr(t, "chain"))
-	{
+	cJSON_ArrayForEach (cert, js_arr(t, "chain")) {
 		char ks[128];
-		mp_fmt(ks, sizeof(ks), "%s / %s", js_str(cert, "key", "?"), js_str(cert, "sig_alg", "?"));
+		mp_fmt(ks, sizeof(ks), "%s / %s", js_str(cert, "key", "?"),
+		       js_str(cert, "sig_alg", "?"));
 		rb_put(b, "<tr><td class=\"num\">%d</td>", i++);
 		td(b, js_str(cert, "subject", "?"));
 		td(b, js_str(cert, "issuer", "?"));
@@ -288,8 +290,7 @@ static void tls_all_html(struct rep_buf *b, const cJSON *c)
 	static const char *const lists[] = { "brokers", "listener_checks" };
 	char where[400];
 	for (size_t i = 0; i < 2; i++)
-		cJSON_ArrayForEach(it, js_arr(js_obj(c, "kafka"), lists[i]))
-		{
+		cJSON_ArrayForEach (it, js_arr(js_obj(c, "kafka"), lists[i])) {
 			const cJSON *t = js_obj(it, "tls_info");
 			if (!t)
 				continue;
@@ -297,8 +298,7 @@ static void tls_all_html(struct rep_buf *b, const cJSON *c)
 			       js_num(it, "port", 0));
 			tls_html(b, where, t);
 		}
-	cJSON_ArrayForEach(it, js_arr(c, "zookeeper"))
-	{
+	cJSON_ArrayForEach (it, js_arr(c, "zookeeper")) {
 		const cJSON *t = js_obj(it, "tls");
 		if (!t)
 			continue;
@@ -315,8 +315,7 @@ static void zk_html(struct rep_buf *b, const cJSON *c)
 		return;
 	rb_str(b, "<h3>ZooKeeper endpoints</h3>\n<table>\n<tr><th>Endpoint</th><th>Transport</th>"
 		  "<th>Speaks ZooKeeper</th><th>Detail</th></tr>\n");
-	cJSON_ArrayForEach(z, js_arr(c, "zookeeper"))
-	{
+	cJSON_ArrayForEach (z, js_arr(c, "zookeeper")) {
 		const cJSON *tls = js_obj(z, "tls"), *plain = js_obj(z, "plaintext");
 		char ep[400];
 		mp_fmt(ep, sizeof(ep), "%s:%.0f", js_str(z, "host", "?"), js_num(z, "port", 0));
@@ -348,8 +347,8 @@ static void capture_html(struct rep_buf *b, const cJSON *c)
 	st = js_obj(cap, "stats");
 	rb_str(b, "<h3>Capture statistics</h3>\n<dl>\n");
 	dl_row(b, "source", js_str(js_obj(cap, "source"), "name", "?"));
-	static const char *const keys[] = { "packets", "bytes", "flows", "dropped", "malformed",
-					    "seconds" };
+	static const char *const keys[] = { "packets", "bytes",	    "flows",
+					    "dropped", "malformed", "seconds" };
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char v[64];
 		mp_fmt(v, sizeof(v), "%.15g", js_num(st, keys[i], 0));
@@ -363,8 +362,7 @@ static void capture_html(struct rep_buf *b, const cJSON *c)
 		dl_row(b, "evidence pcap", v);
 	}
 	rb_str(b, "</dl>\n<table>\n<tr><th>Traffic class</th><th>Flows</th></tr>\n");
-	cJSON_ArrayForEach(it, js_obj(st, "classes"))
-	{
+	cJSON_ArrayForEach (it, js_obj(st, "classes")) {
 		rb_str(b, "<tr>");
 		td(b, it->string ? it->string : "?");
 		rb_put(b, "<td class=\"num\">%.0f</td></tr>\n",
@@ -389,7 +387,7 @@ static void declared_html(struct rep_buf *b, const cJSON *c)
 		       cJSON_IsBool(ic) ? (cJSON_IsTrue(ic) ? "on" : "off") : "?");
 		dl_row(b, "state", js_str(d, "state", "?"));
 	}
-	cJSON_ArrayForEach(it, js_obj(inv, "tags"))
+	cJSON_ArrayForEach (it, js_obj(inv, "tags"))
 		if (cJSON_IsString(it)) {
 			char k[200];
 			mp_fmt(k, sizeof(k), "tag %s", it->string ? it->string : "?");
@@ -470,13 +468,15 @@ static void cluster_html(struct rep_buf *b, const struct rep_ctx *ctx, const cJS
 	rb_put(b, "<h3>Findings (%d)</h3>\n", cJSON_GetArraySize(js_arr(c, "findings")));
 	if (!cJSON_GetArraySize(js_arr(c, "findings")))
 		rb_str(b, "<p>None.</p>\n");
-	cJSON_ArrayForEach(f, js_arr(c, "findings")) finding_html(b, ctx, f);
+	cJSON_ArrayForEach (f, js_arr(c, "findings"))
+		finding_html(b, ctx, f);
 	rb_str(b, "</section>\n");
 }
 
 static void provenance_html(struct rep_buf *b, const cJSON *r)
 {
-	const cJSON *p = js_obj(r, "provenance"), *t = js_obj(r, "tool"), *pol = js_obj(r, "policy");
+	const cJSON *p = js_obj(r, "provenance"), *t = js_obj(r, "tool"),
+		    *pol = js_obj(r, "policy");
 	const cJSON *it;
 	char v[512];
 	rb_str(b, "<h2 id=\"provenance\">Provenance</h2>\n<dl>\n");
@@ -493,22 +493,20 @@ static void provenance_html(struct rep_buf *b, const cJSON *r)
 	       js_str(pol, "min_kafka_version", "?"), js_str(pol, "platform", "?"),
 	       js_num(pol, "cert_warn_days", 0));
 	dl_row(b, "policy", v);
-	cJSON_ArrayForEach(it, js_arr(p, "targets"))
-	{
+	cJSON_ArrayForEach (it, js_arr(p, "targets")) {
 		const cJSON *e;
 		struct rep_buf eps = { 0 };
-		cJSON_ArrayForEach(e, js_arr(it, "endpoints")) if (cJSON_IsString(e))
-		{
-			rb_str(&eps, eps.len ? ", " : "");
-			rb_str(&eps, e->valuestring);
-		}
+		cJSON_ArrayForEach (e, js_arr(it, "endpoints"))
+			if (cJSON_IsString(e)) {
+				rb_str(&eps, eps.len ? ", " : "");
+				rb_str(&eps, e->valuestring);
+			}
 		mp_fmt(v, sizeof(v), "target %s", js_str(it, "cluster", "?"));
 		dl_row(b, v, eps.p ? eps.p : "");
 		b->oom |= eps.oom;
 		rb_free(&eps);
 	}
-	cJSON_ArrayForEach(it, js_arr(p, "inputs"))
-	{
+	cJSON_ArrayForEach (it, js_arr(p, "inputs")) {
 		mp_fmt(v, sizeof(v), "%s (SHA-256 %s)", js_str(it, "file", "?"),
 		       js_str(it, "sha256", "?"));
 		dl_row(b, js_str(it, "role", "input"), v);
@@ -516,8 +514,8 @@ static void provenance_html(struct rep_buf *b, const cJSON *r)
 	rb_str(b, "</dl>\n");
 }
 
-static int html_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *b,
-		       char *errbuf, size_t errlen)
+static int html_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *b, char *errbuf,
+		       size_t errlen)
 {
 	(void)errbuf;
 	(void)errlen;
@@ -537,7 +535,8 @@ static int html_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf
 	rb_str(b, "). Rendered from the JSON report, which is the evidence.</p>\n");
 	summary_html(b, r);
 	clusters_table(b, r);
-	cJSON_ArrayForEach(c, js_arr(r, "clusters")) cluster_html(b, ctx, c, i++);
+	cJSON_ArrayForEach (c, js_arr(r, "clusters"))
+		cluster_html(b, ctx, c, i++);
 	provenance_html(b, r);
 	rb_str(b, "<footer>Schema ");
 	rb_html(b, js_str(r, "schema", "?"));

@@ -34,14 +34,18 @@
 #include "rep-internal.h"
 #include "util.h"
 
-#define INV_CLUSTERS_MAX MP_CLUSTERS_MAX
+#define INV_CLUSTERS_MAX  MP_CLUSTERS_MAX
 #define INV_ENDPOINTS_MAX 64u /* per cluster and kind: the scan's bootstrap limit */
 
 static const char *const bootstrap_keys[] = {
-	"BootstrapBrokerString",	       "BootstrapBrokerStringTls",
-	"BootstrapBrokerStringSaslScram",      "BootstrapBrokerStringSaslIam",
-	"BootstrapBrokerStringPublicTls",      "BootstrapBrokerStringPublicSaslScram",
-	"BootstrapBrokerStringPublicSaslIam",  "BootstrapBrokerStringVpcConnectivityTls",
+	"BootstrapBrokerString",
+	"BootstrapBrokerStringTls",
+	"BootstrapBrokerStringSaslScram",
+	"BootstrapBrokerStringSaslIam",
+	"BootstrapBrokerStringPublicTls",
+	"BootstrapBrokerStringPublicSaslScram",
+	"BootstrapBrokerStringPublicSaslIam",
+	"BootstrapBrokerStringVpcConnectivityTls",
 };
 
 struct ctx {
@@ -70,10 +74,10 @@ static int member(struct ctx *x, const cJSON *o, const char *key, int want, cons
 		char f[160];
 		mp_fmt(f, sizeof(f), "%s%s", path, key);
 		return bad(x, f,
-			   want == cJSON_String   ? "want a string"
+			   want == cJSON_String	  ? "want a string"
 			   : want == cJSON_Object ? "want an object"
-			   : want == cJSON_True    ? "want true or false"
-						   : "wrong type");
+			   : want == cJSON_True	  ? "want true or false"
+						  : "wrong type");
 	}
 	*ret = v;
 	return 0;
@@ -85,8 +89,7 @@ static void clean(char *dst, size_t n, const char *s)
 }
 
 /* Split a comma list of endpoints into list (owned strings), de-duplicated. */
-static int add_endpoints(struct ctx *x, const char *field, const char *s, char ***list,
-			 size_t *n)
+static int add_endpoints(struct ctx *x, const char *field, const char *s, char ***list, size_t *n)
 {
 	for (const char *p = s; *p;) {
 		size_t len = strcspn(p, ",");
@@ -96,7 +99,8 @@ static int add_endpoints(struct ctx *x, const char *field, const char *s, char *
 			return bad(x, field, "an endpoint is empty or longer than a host name");
 		memcpy(ep, p, len);
 		ep[len] = '\0';
-		if (mp_hostport_parse(ep, host, sizeof(host), &port, 0, false, err, sizeof(err)) < 0 ||
+		if (mp_hostport_parse(ep, host, sizeof(host), &port, 0, false, err, sizeof(err)) <
+			    0 ||
 		    !port || !mp_host_valid(host)) {
 			char what[400], safe[80];
 			clean(safe, sizeof(safe), ep);
@@ -129,8 +133,7 @@ static int tags(struct ctx *x, const cJSON *t, cJSON *info)
 	cJSON *out = cJSON_AddObjectToObject(info, "tags");
 	if (!out)
 		return -ENOMEM;
-	cJSON_ArrayForEach(it, t)
-	{
+	cJSON_ArrayForEach (it, t) {
 		char k[128], v[256];
 		if (!cJSON_IsString(it))
 			return bad(x, "Tags", "every tag value must be a string");
@@ -157,17 +160,19 @@ static int declared(struct ctx *x, const cJSON *ci, cJSON *info, struct rep_inv_
 	if ((rc = member(x, ci, "State", cJSON_String, "", &state)) < 0 ||
 	    (rc = member(x, ci, "ClusterType", cJSON_String, "", &type)) < 0 ||
 	    (rc = member(x, ci, "Provisioned", cJSON_Object, "", &prov)) < 0 ||
-	    (rc = member(x, prov, "CurrentBrokerSoftwareInfo", cJSON_Object, "Provisioned.", &sw)) < 0 ||
+	    (rc = member(x, prov, "CurrentBrokerSoftwareInfo", cJSON_Object, "Provisioned.", &sw)) <
+		    0 ||
 	    (rc = member(x, sw, "KafkaVersion", cJSON_String,
 			 "Provisioned.CurrentBrokerSoftwareInfo.", &ver)) < 0 ||
 	    (rc = member(x, prov, "EncryptionInfo", cJSON_Object, "Provisioned.", &enc)) < 0 ||
-	    (rc = member(x, enc, "EncryptionInTransit", cJSON_Object,
-			 "Provisioned.EncryptionInfo.", &eit)) < 0 ||
+	    (rc = member(x, enc, "EncryptionInTransit", cJSON_Object, "Provisioned.EncryptionInfo.",
+			 &eit)) < 0 ||
 	    (rc = member(x, eit, "ClientBroker", cJSON_String,
 			 "Provisioned.EncryptionInfo.EncryptionInTransit.", &cb)) < 0 ||
 	    (rc = member(x, eit, "InCluster", cJSON_True | cJSON_False,
 			 "Provisioned.EncryptionInfo.EncryptionInTransit.", &inc)) < 0 ||
-	    (rc = member(x, prov, "ZookeeperConnectString", cJSON_String, "Provisioned.", &zk)) < 0 ||
+	    (rc = member(x, prov, "ZookeeperConnectString", cJSON_String, "Provisioned.", &zk)) <
+		    0 ||
 	    (rc = member(x, prov, "ZookeeperConnectStringTls", cJSON_String, "Provisioned.",
 			 &zkt)) < 0)
 		return rc;
@@ -237,7 +242,8 @@ static int one_cluster(struct ctx *x, const cJSON *ci, struct rep_inv_cluster *i
 		const cJSON *s;
 		char f[96];
 		mp_fmt(f, sizeof(f), "BootstrapBrokers.%s", bootstrap_keys[k]);
-		if ((rc = member(x, bb, bootstrap_keys[k], cJSON_String, "BootstrapBrokers.", &s)) < 0 ||
+		if ((rc = member(x, bb, bootstrap_keys[k], cJSON_String, "BootstrapBrokers.", &s)) <
+			    0 ||
 		    (s && (rc = add_endpoints(x, f, s->valuestring, &ic->bootstrap,
 					      &ic->n_bootstrap)) < 0))
 			return rc;
@@ -260,8 +266,9 @@ int rep_inventory_load(const char *path, struct rep_inventory **ret, char *errbu
 		return rc;
 	list = js_get(j, "ClusterInfoList");
 	if (!cJSON_IsArray(list)) {
-		mp_fmt(errbuf, errlen, "%s: ClusterInfoList: want the array `aws kafka "
-				       "list-clusters-v2` prints",
+		mp_fmt(errbuf, errlen,
+		       "%s: ClusterInfoList: want the array `aws kafka "
+		       "list-clusters-v2` prints",
 		       path);
 		rc = -EINVAL;
 		goto out;
@@ -274,10 +281,10 @@ int rep_inventory_load(const char *path, struct rep_inventory **ret, char *errbu
 		goto out;
 	}
 	rc = -ENOMEM;
-	if (!(inv = calloc(1, sizeof(*inv))) || !(inv->clusters = calloc(n, sizeof(*inv->clusters))))
+	if (!(inv = calloc(1, sizeof(*inv))) ||
+	    !(inv->clusters = calloc(n, sizeof(*inv->clusters))))
 		goto out;
-	cJSON_ArrayForEach(ci, js_get(j, "ClusterInfoList"))
-	{
+	cJSON_ArrayForEach (ci, js_get(j, "ClusterInfoList")) {
 		inv->n++;
 		if ((rc = one_cluster(&x, ci, &inv->clusters[x.idx])) < 0)
 			goto out;

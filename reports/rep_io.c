@@ -46,7 +46,8 @@ int rep_write_file(const char *path, const char *data, size_t len, char *errbuf,
 	fd = mkstemp(tmp); /* mode 0600 */
 	if (fd < 0) {
 		rc = -errno;
-		mp_fmt(errbuf, errlen, "%s: cannot create a temporary file: %s", path, strerror(errno));
+		mp_fmt(errbuf, errlen, "%s: cannot create a temporary file: %s", path,
+		       strerror(errno));
 		return rc;
 	}
 	rc = write_all(fd, data, len);

@@ -285,7 +285,8 @@ static cJSON *cluster_json(const struct mp_cluster *c)
 		cJSON_AddStringToObject(fo, "severity", mp_severity_name(f->severity));
 		cJSON_AddStringToObject(fo, "title", f->title);
 		cJSON_AddItemToObject(fo, "evidence",
-				      f->evidence ? cJSON_Duplicate(f->evidence, 1) : cJSON_CreateObject());
+				      f->evidence ? cJSON_Duplicate(f->evidence, 1)
+						  : cJSON_CreateObject());
 		cJSON_AddItemToArray(fs, fo);
 	}
 	return o;

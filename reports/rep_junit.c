@@ -13,30 +13,30 @@
 #include "rep-internal.h"
 #include "util.h"
 
-static int junit_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *b,
-			char *errbuf, size_t errlen)
+static int junit_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *b, char *errbuf,
+			size_t errlen)
 {
 	(void)errbuf;
 	(void)errlen;
 	const cJSON *c;
 	size_t n = rep_catalog_size(ctx->cat), tests = 0, failures = 0, skipped = 0;
 
-	cJSON_ArrayForEach(c, js_arr(r, "clusters")) for (size_t i = 0; i < n; i++)
-	{
-		const cJSON *f;
-		const char *s = rep_check_status(rep_catalog_at(ctx->cat, i), r, c, &f);
-		tests++;
-		failures += strcmp(s, "FAILED") == 0 || strcmp(s, "WARNING") == 0;
-		skipped += strcmp(s, "NOT_AVAILABLE") == 0;
-	}
+	cJSON_ArrayForEach (c, js_arr(r, "clusters"))
+		for (size_t i = 0; i < n; i++) {
+			const cJSON *f;
+			const char *s = rep_check_status(rep_catalog_at(ctx->cat, i), r, c, &f);
+			tests++;
+			failures += strcmp(s, "FAILED") == 0 || strcmp(s, "WARNING") == 0;
+			skipped += strcmp(s, "NOT_AVAILABLE") == 0;
+		}
 	rb_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	rb_put(b, "<testsuites name=\"mskprobe\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" "
-		  "timestamp=\"",
+	rb_put(b,
+	       "<testsuites name=\"mskprobe\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" "
+	       "timestamp=\"",
 	       tests, failures, skipped);
 	rb_xml(b, js_str(r, "generated_at", ""));
 	rb_str(b, "\">\n");
-	cJSON_ArrayForEach(c, js_arr(r, "clusters"))
-	{
+	cJSON_ArrayForEach (c, js_arr(r, "clusters")) {
 		size_t cf = 0, cs = 0;
 		for (size_t i = 0; i < n; i++) {
 			const cJSON *f;
@@ -60,7 +60,9 @@ static int junit_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_bu
 			}
 			rb_str(b, ">\n");
 			if (strcmp(s, "NOT_AVAILABLE") == 0) {
-				rb_put(b, "      <skipped message=\"not evaluated: no %s evidence\"/>\n",
+				rb_put(b,
+				       "      <skipped message=\"not evaluated: no %s "
+				       "evidence\"/>\n",
 				       k->requires);
 			} else {
 				const char *title = f ? js_str(f, "title", k->title)

@@ -98,7 +98,8 @@ static size_t danger_len(const unsigned char *p)
 		return 1;
 	if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
 		return 2;
-	if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9 || (p[2] >= 0xaa && p[2] <= 0xae)))
+	if (p[0] == 0xe2 && p[1] == 0x80 &&
+	    (p[2] == 0xa8 || p[2] == 0xa9 || (p[2] >= 0xaa && p[2] <= 0xae)))
 		return 3;
 	if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
 		return 3;
@@ -163,9 +164,11 @@ static int walk(cJSON *n, unsigned depth, struct walk *w)
 			mp_fmt(w->path, sizeof(w->path), "a member name");
 			return rc;
 		}
-		if (cJSON_IsString(it) && it->valuestring && (rc = fix_string(&it->valuestring)) < 0) {
+		if (cJSON_IsString(it) && it->valuestring &&
+		    (rc = fix_string(&it->valuestring)) < 0) {
 			if (it->string)
-				mp_fmt(w->path, sizeof(w->path), "the value of \"%.60s\"", it->string);
+				mp_fmt(w->path, sizeof(w->path), "the value of \"%.60s\"",
+				       it->string);
 			else
 				mp_fmt(w->path, sizeof(w->path), "an array element");
 			return rc;
@@ -215,7 +218,8 @@ int rep_json_parse(const char *data, size_t len, const char *name, cJSON **ret, 
 	rc = walk(j, 0, &w);
 	if (rc < 0) {
 		if (rc == -E2BIG)
-			mp_fmt(errbuf, errlen, "%s: more than %u JSON values", name, JSON_NODES_MAX);
+			mp_fmt(errbuf, errlen, "%s: more than %u JSON values", name,
+			       JSON_NODES_MAX);
 		else if (rc == -ELOOP)
 			mp_fmt(errbuf, errlen, "%s: nested deeper than %u levels", name,
 			       JSON_DEPTH_MAX);
@@ -243,8 +247,7 @@ int rep_json_read(const char *path, size_t max, cJSON **ret, char *errbuf, size_
 
 /* ---- the shape of a report ------------------------------------------- */
 
-static int bad(char *errbuf, size_t errlen, const char *name, const char *where,
-	       const char *what)
+static int bad(char *errbuf, size_t errlen, const char *name, const char *where, const char *what)
 {
 	mp_fmt(errbuf, errlen, "%s: %s: %s", name, where, what);
 	return -EINVAL;
@@ -280,8 +283,7 @@ static int check_finding(const cJSON *f, const char *name, const char *where, ch
 	return 0;
 }
 
-static int check_cluster(const cJSON *c, const char *name, size_t idx, char *errbuf,
-			 size_t errlen)
+static int check_cluster(const cJSON *c, const char *name, size_t idx, char *errbuf, size_t errlen)
 {
 	static const char *const verdicts[] = { "compliant", "non_compliant", "unverified", NULL };
 	char where[96];
@@ -306,7 +308,8 @@ static int check_cluster(const cJSON *c, const char *name, size_t idx, char *err
 			return bad(errbuf, errlen, name, w2, "want an object or null");
 		}
 	}
-	static const char *const arrs[] = { "brokers", "listener_checks", "releases", "candidates" };
+	static const char *const arrs[] = { "brokers", "listener_checks", "releases",
+					    "candidates" };
 	for (size_t k = 0; k < sizeof(arrs) / sizeof(arrs[0]); k++) {
 		const cJSON *v = js_get(js_obj(c, "kafka"), arrs[k]);
 		if (v && !cJSON_IsArray(v)) {
@@ -321,8 +324,7 @@ static int check_cluster(const cJSON *c, const char *name, size_t idx, char *err
 	const cJSON *fs = js_get(c, "findings");
 	if (!cJSON_IsArray(fs))
 		return bad(errbuf, errlen, name, where, "findings: want an array");
-	cJSON_ArrayForEach(it, fs)
-	{
+	cJSON_ArrayForEach (it, fs) {
 		char w2[128];
 		mp_fmt(w2, sizeof(w2), "%s.findings[%zu]", where, i++);
 		if (check_finding(it, name, w2, errbuf, errlen) < 0)
@@ -338,7 +340,8 @@ int rep_report_check(const cJSON *j, const char *name, char *errbuf, size_t errl
 	if (!cJSON_IsObject(j))
 		return bad(errbuf, errlen, name, "top level", "want a JSON object");
 	if (strcmp(js_str(j, "schema", ""), REP_SCHEMA) != 0)
-		return bad(errbuf, errlen, name, "schema", "want \"" REP_SCHEMA "\" (not an mskprobe report)");
+		return bad(errbuf, errlen, name, "schema",
+			   "want \"" REP_SCHEMA "\" (not an mskprobe report)");
 	if (!cJSON_IsString(js_get(j, "generated_at")))
 		return bad(errbuf, errlen, name, "generated_at", "want a string");
 	static const char *const objs[] = { "tool", "policy", "provenance", "summary" };
@@ -349,7 +352,7 @@ int rep_report_check(const cJSON *j, const char *name, char *errbuf, size_t errl
 		return bad(errbuf, errlen, name, "clusters", "want an array");
 	if (cJSON_GetArraySize(cl) > (int)MP_CLUSTERS_MAX)
 		return bad(errbuf, errlen, name, "clusters", "too many clusters");
-	cJSON_ArrayForEach(it, cl)
+	cJSON_ArrayForEach (it, cl)
 		if (check_cluster(it, name, i++, errbuf, errlen) < 0)
 			return -EINVAL;
 	return 0;

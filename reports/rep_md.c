@@ -18,14 +18,14 @@ static void owners_md(struct rep_buf *b, const cJSON *c)
 {
 	const cJSON *it;
 	bool any = false;
-	cJSON_ArrayForEach(it, js_obj(js_obj(c, "inventory"), "owners")) if (cJSON_IsString(it))
-	{
-		rb_str(b, any ? ", " : "");
-		rb_md(b, it->string ? it->string : "?");
-		rb_str(b, "=");
-		rb_md(b, it->valuestring);
-		any = true;
-	}
+	cJSON_ArrayForEach (it, js_obj(js_obj(c, "inventory"), "owners"))
+		if (cJSON_IsString(it)) {
+			rb_str(b, any ? ", " : "");
+			rb_md(b, it->string ? it->string : "?");
+			rb_str(b, "=");
+			rb_md(b, it->valuestring);
+			any = true;
+		}
 	if (!any)
 		rb_str(b, "-");
 }
@@ -114,26 +114,26 @@ static void cluster_md(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON
 			rb_str(b, "\n");
 		}
 	}
-	cJSON_ArrayForEach(it, js_arr(kafka, "brokers"))
-	{
+	cJSON_ArrayForEach (it, js_arr(kafka, "brokers")) {
 		const cJSON *fp = js_obj(it, "fingerprint"), *rel;
 		rb_str(b, "- Broker ");
 		rb_md(b, js_str(it, "host", "?"));
-		rb_put(b, ":%.0f %s: ", js_num(it, "port", 0), js_true(it, "tls") ? "TLS" : "plaintext");
+		rb_put(b, ":%.0f %s: ", js_num(it, "port", 0),
+		       js_true(it, "tls") ? "TLS" : "plaintext");
 		if (fp) {
-			cJSON_ArrayForEach(rel, js_arr(fp, "releases")) if (cJSON_IsString(rel))
-			{
-				rb_md(b, rel->valuestring);
-				rb_str(b, " ");
-			}
-			rb_str(b, js_true(fp, "exact") ? "(exact fingerprint)" : "(nearest fingerprint)");
+			cJSON_ArrayForEach (rel, js_arr(fp, "releases"))
+				if (cJSON_IsString(rel)) {
+					rb_md(b, rel->valuestring);
+					rb_str(b, " ");
+				}
+			rb_str(b, js_true(fp, "exact") ? "(exact fingerprint)"
+						       : "(nearest fingerprint)");
 		} else {
 			rb_md(b, js_str(it, "error", "no answer"));
 		}
 		rb_str(b, "\n");
 	}
-	cJSON_ArrayForEach(it, js_arr(c, "zookeeper"))
-	{
+	cJSON_ArrayForEach (it, js_arr(c, "zookeeper")) {
 		rb_str(b, "- ZooKeeper ");
 		rb_md(b, js_str(it, "host", "?"));
 		rb_put(b, ":%.0f: %s\n", js_num(it, "port", 0),
@@ -144,8 +144,7 @@ static void cluster_md(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON
 	const cJSON *classes = js_obj(js_obj(js_obj(c, "capture"), "stats"), "classes");
 	if (classes) {
 		rb_str(b, "- Capture flows:");
-		cJSON_ArrayForEach(it, classes)
-		{
+		cJSON_ArrayForEach (it, classes) {
 			rb_str(b, " ");
 			rb_md(b, it->string ? it->string : "?");
 			rb_put(b, " %.0f", cJSON_IsNumber(it) ? it->valuedouble : 0.0);
@@ -155,11 +154,12 @@ static void cluster_md(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON
 	rb_put(b, "\n**Findings (%d)**\n\n", cJSON_GetArraySize(js_arr(c, "findings")));
 	if (!cJSON_GetArraySize(js_arr(c, "findings")))
 		rb_str(b, "None.\n");
-	cJSON_ArrayForEach(it, js_arr(c, "findings")) finding_md(b, ctx, it);
+	cJSON_ArrayForEach (it, js_arr(c, "findings"))
+		finding_md(b, ctx, it);
 }
 
-static int md_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *b,
-		     char *errbuf, size_t errlen)
+static int md_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *b, char *errbuf,
+		     size_t errlen)
 {
 	(void)errbuf;
 	(void)errlen;
@@ -173,14 +173,14 @@ static int md_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *
 	rb_md(b, js_str(pol, "min_kafka_version", "?"));
 	rb_str(b, " on ");
 	rb_md(b, js_str(pol, "platform", "?"));
-	rb_put(b, ".\n\n**%.0f clusters: %.0f compliant, %.0f non-compliant, %.0f unverified; "
-		  "%.0f findings.**\n\n",
+	rb_put(b,
+	       ".\n\n**%.0f clusters: %.0f compliant, %.0f non-compliant, %.0f unverified; "
+	       "%.0f findings.**\n\n",
 	       js_num(s, "clusters", 0), js_num(s, "compliant", 0), js_num(s, "non_compliant", 0),
 	       js_num(s, "unverified", 0), js_num(s, "findings", 0));
 	rb_str(b, "| Cluster | Owner | Version | Mode | Verdict | Findings |\n"
 		  "|---|---|---|---|---|---|\n");
-	cJSON_ArrayForEach(c, js_arr(r, "clusters"))
-	{
+	cJSON_ArrayForEach (c, js_arr(r, "clusters")) {
 		char ver[256];
 		js_version_cell(c, ver, sizeof(ver));
 		rb_str(b, "| ");
@@ -195,7 +195,8 @@ static int md_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *
 		rb_md(b, js_str(c, "verdict", "?"));
 		rb_put(b, " | %d |\n", cJSON_GetArraySize(js_arr(c, "findings")));
 	}
-	cJSON_ArrayForEach(c, js_arr(r, "clusters")) cluster_md(b, ctx, c);
+	cJSON_ArrayForEach (c, js_arr(r, "clusters"))
+		cluster_md(b, ctx, c);
 	rb_str(b, "\n### Provenance\n\n- Tool: mskprobe ");
 	rb_md(b, js_str(js_obj(r, "tool"), "version", "?"));
 	if (js_str(js_obj(r, "tool"), "build", NULL)) {

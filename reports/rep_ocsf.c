@@ -52,10 +52,12 @@ static cJSON *event(const cJSON *r, const cJSON *c, const struct rep_check *k, c
 	cJSON_AddStringToObject(o, "activity_name", "Create");
 	cJSON_AddNumberToObject(o, "type_uid", 200301);
 	cJSON_AddNumberToObject(o, "severity_id", rep_sev_rank(sev) + 1);
-	cJSON_AddStringToObject(o, "severity", rep_sev_rank(sev) == 0 ? "Informational" :
-					       rep_sev_rank(sev) == 1 ? "Low" :
-					       rep_sev_rank(sev) == 2 ? "Medium" :
-					       rep_sev_rank(sev) == 3 ? "High" : "Critical");
+	cJSON_AddStringToObject(o, "severity",
+				rep_sev_rank(sev) == 0	 ? "Informational"
+				: rep_sev_rank(sev) == 1 ? "Low"
+				: rep_sev_rank(sev) == 2 ? "Medium"
+				: rep_sev_rank(sev) == 3 ? "High"
+							 : "Critical");
 	cJSON_AddNumberToObject(o, "time", t > 0 ? (double)t * 1000.0 : 0);
 	cJSON_AddNumberToObject(o, "status_id", 1);
 	cJSON_AddStringToObject(o, "status", "New");
@@ -69,9 +71,9 @@ static cJSON *event(const cJSON *r, const cJSON *c, const struct rep_check *k, c
 	mp_fmt(buf, sizeof(buf), "mskprobe/%s/%s", js_cluster_key(c), k->id);
 	cJSON_AddStringToObject(fi, "uid", buf);
 	cJSON_AddStringToObject(fi, "title", f ? js_str(f, "title", k->title) : k->title);
-	cJSON_AddStringToObject(fi, "desc", strcmp(k->id, REP_VERDICT_CHECK) == 0
-						    ? js_str(c, "verdict_reason", "")
-						    : k->title);
+	cJSON_AddStringToObject(
+		fi, "desc",
+		strcmp(k->id, REP_VERDICT_CHECK) == 0 ? js_str(c, "verdict_reason", "") : k->title);
 	cJSON_AddItemToObject(fi, "types", cJSON_CreateStringArray(&k->id, 1));
 	if (t > 0)
 		cJSON_AddNumberToObject(fi, "created_time", (double)t * 1000.0);
@@ -108,14 +110,13 @@ static cJSON *event(const cJSON *r, const cJSON *c, const struct rep_check *k, c
 	return o;
 }
 
-static int ocsf_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *b,
-		       char *errbuf, size_t errlen)
+static int ocsf_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *b, char *errbuf,
+		       size_t errlen)
 {
 	(void)errbuf;
 	(void)errlen;
 	const cJSON *c;
-	cJSON_ArrayForEach(c, js_arr(r, "clusters"))
-	{
+	cJSON_ArrayForEach (c, js_arr(r, "clusters")) {
 		for (size_t i = 0; i < rep_catalog_size(ctx->cat); i++) {
 			const struct rep_check *k = rep_catalog_at(ctx->cat, i);
 			const cJSON *f = NULL;

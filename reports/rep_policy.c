@@ -22,8 +22,7 @@
 
 #define POLICY_FILE_MAX (256u * 1024u)
 
-static int perr(char *errbuf, size_t errlen, const char *path, const char *field,
-		const char *what)
+static int perr(char *errbuf, size_t errlen, const char *path, const char *field, const char *what)
 {
 	mp_fmt(errbuf, errlen, "%s: %s: %s", path, field, what);
 	return -EINVAL;
@@ -67,12 +66,12 @@ static int severities(struct rep_policy *p, const cJSON *o, const char *path, ch
 	int rc = rep_catalog_builtin(&cat, errbuf, errlen);
 	if (rc < 0)
 		return rc;
-	cJSON_ArrayForEach(it, o)
-	{
+	cJSON_ArrayForEach (it, o) {
 		enum mp_severity sev;
 		char f[128];
 		mp_fmt(f, sizeof(f), "severities.%.60s", it->string ? it->string : "");
-		if (!rep_catalog_find(cat, it->string) || strcmp(it->string, REP_VERDICT_CHECK) == 0) {
+		if (!rep_catalog_find(cat, it->string) ||
+		    strcmp(it->string, REP_VERDICT_CHECK) == 0) {
 			rc = perr(errbuf, errlen, path, f, "not a finding id of this mskprobe");
 			break;
 		}
@@ -104,12 +103,12 @@ int rep_policy_load(const char *path, struct rep_policy *p, char *errbuf, size_t
 		perr(errbuf, errlen, path, "top level", "want a JSON object");
 		goto out;
 	}
-	cJSON_ArrayForEach(it, j)
-	{
+	cJSON_ArrayForEach (it, j) {
 		const char *k = it->string ? it->string : "";
 		struct mp_ver v;
 		if (strcmp(k, "min_kafka_version") == 0) {
-			if (!cJSON_IsString(it) || strlen(it->valuestring) >= sizeof(p->min_version) ||
+			if (!cJSON_IsString(it) ||
+			    strlen(it->valuestring) >= sizeof(p->min_version) ||
 			    mp_ver_parse(it->valuestring, &v) < 0 || v.label[0]) {
 				perr(errbuf, errlen, path, k, "want a version like \"2.5.1\"");
 				goto out;
@@ -138,19 +137,19 @@ int rep_policy_load(const char *path, struct rep_policy *p, char *errbuf, size_t
 				perr(errbuf, errlen, path, k, "want an array of tag names");
 				goto out;
 			}
-			cJSON_ArrayForEach(t, it)
-			{
+			cJSON_ArrayForEach (t, it) {
 				if (!cJSON_IsString(t)) {
 					perr(errbuf, errlen, path, k, "want an array of tag names");
 					goto out;
 				}
-				if (add_tag(p, t->valuestring, strlen(t->valuestring), errbuf, errlen,
-					    path) < 0)
+				if (add_tag(p, t->valuestring, strlen(t->valuestring), errbuf,
+					    errlen, path) < 0)
 					goto out;
 			}
 		} else if (strcmp(k, "severities") == 0) {
 			if (!cJSON_IsObject(it)) {
-				perr(errbuf, errlen, path, k, "want an object FINDING_ID: severity");
+				perr(errbuf, errlen, path, k,
+				     "want an object FINDING_ID: severity");
 				goto out;
 			}
 			if (severities(p, it, path, errbuf, errlen) < 0)
@@ -203,8 +202,7 @@ static void owners(cJSON *info, const struct rep_policy *p)
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return;
-	cJSON_ArrayForEach(it, t)
-	{
+	cJSON_ArrayForEach (it, t) {
 		bool want = false;
 		for (size_t i = 0; p && i < p->n_required_tags; i++)
 			want = want || strcmp(p->required_tags[i], it->string) == 0;
@@ -242,7 +240,8 @@ static int declared(struct mp_cluster *c, const cJSON *d)
 				cJSON_AddItemToArray(m, cJSON_CreateString(c->releases[i]));
 			mp_fmt(title, sizeof(title),
 			       "AWS declares Kafka %s but the brokers answer as %s%s", ver,
-			       c->releases[0], c->n_releases > 1 ? " (or another listed release)" : "");
+			       c->releases[0],
+			       c->n_releases > 1 ? " (or another listed release)" : "");
 			rc |= finding(c, "DECLARED_VERSION_MISMATCH", MP_SEV_MEDIUM, title, ev);
 		}
 	}
@@ -362,7 +361,8 @@ int rep_annotate(cJSON *report, const struct rep_policy *p, const char *inventor
 						mp_severity_name(p->severity[i].severity));
 	}
 	cJSON *in = cJSON_AddArrayToObject(prov, "inputs");
-	if (!in || input(in, "inventory", inventory_path) < 0 || input(in, "policy", policy_path) < 0)
+	if (!in || input(in, "inventory", inventory_path) < 0 ||
+	    input(in, "policy", policy_path) < 0)
 		return -ENOMEM;
 	return 0;
 }

@@ -64,7 +64,8 @@ bad:
 int rep_scan_finish(struct rep_scan *x, struct mp_report *r)
 {
 	for (size_t i = 0; i < r->n_clusters; i++) {
-		const struct rep_inv_cluster *ic = x->inv && i < x->inv->n ? &x->inv->clusters[i] : NULL;
+		const struct rep_inv_cluster *ic =
+			x->inv && i < x->inv->n ? &x->inv->clusters[i] : NULL;
 		if (rep_declared_findings(r->clusters[i], ic, &x->pol) < 0) {
 			fprintf(stderr, "mskprobe scan: out of memory\n");
 			return MP_EXIT_USAGE;
@@ -91,7 +92,8 @@ int rep_scan_emit(struct rep_scan *x, const struct mp_report *r, bool tty)
 			ev[n_ev++] = f;
 	}
 	struct rep_emit_opts eo = { .formats = x->formats,
-				    .output = x->output_dir ? x->output : (x->output ? x->output : "-"),
+				    .output = x->output_dir ? x->output
+							    : (x->output ? x->output : "-"),
 				    .output_dir = x->output_dir,
 				    .sign_key = x->sign_key,
 				    .evidence = ev,

@@ -55,8 +55,7 @@ int rep_sha256_hex(const void *data, size_t len, char out[65])
 }
 
 /* Read a PEM key (private or public) through a bounded read. */
-static int load_key(const char *path, bool private_key, EVP_PKEY **ret, char *errbuf,
-		    size_t errlen)
+static int load_key(const char *path, bool private_key, EVP_PKEY **ret, char *errbuf, size_t errlen)
 {
 	char *pem = NULL;
 	size_t len = 0;

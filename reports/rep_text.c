@@ -37,8 +37,7 @@ static void owners_cell(const cJSON *c, char *dst, size_t n)
 	const cJSON *o = js_obj(js_obj(c, "inventory"), "owners"), *it;
 	size_t off = 0;
 	dst[0] = '\0';
-	cJSON_ArrayForEach(it, o)
-	{
+	cJSON_ArrayForEach (it, o) {
 		if (!cJSON_IsString(it) || off + 1 >= n)
 			continue;
 		int w = snprintf(dst + off, n - off, "%s%s=%s", off ? ", " : "", it->string,
@@ -51,8 +50,7 @@ static void owners_cell(const cJSON *c, char *dst, size_t n)
 static void brokers_text(struct rep_buf *o, const cJSON *kafka, const char *list)
 {
 	const cJSON *b;
-	cJSON_ArrayForEach(b, js_arr(kafka, list))
-	{
+	cJSON_ArrayForEach (b, js_arr(kafka, list)) {
 		const cJSON *fp = js_obj(b, "fingerprint");
 		const char *err = js_str(b, "error", NULL);
 		const char *src = js_str(b, "source", "");
@@ -63,7 +61,7 @@ static void brokers_text(struct rep_buf *o, const cJSON *kafka, const char *list
 		if (fp) {
 			const cJSON *rel;
 			rb_str(o, ": release");
-			cJSON_ArrayForEach(rel, js_arr(fp, "releases"))
+			cJSON_ArrayForEach (rel, js_arr(fp, "releases"))
 				if (cJSON_IsString(rel))
 					rb_put(o, " %s", rel->valuestring);
 			rb_put(o, ", %s, %s", js_str(fp, "mode", "unknown"),
@@ -78,8 +76,7 @@ static void brokers_text(struct rep_buf *o, const cJSON *kafka, const char *list
 static void zk_text(struct rep_buf *o, const cJSON *c)
 {
 	const cJSON *z;
-	cJSON_ArrayForEach(z, js_arr(c, "zookeeper"))
-	{
+	cJSON_ArrayForEach (z, js_arr(c, "zookeeper")) {
 		const cJSON *tls = js_obj(z, "tls");
 		rb_put(o, "    zookeeper %s:%.0f ", js_str(z, "host", "?"), js_num(z, "port", 0));
 		if (tls)
@@ -89,8 +86,9 @@ static void zk_text(struct rep_buf *o, const cJSON *c)
 			       js_true(tls, "speaks_zookeeper") ? ", speaks ZooKeeper" : "");
 		else if (js_true(z, "reachable"))
 			rb_put(o, "plaintext%s\n",
-			       js_true(js_obj(z, "plaintext"), "speaks_zookeeper") ? ", speaks ZooKeeper"
-										   : ", not ZooKeeper");
+			       js_true(js_obj(z, "plaintext"), "speaks_zookeeper")
+				       ? ", speaks ZooKeeper"
+				       : ", not ZooKeeper");
 		else
 			rb_put(o, "unreachable: %s\n", js_str(z, "error", "?"));
 	}
@@ -118,8 +116,7 @@ static void declared_text(struct rep_buf *o, const cJSON *c)
 static void findings_text(struct rep_buf *o, const struct rep_ctx *ctx, const cJSON *c)
 {
 	const cJSON *f;
-	cJSON_ArrayForEach(f, js_arr(c, "findings"))
-	{
+	cJSON_ArrayForEach (f, js_arr(c, "findings")) {
 		const char *sev = js_str(f, "severity", "info");
 		char up[16];
 		size_t i;
@@ -134,8 +131,8 @@ static void findings_text(struct rep_buf *o, const struct rep_ctx *ctx, const cJ
 	}
 }
 
-static int text_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *o,
-		       char *errbuf, size_t errlen)
+static int text_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *o, char *errbuf,
+		       size_t errlen)
 {
 	const cJSON *clusters = js_arr(r, "clusters");
 	const cJSON *pol = js_obj(r, "policy");
@@ -145,11 +142,11 @@ static int text_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf
 		mp_fmt(errbuf, errlen, "not a %s report", REP_SCHEMA);
 		return -EINVAL;
 	}
-	rb_put(o, "mskprobe report %s: policy Kafka >= %s on %s\n\n", js_str(r, "generated_at", "?"),
-	       js_str(pol, "min_kafka_version", "?"), js_str(pol, "platform", "?"));
+	rb_put(o, "mskprobe report %s: policy Kafka >= %s on %s\n\n",
+	       js_str(r, "generated_at", "?"), js_str(pol, "min_kafka_version", "?"),
+	       js_str(pol, "platform", "?"));
 	rb_put(o, "%-24s %-28s %-10s %-14s %s\n", "CLUSTER", "VERSION", "MODE", "VERDICT", "OWNER");
-	cJSON_ArrayForEach(c, clusters)
-	{
+	cJSON_ArrayForEach (c, clusters) {
 		const char *verdict = js_str(c, "verdict", "unverified");
 		char ver[128], owners[128], name[128];
 		js_version_cell(c, ver, sizeof(ver));
@@ -160,8 +157,7 @@ static int text_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf
 		       js_str(js_obj(c, "kafka"), "mode", "unknown"), paint(ctx, verdict), verdict,
 		       paint(ctx, "reset"), owners[0] ? owners : "-");
 	}
-	cJSON_ArrayForEach(c, clusters)
-	{
+	cJSON_ArrayForEach (c, clusters) {
 		const cJSON *kafka = js_obj(c, "kafka");
 		const cJSON *disc = js_obj(kafka, "discovery");
 		rb_put(o, "\n%s: %s\n", js_str(c, "name", "?"), js_str(c, "verdict_reason", ""));

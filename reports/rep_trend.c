@@ -34,7 +34,9 @@ static int item_cmp(const void *a, const void *b)
 static const cJSON *find_cluster(const cJSON *r, const char *key)
 {
 	const cJSON *c;
-	cJSON_ArrayForEach(c, js_arr(r, "clusters")) if (strcmp(js_cluster_key(c), key) == 0) return c;
+	cJSON_ArrayForEach (c, js_arr(r, "clusters"))
+		if (strcmp(js_cluster_key(c), key) == 0)
+			return c;
 	return NULL;
 }
 
@@ -42,11 +44,11 @@ static const char *lowest_version(const cJSON *c)
 {
 	const cJSON *k = js_obj(c, "kafka"), *it;
 	const char *lo = NULL;
-	cJSON_ArrayForEach(it, js_arr(k, "candidates"))
+	cJSON_ArrayForEach (it, js_arr(k, "candidates"))
 		if (cJSON_IsString(it) && (!lo || mp_ver_cmp_str(it->valuestring, lo) < 0))
 			lo = it->valuestring;
 	if (!lo)
-		cJSON_ArrayForEach(it, js_arr(k, "releases"))
+		cJSON_ArrayForEach (it, js_arr(k, "releases"))
 			if (cJSON_IsString(it) && (!lo || mp_ver_cmp_str(it->valuestring, lo) < 0))
 				lo = it->valuestring;
 	return lo;
@@ -63,8 +65,7 @@ static cJSON *series_point(const struct item *it)
 	const cJSON *c, *oldest_c = NULL;
 	const char *oldest = NULL;
 	double n = 0, ok = 0;
-	cJSON_ArrayForEach(c, js_arr(it->r, "clusters"))
-	{
+	cJSON_ArrayForEach (c, js_arr(it->r, "clusters")) {
 		const char *v = lowest_version(c);
 		n++;
 		ok += strcmp(js_str(c, "verdict", ""), "compliant") == 0;
@@ -93,9 +94,10 @@ static cJSON *all_keys(const struct item *v, size_t n)
 	cJSON *keys = cJSON_CreateObject();
 	for (size_t i = 0; keys && i < n; i++) {
 		const cJSON *c;
-		cJSON_ArrayForEach(c, js_arr(v[i].r, "clusters"))
+		cJSON_ArrayForEach (c, js_arr(v[i].r, "clusters"))
 			if (!cJSON_GetObjectItemCaseSensitive(keys, js_cluster_key(c)))
-				cJSON_AddStringToObject(keys, js_cluster_key(c), js_str(c, "name", "?"));
+				cJSON_AddStringToObject(keys, js_cluster_key(c),
+							js_str(c, "name", "?"));
 	}
 	return keys;
 }
@@ -107,8 +109,7 @@ static void mttr(cJSON *out, const struct item *v, size_t n, const cJSON *keys)
 	const cJSON *k;
 	double total = 0;
 	size_t episodes = 0;
-	cJSON_ArrayForEach(k, keys)
-	{
+	cJSON_ArrayForEach (k, keys) {
 		int64_t start = -1;
 		double sum = 0;
 		size_t eps = 0;
@@ -127,7 +128,8 @@ static void mttr(cJSON *out, const struct item *v, size_t n, const cJSON *keys)
 				cJSON_AddStringToObject(e, "cluster", k->valuestring);
 				cJSON_AddStringToObject(e, "non_compliant_since", t1);
 				cJSON_AddStringToObject(e, "compliant_at", t2);
-				cJSON_AddNumberToObject(e, "hours", (double)(v[i].t - start) / 3600.0);
+				cJSON_AddNumberToObject(e, "hours",
+							(double)(v[i].t - start) / 3600.0);
 				cJSON_AddItemToArray(per, e);
 				sum += (double)(v[i].t - start) / 3600.0;
 				eps++;
@@ -154,7 +156,9 @@ static void mttr(cJSON *out, const struct item *v, size_t n, const cJSON *keys)
 static bool has_finding(const cJSON *c, const char *id)
 {
 	const cJSON *f;
-	cJSON_ArrayForEach(f, js_arr(c, "findings")) if (strcmp(js_str(f, "id", ""), id) == 0) return true;
+	cJSON_ArrayForEach (f, js_arr(c, "findings"))
+		if (strcmp(js_str(f, "id", ""), id) == 0)
+			return true;
 	return false;
 }
 
@@ -163,17 +167,17 @@ static void open_findings(cJSON *out, const struct item *v, size_t n)
 	static const struct {
 		const char *name;
 		double max_days;
-	} buckets[] = { { "under_7_days", 7 }, { "7_to_30_days", 30 }, { "30_to_90_days", 90 },
+	} buckets[] = { { "under_7_days", 7 },
+			{ "7_to_30_days", 30 },
+			{ "30_to_90_days", 90 },
 			{ "over_90_days", 1e18 } };
 	double count[4] = { 0 };
 	cJSON *list = cJSON_AddArrayToObject(out, "findings");
 	const cJSON *c, *f;
 	const struct item *last = &v[n - 1];
-	cJSON_ArrayForEach(c, js_arr(last->r, "clusters"))
-	{
+	cJSON_ArrayForEach (c, js_arr(last->r, "clusters")) {
 		const char *key = js_cluster_key(c);
-		cJSON_ArrayForEach(f, js_arr(c, "findings"))
-		{
+		cJSON_ArrayForEach (f, js_arr(c, "findings")) {
 			const char *id = js_str(f, "id", "?");
 			size_t first = n - 1;
 			while (first > 0 && has_finding(find_cluster(v[first - 1].r, key), id))
@@ -256,9 +260,9 @@ static void trend_text(struct rep_buf *b, const cJSON *t)
 {
 	const cJSON *p, *m = js_obj(t, "mttr"), *of = js_obj(t, "open_findings");
 	const cJSON *old = js_obj(t, "oldest_version_in_production");
-	rb_put(b, "mskprobe trend over %.0f reports\n\n%-22s %9s %10s  %s\n", js_num(t, "reports", 0),
-	       "REPORT", "CLUSTERS", "COMPLIANT", "OLDEST VERSION");
-	cJSON_ArrayForEach(p, js_arr(t, "series"))
+	rb_put(b, "mskprobe trend over %.0f reports\n\n%-22s %9s %10s  %s\n",
+	       js_num(t, "reports", 0), "REPORT", "CLUSTERS", "COMPLIANT", "OLDEST VERSION");
+	cJSON_ArrayForEach (p, js_arr(t, "series"))
 		rb_put(b, "%-22s %9.0f %9.0f%%  %s\n", js_str(p, "generated_at", "?"),
 		       js_num(p, "clusters", 0), 100 * js_num(p, "compliant_share", 0),
 		       js_str(p, "oldest_version", "?"));
@@ -269,18 +273,18 @@ static void trend_text(struct rep_buf *b, const cJSON *t)
 		       js_num(m, "mean_hours", 0), js_num(m, "remediations", 0));
 	else
 		rb_str(b, "mean time to remediate: no remediation in the series\n");
-	cJSON_ArrayForEach(p, js_arr(m, "clusters"))
+	cJSON_ArrayForEach (p, js_arr(m, "clusters"))
 		rb_put(b, "    %s: %.1f hours (%s -> %s)\n", js_str(p, "cluster", "?"),
 		       js_num(p, "hours", 0), js_str(p, "non_compliant_since", "?"),
 		       js_str(p, "compliant_at", "?"));
-	cJSON_ArrayForEach(p, js_arr(m, "still_non_compliant"))
+	cJSON_ArrayForEach (p, js_arr(m, "still_non_compliant"))
 		rb_put(b, "    %s: still non-compliant since %s\n", js_str(p, "cluster", "?"),
 		       js_str(p, "non_compliant_since", "?"));
 	const cJSON *by = js_obj(of, "by_age");
 	rb_put(b, "open findings by age: <7d %.0f, 7-30d %.0f, 30-90d %.0f, >90d %.0f\n",
 	       js_num(by, "under_7_days", 0), js_num(by, "7_to_30_days", 0),
 	       js_num(by, "30_to_90_days", 0), js_num(by, "over_90_days", 0));
-	cJSON_ArrayForEach(p, js_arr(of, "findings"))
+	cJSON_ArrayForEach (p, js_arr(of, "findings"))
 		rb_put(b, "    %s %s (%s) open %.1f days, since %s\n", js_str(p, "cluster", "?"),
 		       js_str(p, "id", "?"), js_str(p, "severity", "?"), js_num(p, "age_days", 0),
 		       js_str(p, "first_seen", "?"));
@@ -297,14 +301,14 @@ static void chart(struct rep_buf *b, const cJSON *t)
 		  "<rect x=\"0\" y=\"0\" width=\"640\" height=\"220\" fill=\"#fff\"/>\n");
 	for (int g = 0; g <= 4; g++) {
 		double y = y0 - (y0 - y1) * g / 4.0;
-		rb_put(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#d0d7de\"/>"
-			  "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" "
-			  "fill=\"#57606a\">%d%%</text>\n",
+		rb_put(b,
+		       "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#d0d7de\"/>"
+		       "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" "
+		       "fill=\"#57606a\">%d%%</text>\n",
 		       x0, y, x1, y, x0 - 6, y + 4, g * 25);
 	}
 	rb_str(b, "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"2.5\" points=\"");
-	cJSON_ArrayForEach(p, series)
-	{
+	cJSON_ArrayForEach (p, series) {
 		double x = n > 1 ? x0 + (x1 - x0) * i / (n - 1) : (x0 + x1) / 2;
 		double y = y0 - (y0 - y1) * js_num(p, "compliant_share", 0);
 		rb_put(b, "%s%.1f,%.1f", i ? " " : "", x, y);
@@ -312,8 +316,7 @@ static void chart(struct rep_buf *b, const cJSON *t)
 	}
 	rb_str(b, "\"/>\n");
 	i = 0;
-	cJSON_ArrayForEach(p, series)
-	{
+	cJSON_ArrayForEach (p, series) {
 		double x = n > 1 ? x0 + (x1 - x0) * i / (n - 1) : (x0 + x1) / 2;
 		double y = y0 - (y0 - y1) * js_num(p, "compliant_share", 0);
 		rb_put(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#0969da\"><title>", x, y);
@@ -322,9 +325,13 @@ static void chart(struct rep_buf *b, const cJSON *t)
 		if (i == 0 || i == n - 1) {
 			char d[11];
 			mp_strlcpy(d, js_str(p, "generated_at", ""), sizeof(d));
-			rb_put(b, "<text x=\"%.1f\" y=\"210\" font-size=\"11\" text-anchor=\"%s\" "
-				  "fill=\"#57606a\">",
-			       x, n == 1 ? "middle" : i == 0 ? "start" : "end");
+			rb_put(b,
+			       "<text x=\"%.1f\" y=\"210\" font-size=\"11\" text-anchor=\"%s\" "
+			       "fill=\"#57606a\">",
+			       x,
+			       n == 1	? "middle"
+			       : i == 0 ? "start"
+					: "end");
 			rb_html(b, d);
 			rb_str(b, "</text>\n");
 		}
@@ -338,10 +345,12 @@ static void trend_html(struct rep_buf *b, const cJSON *t)
 	const cJSON *p, *m = js_obj(t, "mttr"), *of = js_obj(t, "open_findings");
 	const cJSON *old = js_obj(t, "oldest_version_in_production");
 	const cJSON *by = js_obj(of, "by_age");
-	const cJSON *last = cJSON_GetArrayItem(js_arr(t, "series"), cJSON_GetArraySize(js_arr(t, "series")) - 1);
+	const cJSON *last = cJSON_GetArrayItem(js_arr(t, "series"),
+					       cJSON_GetArraySize(js_arr(t, "series")) - 1);
 	rep_html_head(b, "mskprobe trend");
-	rb_put(b, "<h1>Kafka control-plane encryption: trend</h1>\n<p class=\"sub\">%.0f reports, "
-		  "latest ",
+	rb_put(b,
+	       "<h1>Kafka control-plane encryption: trend</h1>\n<p class=\"sub\">%.0f reports, "
+	       "latest ",
 	       js_num(t, "reports", 0));
 	rb_html(b, js_str(last, "generated_at", "?"));
 	rb_str(b, ".</p>\n<div class=\"kpis\">\n");
@@ -351,18 +360,20 @@ static void trend_html(struct rep_buf *b, const cJSON *t)
 	rb_html(b, js_str(old, "version", "?"));
 	rb_str(b, "</b><span>oldest version in production</span></div>\n");
 	if (cJSON_IsNumber(js_get(m, "mean_hours")))
-		rb_put(b, "<div class=\"kpi\"><b>%.1f h</b><span>mean time to remediate</span></div>\n",
+		rb_put(b,
+		       "<div class=\"kpi\"><b>%.1f h</b><span>mean time to "
+		       "remediate</span></div>\n",
 		       js_num(m, "mean_hours", 0));
 	else
-		rb_str(b, "<div class=\"kpi\"><b>&mdash;</b><span>mean time to remediate</span></div>\n");
+		rb_str(b, "<div class=\"kpi\"><b>&mdash;</b><span>mean time to "
+			  "remediate</span></div>\n");
 	rb_put(b, "<div class=\"kpi\"><b>%d</b><span>open findings</span></div>\n</div>\n",
 	       cJSON_GetArraySize(js_arr(of, "findings")));
 	rb_str(b, "<h2>Share of compliant clusters</h2>\n");
 	chart(b, t);
 	rb_str(b, "<h2>Reports</h2>\n<table>\n<tr><th>Generated</th><th>Clusters</th>"
 		  "<th>Compliant</th><th>Oldest version</th></tr>\n");
-	cJSON_ArrayForEach(p, js_arr(t, "series"))
-	{
+	cJSON_ArrayForEach (p, js_arr(t, "series")) {
 		rb_str(b, "<tr><td>");
 		rb_html(b, js_str(p, "generated_at", "?"));
 		rb_put(b, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f%%</td><td>",
@@ -372,8 +383,7 @@ static void trend_html(struct rep_buf *b, const cJSON *t)
 	}
 	rb_str(b, "</table>\n<h2>Time to remediate</h2>\n<table>\n<tr><th>Cluster</th>"
 		  "<th>Non-compliant since</th><th>Compliant at</th><th>Hours</th></tr>\n");
-	cJSON_ArrayForEach(p, js_arr(m, "clusters"))
-	{
+	cJSON_ArrayForEach (p, js_arr(m, "clusters")) {
 		rb_str(b, "<tr><td>");
 		rb_html(b, js_str(p, "cluster", "?"));
 		rb_str(b, "</td><td>");
@@ -382,22 +392,21 @@ static void trend_html(struct rep_buf *b, const cJSON *t)
 		rb_html(b, js_str(p, "compliant_at", "?"));
 		rb_put(b, "</td><td class=\"num\">%.1f</td></tr>\n", js_num(p, "hours", 0));
 	}
-	cJSON_ArrayForEach(p, js_arr(m, "still_non_compliant"))
-	{
+	cJSON_ArrayForEach (p, js_arr(m, "still_non_compliant")) {
 		rb_str(b, "<tr><td>");
 		rb_html(b, js_str(p, "cluster", "?"));
 		rb_str(b, "</td><td>");
 		rb_html(b, js_str(p, "non_compliant_since", "?"));
 		rb_str(b, "</td><td>still non-compliant</td><td></td></tr>\n");
 	}
-	rb_put(b, "</table>\n<h2>Open findings by age</h2>\n<p>under 7 days: %.0f &middot; 7&ndash;30 "
-		  "days: %.0f &middot; 30&ndash;90 days: %.0f &middot; over 90 days: %.0f</p>\n"
-		  "<table>\n<tr><th>Cluster</th><th>Finding</th><th>Severity</th><th>First seen</th>"
-		  "<th>Age (days)</th></tr>\n",
+	rb_put(b,
+	       "</table>\n<h2>Open findings by age</h2>\n<p>under 7 days: %.0f &middot; 7&ndash;30 "
+	       "days: %.0f &middot; 30&ndash;90 days: %.0f &middot; over 90 days: %.0f</p>\n"
+	       "<table>\n<tr><th>Cluster</th><th>Finding</th><th>Severity</th><th>First seen</th>"
+	       "<th>Age (days)</th></tr>\n",
 	       js_num(by, "under_7_days", 0), js_num(by, "7_to_30_days", 0),
 	       js_num(by, "30_to_90_days", 0), js_num(by, "over_90_days", 0));
-	cJSON_ArrayForEach(p, js_arr(of, "findings"))
-	{
+	cJSON_ArrayForEach (p, js_arr(of, "findings")) {
 		rb_str(b, "<tr><td>");
 		rb_html(b, js_str(p, "cluster", "?"));
 		rb_str(b, "</td><td><code>");

@@ -189,8 +189,7 @@ static size_t cat_list(char *dst, size_t n, size_t o, const cJSON *arr, const ch
 		       const char *sep, bool *any)
 {
 	const cJSON *it;
-	cJSON_ArrayForEach(it, arr)
-	{
+	cJSON_ArrayForEach (it, arr) {
 		if (!cJSON_IsString(it) || o + 1 >= n)
 			continue;
 		int w = snprintf(dst + o, n - o, "%s%s", *any ? sep : first, it->valuestring);

@@ -54,8 +54,8 @@ int rep_read_file(const char *path, size_t max, char **ret, size_t *ret_len, cha
  * are defanged into visible "\u00NN" text. 0 or -EINVAL/-ENOMEM with
  * "NAME: what is wrong" in errbuf.
  */
-int rep_json_parse(const char *data, size_t len, const char *name, struct cJSON **ret,
-		   char *errbuf, size_t errlen);
+int rep_json_parse(const char *data, size_t len, const char *name, struct cJSON **ret, char *errbuf,
+		   size_t errlen);
 int rep_json_read(const char *path, size_t max, struct cJSON **ret, char *errbuf, size_t errlen);
 /* Check that j has the shape of a REP_SCHEMA report (types of every field renderers rely on). */
 int rep_report_check(const struct cJSON *j, const char *name, char *errbuf, size_t errlen);
@@ -77,8 +77,8 @@ const struct rep_check *rep_catalog_find(const struct rep_catalog *c, const char
 
 struct rep_render_opts {
 	const struct rep_catalog *catalog; /* NULL: the built-in one */
-	bool color;                        /* text: ANSI colours */
-	const char *aws_account;           /* asff: when a cluster has no ARN */
+	bool color;			   /* text: ANSI colours */
+	const char *aws_account;	   /* asff: when a cluster has no ARN */
 	const char *aws_region;
 };
 
@@ -100,13 +100,13 @@ int rep_render(const char *format, const struct cJSON *report, const struct rep_
 #define REP_FORMATS_MAX 8u
 
 struct rep_emit_opts {
-	const char *formats;    /* "json,html"; NULL: "text" */
-	const char *output;     /* one file ("-": stdout); NULL: stdout */
+	const char *formats;	/* "json,html"; NULL: "text" */
+	const char *output;	/* one file ("-": stdout); NULL: stdout */
 	const char *output_dir; /* several formats: DIR/report.EXT + manifest.json */
-	const char *sign_key;   /* PEM private key (Ed25519 or EC): JSON.sig, manifest.json.sig */
+	const char *sign_key;	/* PEM private key (Ed25519 or EC): JSON.sig, manifest.json.sig */
 	const char *const *evidence; /* further files to list in the manifest (a pcap) */
 	size_t n_evidence;
-	bool color_stdout;      /* text to a TTY */
+	bool color_stdout; /* text to a TTY */
 	const char *aws_account, *aws_region;
 };
 
@@ -163,17 +163,17 @@ int rep_render_trend(const struct cJSON *trend, const char *format, char **ret, 
 
 /* ---- inventory, policy file, declared-vs-measured (rep_inventory.c) ------- */
 
-#define REP_TAGS_MAX 64u
+#define REP_TAGS_MAX	      64u
 #define REP_REQUIRED_TAGS_MAX 16u
 
 /* One cluster of an `aws kafka list-clusters-v2` inventory, ready to scan. */
 struct rep_inv_cluster {
 	char name[MP_NAME_MAX]; /* sanitised */
-	char arn[512];          /* "" when absent */
+	char arn[512];		/* "" when absent */
 	size_t n_bootstrap, n_zookeeper;
-	char **bootstrap;       /* "host:port", owned */
-	char **zookeeper;       /* "host:port", owned */
-	struct cJSON *info;     /* owned: the report's cluster "inventory" object */
+	char **bootstrap;   /* "host:port", owned */
+	char **zookeeper;   /* "host:port", owned */
+	struct cJSON *info; /* owned: the report's cluster "inventory" object */
 };
 
 struct rep_inventory {
@@ -186,8 +186,7 @@ struct rep_inventory {
  * get-bootstrap-brokers output merged in as "BootstrapBrokers"). Hostile
  * names and tags are sanitised; wrong types are errors naming the field.
  */
-int rep_inventory_load(const char *path, struct rep_inventory **ret, char *errbuf,
-		       size_t errlen);
+int rep_inventory_load(const char *path, struct rep_inventory **ret, char *errbuf, size_t errlen);
 void rep_inventory_free(struct rep_inventory *inv);
 
 /* A --policy FILE.json: what the flags set, validated. */

@@ -43,7 +43,8 @@ static void test_every_row(const struct fp_table *t)
 		       row->patches[0]);
 		/* ZooKeeper rows carry keys 4-7; KRaft rows are told by their table */
 		if (row->mode == FP_MODE_ZK)
-			TAP_EQ_STR(f.mode, "zookeeper", "%s zk row: mode from keys 4-7", row->release);
+			TAP_EQ_STR(f.mode, "zookeeper", "%s zk row: mode from keys 4-7",
+				   row->release);
 		else
 			TAP_OK(strcmp(f.mode, "kraft") == 0 || f.n_releases > 1,
 			       "%s kraft row: mode kraft (or shared table)", row->release);

@@ -18,60 +18,59 @@
 /* Request v0, correlation 7, client id "mp". */
 static const uint8_t req_v0[] = {
 	0x00, 0x00, 0x00, 0x0c, /* size 12 */
-	0x00, 0x12,             /* api key 18 */
-	0x00, 0x00,             /* version 0 */
+	0x00, 0x12,		/* api key 18 */
+	0x00, 0x00,		/* version 0 */
 	0x00, 0x00, 0x00, 0x07, /* correlation id */
-	0x00, 0x02, 'm',  'p',  /* client id */
+	0x00, 0x02, 'm',  'p',	/* client id */
 };
 
 /* Request v3 with client software "mskprobe" "0.1.0". */
 static const uint8_t req_v3[] = {
-	0x00, 0x00, 0x00, 0x1d,                         /* size 29 */
-	0x00, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x07, /* key 18, v3, corr 7 */
-	0x00, 0x02, 'm',  'p',                          /* client id */
-	0x00,                                           /* header tags: none */
-	0x09, 'm',  's',  'k',  'p',  'r',  'o',  'b',  'e', /* compact "mskprobe" */
-	0x06, '0',  '.',  '1',  '.',  '0',              /* compact "0.1.0" */
-	0x00,                                           /* body tags: none */
+	0x00, 0x00, 0x00, 0x1d,				     /* size 29 */
+	0x00, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x07,	     /* key 18, v3, corr 7 */
+	0x00, 0x02, 'm',  'p',				     /* client id */
+	0x00,						     /* header tags: none */
+	0x09, 'm',  's',  'k',	'p',  'r',  'o',  'b',	'e', /* compact "mskprobe" */
+	0x06, '0',  '.',  '1',	'.',  '0',		     /* compact "0.1.0" */
+	0x00,						     /* body tags: none */
 };
 
 /* v0 answer: error 0, 2 keys (0: 0-3, 18: 0-1). */
 static const uint8_t rsp_v0[] = {
-	0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x12, 0x00, 0x00, 0x00, 0x01,
+	0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x12, 0x00, 0x00, 0x00, 0x01,
 };
 
 /* v1 answer: the v0 body then throttle_time_ms 100. */
 static const uint8_t rsp_v1[] = {
-	0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x12, 0x00, 0x00, 0x00, 0x02,
-	0x00, 0x00, 0x00, 0x64,
+	0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x03, 0x00, 0x12, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x64,
 };
 
 /* v3 answer of a 3.7 KRaft broker (two keys shown), with every tagged field. */
 static const uint8_t rsp_v3[] = {
-	0x00, 0x00, 0x00, 0x07,                   /* correlation id */
-	0x00, 0x00,                               /* error 0 */
-	0x03,                                     /* compact array: 2 entries */
+	0x00, 0x00, 0x00, 0x07,			  /* correlation id */
+	0x00, 0x00,				  /* error 0 */
+	0x03,					  /* compact array: 2 entries */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x09, 0x00, /* key 0: 0-9, no tags */
 	0x00, 0x12, 0x00, 0x00, 0x00, 0x03, 0x00, /* key 18: 0-3, no tags */
-	0x00, 0x00, 0x00, 0x00,                   /* throttle 0 */
-	0x04,                                     /* 4 tagged fields */
-	0x00, 0x17,                               /* tag 0 SupportedFeatures, 23 bytes */
-	0x02, 0x11, 'm', 'e', 't', 'a', 'd', 'a', 't', 'a', '.', 'v', 'e', 'r', 's', 'i', 'o',
-	'n', 0x00, 0x01, 0x00, 0x13, 0x00, /* metadata.version min 1 max 19 */
-	0x01, 0x08,                               /* tag 1 FinalizedFeaturesEpoch */
+	0x00, 0x00, 0x00, 0x00,			  /* throttle 0 */
+	0x04,					  /* 4 tagged fields */
+	0x00, 0x17,				  /* tag 0 SupportedFeatures, 23 bytes */
+	0x02, 0x11, 'm',  'e',	't',  'a',  'd',  'a',	't',  'a',  '.',  'v',
+	'e',  'r',  's',  'i',	'o',  'n',  0x00, 0x01, 0x00, 0x13, 0x00, /* metadata.version min 1 max 19 */
+	0x01, 0x08,					/* tag 1 FinalizedFeaturesEpoch */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x92, /* 4242 */
-	0x02, 0x17,                               /* tag 2 FinalizedFeatures */
-	0x02, 0x11, 'm', 'e', 't', 'a', 'd', 'a', 't', 'a', '.', 'v', 'e', 'r', 's', 'i', 'o',
-	'n', 0x00, 0x13, 0x00, 0x11, 0x00, /* max level 19, then min level 17 */
-	0x03, 0x01, 0x01,                         /* tag 3 ZkMigrationReady true */
+	0x02, 0x17,					/* tag 2 FinalizedFeatures */
+	0x02, 0x11, 'm',  'e',	't',  'a',  'd',  'a',	't',  'a',  '.',  'v',
+	'e',  'r',  's',  'i',	'o',  'n',  0x00, 0x13, 0x00, 0x11, 0x00, /* max level 19, then min level 17 */
+	0x03, 0x01, 0x01, /* tag 3 ZkMigrationReady true */
 };
 
 /* UNSUPPORTED_VERSION to a v4 request from a 2.4+ broker: v0 layout, key 18 listed. */
 static const uint8_t rsp_35_kip511[] = {
-	0x00, 0x00, 0x00, 0x07, 0x00, 0x23, 0x00, 0x00, 0x00, 0x01,
-	0x00, 0x12, 0x00, 0x00, 0x00, 0x03,
+	0x00, 0x00, 0x00, 0x07, 0x00, 0x23, 0x00, 0x00,
+	0x00, 0x01, 0x00, 0x12, 0x00, 0x00, 0x00, 0x03,
 };
 
 /* UNSUPPORTED_VERSION from a pre-2.4 broker: v0 layout, empty array. */
@@ -176,8 +175,8 @@ static void sample(struct mp_apiv *a)
 	a->finalized_epoch = -1;
 	a->zk_migration_ready = -1;
 	for (int16_t k = 0; k < 70; k++)
-		a->table.r[a->table.n++] = (struct mp_api_range){ k, (int16_t)(k % 3),
-								  (int16_t)(k % 3 + k % 11) };
+		a->table.r[a->table.n++] =
+			(struct mp_api_range){ k, (int16_t)(k % 3), (int16_t)(k % 3 + k % 11) };
 	a->throttle_ms = 5;
 	a->n_supported = 2;
 	mp_strlcpy(a->supported[0].name, "metadata.version", sizeof(a->supported[0].name));
@@ -206,8 +205,8 @@ static void test_round_trip(void)
 		int rc = decode(buf + 4, len - 4, v, out, err, sizeof(err));
 		TAP_EQ_INT(rc, 0, "v%d decodes back: %s", v, err);
 		TAP_OK(out->table.n == in->table.n &&
-			       memcmp(out->table.r, in->table.r, in->table.n * sizeof(in->table.r[0])) ==
-				       0,
+			       memcmp(out->table.r, in->table.r,
+				      in->table.n * sizeof(in->table.r[0])) == 0,
 		       "v%d table survives", v);
 		TAP_EQ_INT(out->throttle_ms, v == 0 ? 0 : 5, "v%d throttle", v);
 		if (v >= 3)
@@ -271,42 +270,90 @@ struct hostile {
 };
 
 static const struct hostile hostile[] = {
-	{ "negative v0 count", 0, KAFKA_APIV_EMALFORMED, 10,
+	{ "negative v0 count",
+	  0,
+	  KAFKA_APIV_EMALFORMED,
+	  10,
 	  { 0, 0, 0, 7, 0, 0, 0xff, 0xff, 0xff, 0xff } },
-	{ "huge v0 count", 0, KAFKA_APIV_EMALFORMED, 16,
+	{ "huge v0 count",
+	  0,
+	  KAFKA_APIV_EMALFORMED,
+	  16,
 	  { 0, 0, 0, 7, 0, 0, 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 1 } },
-	{ "duplicate keys", 0, KAFKA_APIV_EMALFORMED, 22,
-	  { 0, 0, 0, 7, 0, 0, 0, 0, 0, 2, 0, 3, 0, 0, 0, 1, 0, 3, 0, 0, 0, 2 } },
-	{ "min > max", 0, KAFKA_APIV_EMALFORMED, 16,
+	{ "duplicate keys", 0, KAFKA_APIV_EMALFORMED, 22, { 0, 0, 0, 7, 0, 0, 0, 0, 0, 2, 0,
+							    3, 0, 0, 0, 1, 0, 3, 0, 0, 0, 2 } },
+	{ "min > max",
+	  0,
+	  KAFKA_APIV_EMALFORMED,
+	  16,
 	  { 0, 0, 0, 7, 0, 0, 0, 0, 0, 1, 0, 3, 0, 5, 0, 1 } },
-	{ "negative min", 0, KAFKA_APIV_EMALFORMED, 16,
+	{ "negative min",
+	  0,
+	  KAFKA_APIV_EMALFORMED,
+	  16,
 	  { 0, 0, 0, 7, 0, 0, 0, 0, 0, 1, 0, 3, 0xff, 0xff, 0, 1 } },
-	{ "negative key", 0, KAFKA_APIV_EMALFORMED, 16,
+	{ "negative key",
+	  0,
+	  KAFKA_APIV_EMALFORMED,
+	  16,
 	  { 0, 0, 0, 7, 0, 0, 0, 0, 0, 1, 0xff, 0xfe, 0, 0, 0, 1 } },
-	{ "key past the limit", 0, KAFKA_APIV_EMALFORMED, 16,
+	{ "key past the limit",
+	  0,
+	  KAFKA_APIV_EMALFORMED,
+	  16,
 	  { 0, 0, 0, 7, 0, 0, 0, 0, 0, 1, 0x04, 0x00, 0, 0, 0, 1 } },
-	{ "correlation mismatch", 0, KAFKA_APIV_ECORRELATION, 10,
+	{ "correlation mismatch",
+	  0,
+	  KAFKA_APIV_ECORRELATION,
+	  10,
 	  { 0, 0, 0, 8, 0, 0, 0, 0, 0, 0 } },
-	{ "compact count varint overflow", 3, KAFKA_APIV_EMALFORMED, 11,
+	{ "compact count varint overflow",
+	  3,
+	  KAFKA_APIV_EMALFORMED,
+	  11,
 	  { 0, 0, 0, 7, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x7f } },
-	{ "compact count varint never ends", 3, KAFKA_APIV_EMALFORMED, 12,
+	{ "compact count varint never ends",
+	  3,
+	  KAFKA_APIV_EMALFORMED,
+	  12,
 	  { 0, 0, 0, 7, 0, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 } },
-	{ "compact count huge", 3, KAFKA_APIV_EMALFORMED, 11,
+	{ "compact count huge",
+	  3,
+	  KAFKA_APIV_EMALFORMED,
+	  11,
 	  { 0, 0, 0, 7, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f } },
-	{ "compact array null (0)", 3, KAFKA_APIV_EMALFORMED, 11,
+	{ "compact array null (0)",
+	  3,
+	  KAFKA_APIV_EMALFORMED,
+	  11,
 	  { 0, 0, 0, 7, 0, 0, 0x00, 0, 0, 0, 0 } },
-	{ "tagged field overruns the frame", 3, KAFKA_APIV_EMALFORMED, 14,
+	{ "tagged field overruns the frame",
+	  3,
+	  KAFKA_APIV_EMALFORMED,
+	  14,
 	  { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0, 0x01, 0x00, 0x40 } },
-	{ "tag count huge", 3, KAFKA_APIV_EMALFORMED, 16,
+	{ "tag count huge",
+	  3,
+	  KAFKA_APIV_EMALFORMED,
+	  16,
 	  { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f } },
-	{ "feature count huge", 3, KAFKA_APIV_EMALFORMED, 19,
-	  { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0, 0x01, 0x00, 0x05, 0xff, 0xff, 0xff, 0xff,
-	    0x0f } },
-	{ "feature name null", 3, KAFKA_APIV_EMALFORMED, 20,
-	  { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0, 0x01, 0x00, 0x06, 0x02, 0x00, 0, 1, 0, 2 } },
-	{ "epoch shorter than 8 bytes", 3, KAFKA_APIV_EMALFORMED, 17,
+	{ "feature count huge",
+	  3,
+	  KAFKA_APIV_EMALFORMED,
+	  19,
+	  { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0, 0x01, 0x00, 0x05, 0xff, 0xff, 0xff, 0xff, 0x0f } },
+	{ "feature name null", 3, KAFKA_APIV_EMALFORMED, 20, { 0,    0,	   0, 7, 0,    0,    0x01,
+							       0,    0,	   0, 0, 0x01, 0x00, 0x06,
+							       0x02, 0x00, 0, 1, 0,    2 } },
+	{ "epoch shorter than 8 bytes",
+	  3,
+	  KAFKA_APIV_EMALFORMED,
+	  17,
 	  { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0, 0x01, 0x01, 0x03, 0, 0, 0 } },
-	{ "entry tag count varint overflow", 3, KAFKA_APIV_EMALFORMED, 18,
+	{ "entry tag count varint overflow",
+	  3,
+	  KAFKA_APIV_EMALFORMED,
+	  18,
 	  { 0, 0, 0, 7, 0, 0, 0x02, 0, 1, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x7f } },
 	{ "empty answer", 0, KAFKA_APIV_EMALFORMED, 0, { 0 } },
 };
@@ -341,13 +388,13 @@ static void test_hostile(void)
 	free(b);
 
 	/* an unknown tag is skipped, as Kafka does */
-	static const uint8_t unknown_tag[] = { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0,
-					       0x01, 0x21, 0x02, 0xaa, 0xbb };
+	static const uint8_t unknown_tag[] = { 0, 0, 0, 7,    0,    0,	  0x01, 0,
+					       0, 0, 0, 0x01, 0x21, 0x02, 0xaa, 0xbb };
 	TAP_EQ_INT(decode(unknown_tag, sizeof(unknown_tag), 3, a, err, sizeof(err)), 0,
 		   "unknown tagged field skipped");
 	/* a hostile feature name is sanitised */
-	static const uint8_t ugly[] = { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0, 0x01, 0x00, 0x0a,
-					0x02, 0x04, '"', 0x01, 0xff, 0, 1, 0, 2, 0 };
+	static const uint8_t ugly[] = { 0,    0,    0,	  7,	0,   0,	   0x01, 0, 0, 0, 0, 0x01,
+					0x00, 0x0a, 0x02, 0x04, '"', 0x01, 0xff, 0, 1, 0, 2, 0 };
 	TAP_EQ_INT(decode(ugly, sizeof(ugly), 3, a, err, sizeof(err)), 0, "odd feature name read");
 	TAP_EQ_STR(a->supported[0].name, "\"\\x01\\xff", "feature name hex-escaped");
 	free(a);

@@ -31,7 +31,7 @@
 
 #define TIMEOUT_MS 2500
 #define N_CLUSTERS 4
-#define BROKERS 2
+#define BROKERS	   2
 
 /* KEY=value lines of zk.env; the value of key (without the newline) into dst. */
 static bool env_get(const char *path, const char *key, char *dst, size_t n)
@@ -63,8 +63,7 @@ static void by_name(char *dst, size_t n, const char *ep)
 static const cJSON *cluster(const cJSON *rep, const char *name)
 {
 	const cJSON *c;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, "clusters"))
-	{
+	cJSON_ArrayForEach (c, cJSON_GetObjectItemCaseSensitive(rep, "clusters")) {
 		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
 		if (cJSON_IsString(nm) && strcmp(nm->valuestring, name) == 0)
 			return c;
@@ -80,14 +79,14 @@ static const char *str(const cJSON *o, const char *key)
 
 static bool proven(const cJSON *c, const char *what)
 {
-	return cJSON_IsTrue(
-		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "proven"), what));
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(c, "proven"), what));
 }
 
 static bool finding(const cJSON *c, const char *id)
 {
 	const cJSON *f;
-	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(c, "findings"))
+	cJSON_ArrayForEach (f, cJSON_GetObjectItemCaseSensitive(c, "findings"))
 		if (strcmp(str(f, "id"), id) == 0)
 			return true;
 	return false;
@@ -98,7 +97,7 @@ static void show(const cJSON *c)
 	const cJSON *f;
 	printf("# %s: %s (%s)\n#  findings:", str(c, "name"), str(c, "verdict"),
 	       str(c, "verdict_reason"));
-	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(c, "findings"))
+	cJSON_ArrayForEach (f, cJSON_GetObjectItemCaseSensitive(c, "findings"))
 		printf(" %s", str(f, "id"));
 	printf("\n");
 }
@@ -106,7 +105,7 @@ static void show(const cJSON *c)
 int main(int argc, char **argv)
 {
 	static const char *const names[N_CLUSTERS] = { "main", "plainonly", "expired",
-							"old-tls-zk" };
+						       "old-tls-zk" };
 	static const char *const releases[N_CLUSTERS] = { "2.6", "2.6", "2.6", "2.2" };
 	char ca[1024], main_plain[64], main_tls[64], plainonly[64], expired[64], err[256] = "";
 	char ep[N_CLUSTERS][BROKERS][32];
@@ -136,7 +135,8 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < N_CLUSTERS; i++)
 		for (int b = 0; b < BROKERS; b++) {
-			struct standin_opts o = { .row = fp_table_find(table, releases[i], FP_MODE_ZK) };
+			struct standin_opts o = { .row = fp_table_find(table, releases[i],
+								       FP_MODE_ZK) };
 			uint16_t port = 0;
 			if (standin_add(srv, &o, &port, err, sizeof(err)) < 0)
 				printf("# standin_add: %s\n", err);

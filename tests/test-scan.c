@@ -135,7 +135,8 @@ static void test_verdicts(void)
 
 	/* 3.7 KRaft behind TLS, one listener SASL: compliant, no ZooKeeper */
 	for (int i = 0; i < 3; i++) {
-		mp_fmt(e[i], 32, "127.0.0.1:%u", add("3.7", FP_MODE_KRAFT, true, i == 2, STANDIN_RELEASE));
+		mp_fmt(e[i], 32, "127.0.0.1:%u",
+		       add("3.7", FP_MODE_KRAFT, true, i == 2, STANDIN_RELEASE));
 		eps[i] = e[i];
 	}
 	r = scan(eps, 3, NULL, KAFKA_TLS_ON, false);
@@ -143,7 +144,8 @@ static void test_verdicts(void)
 		       strcmp(r->clusters[0]->mode, "kraft") == 0 &&
 		       strstr(r->clusters[0]->verdict_reason, "no ZooKeeper"),
 	       "3.7 KRaft over TLS (one SASL listener): compliant, says there is no ZooKeeper");
-	TAP_OK(r && r->clusters[0]->brokers[2]->answered, "the SASL listener answered without credentials");
+	TAP_OK(r && r->clusters[0]->brokers[2]->answered,
+	       "the SASL listener answered without credentials");
 	TAP_OK(r && r->clusters[0]->brokers[0]->tls_info &&
 		       strcmp(r->clusters[0]->brokers[0]->tls_info->verify, "ok") == 0 &&
 		       r->clusters[0]->brokers[0]->tls_info->n_chain >= 1,
@@ -157,7 +159,8 @@ static void test_verdicts(void)
 	r = scan(eps, 1, NULL, KAFKA_TLS_OFF, false);
 	TAP_OK(r && r->clusters[0]->brokers[0]->answered &&
 		       r->clusters[0]->brokers[0]->apiv.request_version == 2 &&
-		       r->clusters[0]->brokers[0]->n_attempts == 2 && has_release(r->clusters[0], "2.2"),
+		       r->clusters[0]->brokers[0]->n_attempts == 2 &&
+		       has_release(r->clusters[0], "2.2"),
 	       "2.2 SASL listener: v3 refused, v2 on a new connection answered, release 2.2");
 	mp_report_free(r);
 
@@ -216,8 +219,10 @@ static void test_hostile(void)
 		enum standin_behaviour b;
 		const char *want;
 	} cases[] = {
-		{ STANDIN_SILENT, "timeout" },	       { STANDIN_GARBAGE, "not Kafka" },
-		{ STANDIN_CLOSE_MID, "closed" },       { STANDIN_HUGE_FRAME, "too_big" },
+		{ STANDIN_SILENT, "timeout" },
+		{ STANDIN_GARBAGE, "not Kafka" },
+		{ STANDIN_CLOSE_MID, "closed" },
+		{ STANDIN_HUGE_FRAME, "too_big" },
 		{ STANDIN_PRE_0_10, "older than 0.10.0" },
 	};
 	char e[8][32];

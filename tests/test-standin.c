@@ -28,7 +28,7 @@
 #include "tap.h"
 #include "util.h"
 
-#define CORR 77
+#define CORR	      77
 #define IO_TIMEOUT_MS 3000
 
 static struct fp_table *table;
@@ -119,7 +119,7 @@ static enum rd_result cli_read(struct cli *c, uint8_t *p, size_t n)
 			return RD_EOF;
 		if (r < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? RD_TIMEOUT
-				: errno == ECONNRESET		       ? RD_EOF
+			       : errno == ECONNRESET		       ? RD_EOF
 								       : RD_ERROR;
 		got += (size_t)r;
 	}
@@ -127,8 +127,8 @@ static enum rd_result cli_read(struct cli *c, uint8_t *p, size_t n)
 }
 
 /* Send one ApiVersions request and read one framed answer into *ret (malloc'd). */
-static enum rd_result apiv_xchg(struct cli *c, int16_t version, const char *sw_name,
-				uint8_t **ret, size_t *ret_len)
+static enum rd_result apiv_xchg(struct cli *c, int16_t version, const char *sw_name, uint8_t **ret,
+				size_t *ret_len)
 {
 	uint8_t *req = NULL, hdr[4];
 	size_t len;
@@ -143,8 +143,8 @@ static enum rd_result apiv_xchg(struct cli *c, int16_t version, const char *sw_n
 	enum rd_result r = cli_read(c, hdr, 4);
 	if (r != RD_OK)
 		return r;
-	uint32_t size = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 |
-			hdr[3];
+	uint32_t size =
+		(uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
 	if (size > MP_APIV_FRAME_MAX) {
 		*ret_len = size;
 		return RD_ERROR;
@@ -249,8 +249,8 @@ static void test_release_kraft37(void)
 
 	/* KIP-511 alphabet: a name starting with '-' is INVALID_REQUEST */
 	TAP_EQ_INT(apiv_xchg(&c, 3, "-bad", &buf, &len), RD_OK, "invalid software name answered");
-	TAP_EQ_INT(buf ? kafka_apiv_decode_response(buf, len, 3, CORR, a, err, sizeof(err)) : -1,
-		   0, "INVALID_REQUEST answer decodes in the v3 layout");
+	TAP_EQ_INT(buf ? kafka_apiv_decode_response(buf, len, 3, CORR, a, err, sizeof(err)) : -1, 0,
+		   "INVALID_REQUEST answer decodes in the v3 layout");
 	TAP_OK(a->error_code == 42 && a->table.n == 0, "error 42, empty array");
 	free(buf);
 	cli_close(&c);
@@ -356,20 +356,21 @@ static void test_sasl(void)
 	cli_close(&c);
 
 	/* ApiVersions, then SaslHandshake v1 SCRAM-SHA-512 */
-	static const uint8_t hs[] = { 0, 0, 0, 25, 0, 17, 0, 1, 0, 0, 0, 9, 0, 0,
-				      0, 13, 'S', 'C', 'R', 'A', 'M', '-', 'S', 'H', 'A', '-',
-				      '5', '1', '2' };
+	static const uint8_t hs[] = { 0,   0,	0,   25,  0,   17,  0,	 1,   0,   0,
+				      0,   9,	0,   0,	  0,   13,  'S', 'C', 'R', 'A',
+				      'M', '-', 'S', 'H', 'A', '-', '5', '1', '2' };
 	TAP_OK(cli_open(&c, port, NULL) == 0 && apiv_ask(&c, 3, a) == 0, "ApiVersions first");
 	TAP_OK(cli_write(&c, hs, sizeof(hs)) == 0 && cli_read(&c, b, 4) == RD_OK && b[3] == 40,
 	       "SaslHandshake answered (%u bytes)", b[3]);
-	TAP_OK(cli_read(&c, b, 40) == RD_OK && b[3] == 9 && b[4] == 0 && b[5] == 0 &&
-		       b[9] == 2 && memcmp(b + 12, "SCRAM-SHA-256", 13) == 0,
+	TAP_OK(cli_read(&c, b, 40) == RD_OK && b[3] == 9 && b[4] == 0 && b[5] == 0 && b[9] == 2 &&
+		       memcmp(b + 12, "SCRAM-SHA-256", 13) == 0,
 	       "error 0, both mechanisms listed");
 	TAP_EQ_INT(apiv_ask(&c, 3, a), -100 - RD_EOF, "after the handshake, ApiVersions closes");
 	cli_close(&c);
 
 	/* a mechanism not enabled: UNSUPPORTED_SASL_MECHANISM, then closed */
-	uint8_t plain[] = { 0, 0, 0, 17, 0, 17, 0, 1, 0, 0, 0, 9, 0, 0, 0, 5, 'P', 'L', 'A', 'I', 'N' };
+	uint8_t plain[] = { 0, 0, 0, 17, 0, 17,	 0,   1,   0,	0,  0,
+			    9, 0, 0, 0,	 5, 'P', 'L', 'A', 'I', 'N' };
 	TAP_OK(cli_open(&c, port, NULL) == 0 && cli_write(&c, plain, sizeof(plain)) == 0 &&
 		       cli_read(&c, b, 10) == RD_OK && b[8] == 0 && b[9] == 33,
 	       "PLAIN refused with error 33");
@@ -390,8 +391,12 @@ static void test_tls(void)
 	struct stat st;
 
 	TAP_OK(mkdtemp(dir) != NULL, "temp dir for the PKI");
-	int rc = pki_generate(&(struct pki_opts){ .dir = dir, .dns = dns, .n_dns = 1, .ips = ips,
-						  .n_ips = 2, .client_cert = true },
+	int rc = pki_generate(&(struct pki_opts){ .dir = dir,
+						  .dns = dns,
+						  .n_dns = 1,
+						  .ips = ips,
+						  .n_ips = 2,
+						  .client_cert = true },
 			      &p, err, sizeof(err));
 	TAP_EQ_INT(rc, 0, "PKI generated: %s", rc ? err : "ok");
 	TAP_OK(stat(p.server_key, &st) == 0 && (st.st_mode & 0777) == 0600, "server key is 0600");
@@ -430,7 +435,9 @@ static void test_tls(void)
 	SSL_CTX *x = NULL;
 	time_t now = time(NULL);
 	TAP_OK(mkdtemp(dir2) != NULL, "temp dir for an expired PKI");
-	TAP_EQ_INT(pki_generate(&(struct pki_opts){ .dir = dir2, .dns = dns, .n_dns = 1,
+	TAP_EQ_INT(pki_generate(&(struct pki_opts){ .dir = dir2,
+						    .dns = dns,
+						    .n_dns = 1,
 						    .not_before = now - 10 * 86400,
 						    .not_after = now - 86400 },
 				&p2, err, sizeof(err)),
@@ -461,10 +468,11 @@ static void test_tls(void)
 			       0 &&
 		       err[0],
 	       "a missing directory is an error: %s", err);
-	struct pki_paths none = { .ca_cert = "/nonexistent.pem", .server_cert = "/nonexistent",
+	struct pki_paths none = { .ca_cert = "/nonexistent.pem",
+				  .server_cert = "/nonexistent",
 				  .server_key = "/nonexistent" };
-	TAP_EQ_INT(pki_server_ctx(&x, &none, false, err, sizeof(err)), -EIO,
-		   "missing files: %s", err);
+	TAP_EQ_INT(pki_server_ctx(&x, &none, false, err, sizeof(err)), -EIO, "missing files: %s",
+		   err);
 	TAP_OK(ERR_peek_error() == 0, "the OpenSSL error queue is left empty");
 out:
 	SSL_CTX_free(sctx);
@@ -489,12 +497,15 @@ static void test_hostile(void)
 		size_t len;
 		uint8_t b[32];
 	} bad[] = {
-		{ "an HTTP request (frame size too large)", 27, "GET / HTTP/1.1\r\nHost: x\r\n\r\n" },
+		{ "an HTTP request (frame size too large)", 27,
+		  "GET / HTTP/1.1\r\nHost: x\r\n\r\n" },
 		{ "a negative frame size", 8, { 0xff, 0xff, 0xff, 0xf0, 0, 0, 0, 0 } },
 		{ "a frame too short for a header", 6, { 0, 0, 0, 2, 0, 18 } },
-		{ "a client id longer than the frame", 14,
+		{ "a client id longer than the frame",
+		  14,
 		  { 0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 0, 9 } },
-		{ "a v3 body that does not parse", 17,
+		{ "a v3 body that does not parse",
+		  17,
 		  { 0, 0, 0, 13, 0, 18, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0x05, 'a' } },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -577,7 +588,8 @@ static void test_bad_opts(void)
 	TAP_EQ_INT(standin_add(srv, &(struct standin_opts){ .behaviour = STANDIN_RELEASE }, &port,
 			       err, sizeof(err)),
 		   -EINVAL, "a release stand-in without a row is refused: %s", err);
-	TAP_EQ_INT(standin_add(srv, &(struct standin_opts){ .behaviour = (enum standin_behaviour)99 },
+	TAP_EQ_INT(standin_add(srv,
+			       &(struct standin_opts){ .behaviour = (enum standin_behaviour)99 },
 			       &port, err, sizeof(err)),
 		   -EINVAL, "an unknown behaviour is refused");
 	TAP_EQ_INT(standin_server_start(srv, err, sizeof(err)), -EALREADY,
@@ -590,7 +602,8 @@ int main(void)
 {
 	char err[256];
 
-	if (fp_table_builtin(&table, err, sizeof(err)) || standin_server_new(&srv, err, sizeof(err)) ||
+	if (fp_table_builtin(&table, err, sizeof(err)) ||
+	    standin_server_new(&srv, err, sizeof(err)) ||
 	    standin_server_start(srv, err, sizeof(err))) {
 		printf("Bail out! %s\n", err);
 		return 1;

@@ -25,27 +25,31 @@ static void test_hostport(void)
 	char host[64], err[128];
 	uint16_t port;
 	TAP_OK(mp_hostport_parse("b-1.x.kafka.us-east-1.amazonaws.com:9094", host, sizeof(host),
-				 &port, 0, false, err, sizeof(err)) == 0 && port == 9094,
+				 &port, 0, false, err, sizeof(err)) == 0 &&
+		       port == 9094,
 	       "host:port");
 	TAP_OK(mp_hostport_parse("[::1]:2182", host, sizeof(host), &port, 0, false, err,
-				 sizeof(err)) == 0 && port == 2182 && strcmp(host, "::1") == 0,
+				 sizeof(err)) == 0 &&
+		       port == 2182 && strcmp(host, "::1") == 0,
 	       "[v6]:port");
-	TAP_OK(mp_hostport_parse("z-1.example:2181/kafka", host, sizeof(host), &port, 0, true,
-				 err, sizeof(err)) == 0 && port == 2181,
+	TAP_OK(mp_hostport_parse("z-1.example:2181/kafka", host, sizeof(host), &port, 0, true, err,
+				 sizeof(err)) == 0 &&
+		       port == 2181,
 	       "chroot suffix accepted and ignored");
 	TAP_OK(mp_hostport_parse("zk", host, sizeof(host), &port, 0, true, err, sizeof(err)) == 0 &&
 		       port == 0,
 	       "host without a port");
 	TAP_OK(mp_hostport_parse("h:0", host, sizeof(host), &port, 0, false, err, sizeof(err)) < 0,
 	       "port 0 rejected");
-	TAP_OK(mp_hostport_parse("h:99999", host, sizeof(host), &port, 0, false, err,
-				 sizeof(err)) < 0 && strstr(err, "bad port"),
+	TAP_OK(mp_hostport_parse("h:99999", host, sizeof(host), &port, 0, false, err, sizeof(err)) <
+			       0 &&
+		       strstr(err, "bad port"),
 	       "port out of range named in the error");
 	TAP_OK(mp_hostport_parse("h<script>:1", host, sizeof(host), &port, 0, false, err,
 				 sizeof(err)) < 0,
 	       "markup in a host name rejected");
-	TAP_OK(mp_hostport_parse("::1:80", host, sizeof(host), &port, 0, false, err,
-				 sizeof(err)) < 0,
+	TAP_OK(mp_hostport_parse("::1:80", host, sizeof(host), &port, 0, false, err, sizeof(err)) <
+		       0,
 	       "bare IPv6 with port rejected");
 }
 

@@ -44,8 +44,8 @@ static size_t count(const struct mp_cluster *c, const char *id, enum mp_severity
 	return n;
 }
 
-static struct mp_zk_endpoint *zk(struct mp_cluster *c, const char *host, uint16_t port,
-				 int speaks, struct mp_tls_info *t)
+static struct mp_zk_endpoint *zk(struct mp_cluster *c, const char *host, uint16_t port, int speaks,
+				 struct mp_tls_info *t)
 {
 	struct mp_zk_endpoint *z = mp_cluster_add_zk(c, host, port);
 	z->reachable = true;
@@ -62,7 +62,9 @@ int main(void)
 	/* plaintext only, with an open srvr and anonymous reads */
 	struct mp_cluster *a = mp_report_add_cluster(r, "plain");
 	struct mp_zk_endpoint *z = zk(a, "zk1", 2181, 1, NULL);
-	mp_strlcpy(z->srvr, "Zookeeper version: 3.5.9-83df9301aa5c2a5d284a9940177808c01bc35cef, built on\nMode: follower\n",
+	mp_strlcpy(z->srvr,
+		   "Zookeeper version: 3.5.9-83df9301aa5c2a5d284a9940177808c01bc35cef, built "
+		   "on\nMode: follower\n",
 		   sizeof(z->srvr));
 	mp_strlcpy(z->srvr_status, "ok", sizeof(z->srvr_status));
 	z->anonymous_read = 1;
@@ -76,7 +78,9 @@ int main(void)
 	TAP_OK(count(a, "ZK_ANONYMOUS_READ", &sev) == 1 && sev == MP_SEV_HIGH,
 	       "plain: ZK_ANONYMOUS_READ high");
 	char *s = cJSON_PrintUnformatted(a->findings[0].evidence);
-	TAP_OK(s && strstr(s, "\"server_version\":\"3.5.9-83df9301aa5c2a5d284a9940177808c01bc35cef\"") &&
+	TAP_OK(s &&
+		       strstr(s, "\"server_version\":\"3.5.9-"
+				 "83df9301aa5c2a5d284a9940177808c01bc35cef\"") &&
 		       strstr(s, "\"mode\":\"follower\"") && strstr(s, "\"endpoint\":\"zk1:2181\""),
 	       "plain: evidence names the endpoint, version and mode: %s", s ? s : "");
 	free(s);
@@ -98,7 +102,8 @@ int main(void)
 	TAP_EQ_INT(count(b, "TLS_HOSTNAME_MISMATCH", NULL), 1, "tls: TLS_HOSTNAME_MISMATCH");
 	TAP_EQ_INT(count(b, "TLS_LEGACY_PROTOCOL", NULL), 1, "tls: TLS_LEGACY_PROTOCOL");
 	TAP_EQ_INT(count(b, "ZK_TLS_UNAVAILABLE", NULL), 0, "tls: a TLS port exists");
-	TAP_EQ_INT(count(b, "ZK_PLAINTEXT_REACHABLE", NULL), 1, "tls: the plaintext port is still one");
+	TAP_EQ_INT(count(b, "ZK_PLAINTEXT_REACHABLE", NULL), 1,
+		   "tls: the plaintext port is still one");
 	bool bracketed = false, pem = false;
 	for (size_t i = 0; i < b->n_findings; i++) {
 		char *e = cJSON_PrintUnformatted(b->findings[i].evidence);
@@ -124,7 +129,8 @@ int main(void)
 
 	/* a failed handshake: low when only a client certificate is missing */
 	struct mp_cluster *d = mp_report_add_cluster(r, "failed");
-	struct mp_tls_info f = { .handshake = "failed", .client_cert = "required",
+	struct mp_tls_info f = { .handshake = "failed",
+				 .client_cert = "required",
 				 .error = "the server sent alert 42 (bad certificate)" };
 	TAP_EQ_INT(zk_tls_findings(d, "zk4", 2182, &f, &pol), 0, "failed: findings");
 	TAP_OK(count(d, "TLS_HANDSHAKE_FAILED", &sev) == 1 && sev == MP_SEV_LOW,

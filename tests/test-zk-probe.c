@@ -227,9 +227,10 @@ static int hostile_start(const char *dir)
 	struct pki_paths pp;
 	char err[256];
 
-	if (pki_generate(&(struct pki_opts){ .dir = dir, .dns = dns, .n_dns = 1, .ips = ips,
-					     .n_ips = 1 },
-			 &pp, err, sizeof(err)) < 0 ||
+	if (pki_generate(
+		    &(struct pki_opts){
+			    .dir = dir, .dns = dns, .n_dns = 1, .ips = ips, .n_ips = 1 },
+		    &pp, err, sizeof(err)) < 0 ||
 	    pki_server_ctx(&hs.tls, &pp, false, err, sizeof(err)) < 0) {
 		printf("# hostile PKI: %s\n", err);
 		return -1;
@@ -331,7 +332,7 @@ static enum mp_severity severity_of(const struct mp_cluster *c, const char *id)
 	for (size_t i = 0; i < c->n_findings; i++)
 		if (strcmp(c->findings[i].id, id) == 0)
 			return c->findings[i].severity;
-	return (enum mp_severity)-1;
+	return (enum mp_severity) - 1;
 }
 
 static bool accepted(const struct mp_tls_info *t, const char *proto)
@@ -381,17 +382,18 @@ int main(int argc, char **argv)
 	zkval("ZK_CLIENT_KEY", key, sizeof(key));
 	zkval("ZK_LEGACY_TLS", legacy, sizeof(legacy));
 	TAP_OK(rep && mp_loop_new(&loop, 64) == 0, "report and loop");
-	TAP_EQ_INT(tls_client_ctx(&ctx, &(struct tls_ctx_opts){ .ca_file = ca }, err, sizeof(err)), 0,
-		   "client context trusting the harness CA");
+	TAP_EQ_INT(tls_client_ctx(&ctx, &(struct tls_ctx_opts){ .ca_file = ca }, err, sizeof(err)),
+		   0, "client context trusting the harness CA");
 	TAP_EQ_INT(tls_client_ctx(&mctx,
-				  &(struct tls_ctx_opts){ .ca_file = ca, .cert_file = cert,
-							  .key_file = key },
+				  &(struct tls_ctx_opts){
+					  .ca_file = ca, .cert_file = cert, .key_file = key },
 				  err, sizeof(err)),
 		   0, "client context with the harness client certificate");
 	TAP_OK(mkdtemp(dir) != NULL && hostile_start(dir) == 0, "hostile endpoints up");
 
-	struct zk_probe_env env = { .loop = loop, .tls = ctx, .ca_file = ca,
-				    .timeout_ms = TIMEOUT_MS };
+	struct zk_probe_env env = {
+		.loop = loop, .tls = ctx, .ca_file = ca, .timeout_ms = TIMEOUT_MS
+	};
 	struct zk_probe_env anon = env, mtls = env;
 	anon.anonymous_read = true;
 	mtls.tls = mctx;
@@ -411,7 +413,8 @@ int main(int argc, char **argv)
 	struct ep *need_m = probe(c_tls, &mtls, "localhost", env_port("ZK_NEED_TLS"));
 	struct ep *expired = probe(c_tls, &env, "localhost", env_port("ZK_EXPIRED_TLS"));
 	struct ep *wrong = probe(c_tls, &env, "localhost", env_port("ZK_WRONGHOST_TLS"));
-	struct ep *leg = legacy[0] ? probe(c_tls, &env, "localhost", env_port("ZK_LEGACY_TLS")) : NULL;
+	struct ep *leg =
+		legacy[0] ? probe(c_tls, &env, "localhost", env_port("ZK_LEGACY_TLS")) : NULL;
 	struct ep *stall = probe(c_bad, &env, "localhost", hs.port[H_STALL]);
 	struct ep *garbage = probe(c_bad, &env, "127.0.0.1", hs.port[H_GARBAGE]);
 	struct ep *http = probe(c_bad, &env, "127.0.0.1", hs.port[H_HTTP]);
@@ -429,7 +432,8 @@ int main(int argc, char **argv)
 
 	/* plaintext port of the main instance */
 	struct mp_zk_endpoint *z = main_plain->z;
-	TAP_OK(z->reachable && z->speaks_zookeeper == 1 && !z->tls, "main plain: ZooKeeper, no TLS");
+	TAP_OK(z->reachable && z->speaks_zookeeper == 1 && !z->tls,
+	       "main plain: ZooKeeper, no TLS");
 	TAP_EQ_STR(z->srvr_status, "ok", "main plain: srvr answered");
 	TAP_OK(strstr(z->srvr, "Zookeeper version: 3.8.0") != NULL, "main plain: srvr says 3.8.0");
 	TAP_OK(strstr(z->srvr, "Mode: standalone") != NULL, "main plain: srvr mode");
@@ -459,7 +463,8 @@ int main(int argc, char **argv)
 	TAP_EQ_STR(z->srvr_status, "ok", "main TLS: srvr answered inside TLS");
 	TAP_EQ_INT(z->anonymous_read, 1, "main TLS: anonymous listing allowed");
 
-	TAP_OK(plainonly->z->speaks_zookeeper == 1 && !plainonly->z->tls, "plainonly: ZooKeeper, no TLS");
+	TAP_OK(plainonly->z->speaks_zookeeper == 1 && !plainonly->z->tls,
+	       "plainonly: ZooKeeper, no TLS");
 
 	TAP_OK(want->z->tls && strcmp(want->z->tls->client_cert, "requested") == 0 &&
 		       want->z->tls->speaks_zookeeper == 1,
@@ -472,15 +477,18 @@ int main(int argc, char **argv)
 	       "need, no certificate: the failure says why");
 	TAP_OK(need->z->tls && need->z->tls->n_chain >= 1,
 	       "need, no certificate: the chain is still inspected");
-	TAP_OK(need->z->tls && accepted(need->z->tls, "TLSv1.2") && accepted(need->z->tls, "TLSv1.3"),
+	TAP_OK(need->z->tls && accepted(need->z->tls, "TLSv1.2") &&
+		       accepted(need->z->tls, "TLSv1.3"),
 	       "need, no certificate: versions still probed");
 
 	struct mp_tls_info *t12 = mtls12->z->tls;
-	TAP_OK(t12 && strcmp(t12->client_cert, "required") == 0 && strcmp(t12->handshake, "failed") == 0,
+	TAP_OK(t12 && strcmp(t12->client_cert, "required") == 0 &&
+		       strcmp(t12->handshake, "failed") == 0,
 	       "mutual TLS 1.2, no certificate: required, handshake failed");
-	TAP_OK(t12 && t12->n_chain >= 1 && strcmp(t12->verify, "ok") != 0 && t12->hostname_match == 1 &&
-		       strcmp(t12->protocol, "TLSv1.2") == 0,
-	       "mutual TLS 1.2: chain, verification and name inspected inside the failed handshake");
+	TAP_OK(t12 && t12->n_chain >= 1 && strcmp(t12->verify, "ok") != 0 &&
+		       t12->hostname_match == 1 && strcmp(t12->protocol, "TLSv1.2") == 0,
+	       "mutual TLS 1.2: chain, verification and name inspected inside the failed "
+	       "handshake");
 	TAP_OK(t12 && accepted(t12, "TLSv1.2") && !accepted(t12, "TLSv1.3"),
 	       "mutual TLS 1.2: TLSv1.2 accepted (it got as far as the CertificateRequest)");
 	TAP_OK(need_m->z->tls && strcmp(need_m->z->tls->handshake, "ok") == 0 &&
@@ -544,7 +552,8 @@ int main(int argc, char **argv)
 	TAP_OK(has_finding(c_tls, "TLS_HANDSHAKE_FAILED", ep), "need: TLS_HANDSHAKE_FAILED");
 	if (leg) {
 		mp_fmt(ep, sizeof(ep), "localhost:%u", leg->z->port);
-		TAP_OK(has_finding(c_tls, "TLS_LEGACY_PROTOCOL", ep), "legacy: TLS_LEGACY_PROTOCOL");
+		TAP_OK(has_finding(c_tls, "TLS_LEGACY_PROTOCOL", ep),
+		       "legacy: TLS_LEGACY_PROTOCOL");
 	}
 	TAP_OK(!has_finding(c_tls, "ZK_PLAINTEXT_REACHABLE", NULL), "TLS instances: no plaintext");
 	TAP_OK(has_finding(c_bad, "TLS_HANDSHAKE_FAILED", NULL), "stall: TLS_HANDSHAKE_FAILED");
@@ -556,7 +565,8 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < rep->n_clusters; k++)
 		for (size_t i = 0; i < rep->clusters[k]->n_findings; i++) {
 			char *s = cJSON_PrintUnformatted(rep->clusters[k]->findings[i].evidence);
-			TAP_OK(s && !strstr(s, "BEGIN CERTIFICATE") && !strstr(s, "Zookeeper version"),
+			TAP_OK(s && !strstr(s, "BEGIN CERTIFICATE") &&
+				       !strstr(s, "Zookeeper version"),
 			       "%s evidence is facts only: %s", rep->clusters[k]->findings[i].id,
 			       s ? s : "(null)");
 			free(s);

@@ -26,9 +26,9 @@
 #include "zk_probe.h"
 #include "zk_wire.h"
 
-#define TIMEOUT_MS 2000
+#define TIMEOUT_MS    2000
 #define IO_TIMEOUT_MS 3000
-#define IDLE_MS 400
+#define IDLE_MS	      400
 
 static struct standin_server *srv;
 
@@ -96,7 +96,8 @@ static ssize_t raw_xchg(int fd, const uint8_t *req, size_t len, uint8_t *ans, si
 
 static ssize_t connect_xchg(int fd, bool old_client, int64_t session, uint8_t *ans, size_t cap)
 {
-	struct zk_connect_req q = { .timeout_ms = 100000, .session_id = session,
+	struct zk_connect_req q = { .timeout_ms = 100000,
+				    .session_id = session,
 				    .has_read_only = !old_client };
 	uint8_t *req = NULL;
 	size_t len = 0;
@@ -192,8 +193,7 @@ static void test_hostile(uint16_t port)
 	       "a malformed ConnectRequest: close");
 	close(fd);
 	fd = raw_open(port);
-	TAP_OK(send(fd, "ruok", 4, MSG_NOSIGNAL) == 4 &&
-		       raw_read(fd, ans, sizeof(ans)) > 0 &&
+	TAP_OK(send(fd, "ruok", 4, MSG_NOSIGNAL) == 4 && raw_read(fd, ans, sizeof(ans)) > 0 &&
 		       memcmp(ans, "ruok is not executed", 20) == 0 && raw_eof(fd),
 	       "ruok: not in the whitelist, then close");
 	close(fd);
@@ -256,8 +256,11 @@ static void test_probe(uint16_t plain, uint16_t closed, uint16_t tls, const char
 	       "report, loop and a client context trusting the stand-in's CA");
 	if (!c || !loop || !ctx)
 		goto out;
-	struct zk_probe_env env = { .loop = loop, .tls = ctx, .ca_file = ca,
-				    .timeout_ms = TIMEOUT_MS, .anonymous_read = true };
+	struct zk_probe_env env = { .loop = loop,
+				    .tls = ctx,
+				    .ca_file = ca,
+				    .timeout_ms = TIMEOUT_MS,
+				    .anonymous_read = true };
 	probe(&e[0], c, &env, "127.0.0.1", plain);
 	probe(&e[1], c, &env, "127.0.0.1", closed);
 	probe(&e[2], c, &env, "localhost", tls);
@@ -269,8 +272,8 @@ static void test_probe(uint16_t plain, uint16_t closed, uint16_t tls, const char
 	TAP_OK(z->reachable && z->speaks_zookeeper == 1 && !z->tls,
 	       "plain stand-in: ZooKeeper without TLS (%s)", z->error);
 	TAP_EQ_STR(z->srvr_status, "ok", "plain stand-in: srvr answered");
-	TAP_OK(strstr(z->srvr, "Zookeeper version: 3.8.0-") && strstr(z->srvr, "Mode: standalone") &&
-		       strstr(z->srvr, "Node count: "),
+	TAP_OK(strstr(z->srvr, "Zookeeper version: 3.8.0-") &&
+		       strstr(z->srvr, "Mode: standalone") && strstr(z->srvr, "Node count: "),
 	       "plain stand-in: srvr reads like Debian's 3.8");
 	TAP_EQ_INT(z->anonymous_read, 1, "plain stand-in with a tree: anonymous listing works");
 	TAP_OK(strstr(z->anonymous_detail, "/brokers/ids: 3 children (1, 2, 3)") != NULL,
@@ -308,18 +311,19 @@ int main(void)
 	struct standin_stats st;
 
 	if (!mkdtemp(dir) ||
-	    pki_generate(&(struct pki_opts){ .dir = dir, .dns = dns, .n_dns = 1, .ips = ips,
-					     .n_ips = 1 },
-			 &pp, err, sizeof(err)) < 0 ||
+	    pki_generate(
+		    &(struct pki_opts){
+			    .dir = dir, .dns = dns, .n_dns = 1, .ips = ips, .n_ips = 1 },
+		    &pp, err, sizeof(err)) < 0 ||
 	    pki_server_ctx(&server, &pp, false, err, sizeof(err)) < 0 ||
 	    standin_server_new(&srv, err, sizeof(err)) < 0) {
 		printf("Bail out! %s\n", err);
 		return 1;
 	}
-	uint16_t plain = add(&(struct standin_opts){ .behaviour = STANDIN_ZOOKEEPER,
-						     .zk_list = true, .idle_timeout_ms = IDLE_MS });
-	uint16_t closed = add(&(struct standin_opts){ .behaviour = STANDIN_ZOOKEEPER,
-						      .zk_4lw_refused = true });
+	uint16_t plain = add(&(struct standin_opts){
+		.behaviour = STANDIN_ZOOKEEPER, .zk_list = true, .idle_timeout_ms = IDLE_MS });
+	uint16_t closed = add(
+		&(struct standin_opts){ .behaviour = STANDIN_ZOOKEEPER, .zk_4lw_refused = true });
 	uint16_t tls = add(&(struct standin_opts){ .behaviour = STANDIN_ZOOKEEPER, .tls = server });
 	TAP_OK(plain && closed && tls, "three ZooKeeper stand-ins listen");
 	TAP_EQ_STR(standin_behaviour_name(STANDIN_ZOOKEEPER), "zookeeper", "behaviour name");

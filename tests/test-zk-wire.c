@@ -41,16 +41,18 @@ static bool same_bytes(const uint8_t *a, size_t alen, const char *hex)
 
 static void test_connect_req(void)
 {
-	struct zk_connect_req r = { .protocol_version = 0, .timeout_ms = 10000,
-				    .has_read_only = true, .read_only = true };
+	struct zk_connect_req r = {
+		.protocol_version = 0, .timeout_ms = 10000, .has_read_only = true, .read_only = true
+	};
 	struct zk_connect_req d;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 
 	TAP_EQ_INT(zk_encode_connect_req(&r, &buf, &len), 0, "encode ConnectRequest");
 	TAP_EQ_INT(len, 4 + ZK_CONNECT_REQ_LEN, "ConnectRequest frame is 4 + 45 bytes");
-	TAP_OK(same_bytes(buf, len, "0000002d 00000000 0000000000000000 00002710 0000000000000000 "
-				    "00000010 00000000000000000000000000000000 01"),
+	TAP_OK(same_bytes(buf, len,
+			  "0000002d 00000000 0000000000000000 00002710 0000000000000000 "
+			  "00000010 00000000000000000000000000000000 01"),
 	       "ConnectRequest bytes as jute lays them out");
 	TAP_EQ_INT(zk_decode_connect_req(buf + 4, len - 4, &d), 0, "decode it back");
 	TAP_OK(d.timeout_ms == 10000 && d.has_read_only && d.read_only && d.session_id == 0,
@@ -100,13 +102,16 @@ static void test_connect_resp(void)
 		TAP_EQ_INT(zk_decode_connect_resp(b, n, &r), cases[i].want, "ConnectResponse: %s",
 			   cases[i].name);
 		if (cases[i].want == 0 && i == 0)
-			TAP_OK(r.session_id == 0x100000abcLL && r.passwd_len == 16 && r.has_read_only &&
-				       !r.read_only && r.timeout_ms == 10000,
+			TAP_OK(r.session_id == 0x100000abcLL && r.passwd_len == 16 &&
+				       r.has_read_only && !r.read_only && r.timeout_ms == 10000,
 			       "ConnectResponse fields");
 	}
 
-	struct zk_connect_resp s = { .timeout_ms = 6000, .session_id = 42, .passwd_len = 16,
-				     .has_read_only = true }, d;
+	struct zk_connect_resp s = { .timeout_ms = 6000,
+				     .session_id = 42,
+				     .passwd_len = 16,
+				     .has_read_only = true },
+			       d;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	TAP_EQ_INT(zk_encode_connect_resp(&s, &buf, &len), 0, "encode ConnectResponse");
@@ -115,7 +120,8 @@ static void test_connect_resp(void)
 	TAP_OK(d.session_id == 42 && d.timeout_ms == 6000, "round trip");
 	free(buf);
 	s.passwd_len = 1000;
-	TAP_EQ_INT(zk_encode_connect_resp(&s, &buf, &len), -EINVAL, "refuse a silly password length");
+	TAP_EQ_INT(zk_encode_connect_resp(&s, &buf, &len), -EINVAL,
+		   "refuse a silly password length");
 }
 
 static void test_requests(void)
@@ -138,7 +144,8 @@ static void test_requests(void)
 	q = (struct zk_request){ .xid = 1, .op = ZK_OP_GET_CHILDREN };
 	mp_strlcpy(q.path, "/brokers/ids", sizeof(q.path));
 	TAP_EQ_INT(zk_encode_request(&q, &buf, &len), 0, "encode getChildren");
-	TAP_OK(same_bytes(buf, len, "00000019 00000001 00000008 0000000c 2f62726f6b6572732f696473 00"),
+	TAP_OK(same_bytes(buf, len,
+			  "00000019 00000001 00000008 0000000c 2f62726f6b6572732f696473 00"),
 	       "getChildren bytes (path ustring, watch false)");
 	TAP_EQ_INT(zk_decode_request(buf + 4, len - 4, &d), 0, "decode getChildren");
 	TAP_EQ_STR(d.path, "/brokers/ids", "getChildren path");
@@ -177,11 +184,14 @@ static void test_replies(void)
 		  ZK_WIRE_EXID, 0 },
 		{ "notification instead", ZK_OP_PING, ZK_XID_PING, HDR("ffffffff") " 00000000",
 		  ZK_WIRE_EXID, 0 },
-		{ "closeSession reply", ZK_OP_CLOSE_SESSION, 4, HDR("00000004") " 00000000", 0, -1 },
+		{ "closeSession reply", ZK_OP_CLOSE_SESSION, 4, HDR("00000004") " 00000000", 0,
+		  -1 },
 		{ "listing of 3", ZK_OP_GET_CHILDREN, 2,
 		  HDR("00000002") " 00000000 00000003 00000001 31 00000001 32 00000001 33", 0, 3 },
-		{ "null listing", ZK_OP_GET_CHILDREN, 2, HDR("00000002") " 00000000 ffffffff", 0, -1 },
-		{ "empty listing", ZK_OP_GET_CHILDREN, 2, HDR("00000002") " 00000000 00000000", 0, 0 },
+		{ "null listing", ZK_OP_GET_CHILDREN, 2, HDR("00000002") " 00000000 ffffffff", 0,
+		  -1 },
+		{ "empty listing", ZK_OP_GET_CHILDREN, 2, HDR("00000002") " 00000000 00000000", 0,
+		  0 },
 		{ "NONODE, no body", ZK_OP_GET_CHILDREN, 2, HDR("00000002") " ffffff9b", 0, -1 },
 		{ "NONODE with a body", ZK_OP_GET_CHILDREN, 2, HDR("00000002") " ffffff9b 00000000",
 		  ZK_WIRE_ETRAILING, 0 },
@@ -193,8 +203,8 @@ static void test_replies(void)
 		  HDR("00000002") " 00000000 00000001 00000009 31", ZK_WIRE_ETRUNCATED, 0 },
 		{ "null name", ZK_OP_GET_CHILDREN, 2, HDR("00000002") " 00000000 00000001 ffffffff",
 		  ZK_WIRE_EVALUE, 0 },
-		{ "header cut short", ZK_OP_GET_CHILDREN, 2, "00000002 00000000", ZK_WIRE_ETRUNCATED,
-		  0 },
+		{ "header cut short", ZK_OP_GET_CHILDREN, 2, "00000002 00000000",
+		  ZK_WIRE_ETRUNCATED, 0 },
 		{ "trailing after listing", ZK_OP_GET_CHILDREN, 2,
 		  HDR("00000002") " 00000000 00000001 00000001 31 ff", ZK_WIRE_ETRAILING, 0 },
 	};
@@ -235,10 +245,11 @@ static void test_replies(void)
 
 static void test_srvr(void)
 {
-	static const char real[] = "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 "
-				   "17:54 UTC\nLatency min/avg/max: 0/0.0/0\nReceived: 1\nSent: 0\n"
-				   "Connections: 1\nOutstanding: 0\nZxid: 0x0\nMode: standalone\n"
-				   "Node count: 5\n";
+	static const char real[] =
+		"Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 "
+		"17:54 UTC\nLatency min/avg/max: 0/0.0/0\nReceived: 1\nSent: 0\n"
+		"Connections: 1\nOutstanding: 0\nZxid: 0x0\nMode: standalone\n"
+		"Node count: 5\n";
 	struct zk_srvr_info si;
 	char text[512];
 
@@ -254,8 +265,9 @@ static void test_srvr(void)
 	zk_srvr_parse((const uint8_t *)text, strlen(text), &si);
 	TAP_EQ_STR(si.release, "3.8.0", "sanitised text parses the same");
 
-	static const char crlf[] = "Zookeeper version: 3.4.14-4c25d480e66aadd371de8bd2fd8da255ac140bcf, "
-				   "built on 03/06/2019 16:18 GMT\r\nMode: leader\r\n";
+	static const char crlf[] =
+		"Zookeeper version: 3.4.14-4c25d480e66aadd371de8bd2fd8da255ac140bcf, "
+		"built on 03/06/2019 16:18 GMT\r\nMode: leader\r\n";
 	zk_srvr_parse((const uint8_t *)crlf, strlen(crlf), &si);
 	TAP_OK(si.kind == ZK_SRVR_ANSWER && strcmp(si.mode, "leader") == 0 &&
 		       strcmp(si.release, "3.4.14") == 0 && si.node_count == -1,
