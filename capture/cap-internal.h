@@ -221,6 +221,12 @@ struct cap_run_info {
 /* Build the capture object and the findings array; 0 or -ENOMEM. */
 int cap_report_build(struct cap_report *r, const struct cap_run_info *info,
 		     struct cJSON **ret_capture, struct cJSON **ret_findings);
+/*
+ * The text cJSON_Print(item) gives, byte for byte, without its per-number
+ * sprintf and sscanf (cap_jprint.c). 0 and *ret_text (free it), or -ENOMEM
+ * (also for an item cJSON_Print refuses: invalid type, raw without text).
+ */
+int cap_json_print(const struct cJSON *item, char **ret_text);
 /* "10.0.0.1:2181" or "[2001:db8::1]:2181". */
 void cap_endpoint_str(char *buf, size_t n, const struct cap_addr *a, uint16_t port);
 /* RFC 3339 UTC with microseconds. */
