@@ -225,8 +225,8 @@ static bool has_within(const uint8_t *p, size_t n, const char *s, size_t window)
 {
 	size_t l = strlen(s);
 	size_t lim = n < window ? n : window;
-	for (size_t i = 0; i + l <= lim; i++)
-		if (memcmp(p + i, s, l) == 0)
+	for (size_t i = 0; i + l <= lim; i++) /* the first byte before a call: most offsets fail there */
+		if (p[i] == (uint8_t)s[0] && memcmp(p + i, s, l) == 0)
 			return true;
 	return false;
 }
@@ -563,9 +563,11 @@ void cap_clf_bytes(const uint8_t *p, size_t n, struct cap_clf_out *ret)
 		clf_copy(ret, &cur);
 		return;
 	}
+	/* one reader for all: built per call it stalled each one on a store-to-load forward */
+	const struct mp_rd r = mp_rd_init(p, n);
 	for (size_t i = 0; i < sizeof(detectors) / sizeof(detectors[0]); i++) {
 		clf_clear(&cur, 0);
-		if (detectors[i](mp_rd_init(p, n), &cur) && cur.conf > ret->conf)
+		if (detectors[i](r, &cur) && cur.conf > ret->conf)
 			clf_copy(ret, &cur);
 		if (ret->conf == CAP_CONF_HIGH)
 			break;
