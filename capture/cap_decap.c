@@ -57,7 +57,7 @@ struct dctx {
 	struct cap_pkt *pkt;
 };
 
-static enum cap_decap_rc dec_ether(struct dctx *c, struct mp_rd r);
+static enum cap_decap_rc dec_ether(struct dctx *c, const uint8_t *p, size_t n);
 static enum cap_decap_rc dec_ethertype(struct dctx *c, uint16_t type, struct mp_rd r);
 
 bool cap_dlt_supported(int dlt)
@@ -118,7 +118,7 @@ static enum cap_decap_rc dec_vxlan(struct dctx *c, struct mp_rd r)
 		return CAP_DECAP_OTHER; /* no valid VNI: not the VXLAN we know */
 	c->pkt->vni = vni;
 	c->pkt->tunnel = CAP_TUNNEL_VXLAN;
-	return dec_ether(c, r);
+	return dec_ether(c, r.p, r.left); /* r.bad is false here */
 }
 
 static enum cap_decap_rc dec_geneve(struct dctx *c, struct mp_rd r)
@@ -135,7 +135,7 @@ static enum cap_decap_rc dec_geneve(struct dctx *c, struct mp_rd r)
 	c->pkt->vni = vni;
 	c->pkt->tunnel = CAP_TUNNEL_GENEVE;
 	if (proto == ETH_TEB)
-		return dec_ether(c, r);
+		return dec_ether(c, r.p, r.left); /* r.bad is false here */
 	return dec_ethertype(c, proto, r);
 }
 
@@ -277,8 +277,14 @@ static enum cap_decap_rc dec_ethertype(struct dctx *c, uint16_t type, struct mp_
 	return CAP_DECAP_OTHER;
 }
 
-static enum cap_decap_rc dec_ether(struct dctx *c, struct mp_rd r)
+/*
+ * Ethernet, then VLAN tags. It takes the frame as pointer and length, not as
+ * a reader: a reader built by the caller and passed by value was read back
+ * before its stores landed (a store-to-load forwarding stall on every frame).
+ */
+static enum cap_decap_rc dec_ether(struct dctx *c, const uint8_t *p, size_t n)
 {
+	struct mp_rd r = mp_rd_init(p, n);
 	mp_rd_skip(&r, 12);
 	uint16_t type = mp_rd_be16(&r);
 	for (unsigned i = 0; i < CAP_VLAN_TAGS_MAX &&
@@ -333,7 +339,7 @@ enum cap_decap_rc cap_decap(int dlt, const uint8_t *frame, size_t caplen, struct
 	ret->vni = -1;
 	switch (dlt) {
 	case DLT_EN10MB:
-		return dec_ether(&c, r);
+		return dec_ether(&c, frame, caplen);
 	case DLT_LINUX_SLL:
 		mp_rd_skip(&r, 14);
 		proto = mp_rd_be16(&r);
