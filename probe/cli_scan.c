@@ -61,6 +61,9 @@ static void scan_usage(FILE *f)
 		"  --output FILE           write there atomically, mode 0600 (default stdout)\n"
 		"  --output-dir DIR        every format as DIR/report.EXT + manifest.json\n"
 		"  --sign-key KEY.pem      Ed25519/EC key: detached signature JSON.sig\n"
+		"  --aws-account ID        ASFF: 12-digit account for clusters without an ARN\n"
+		"  --aws-region REGION     ASFF: region (like eu-west-1) for clusters without\n"
+		"                          an ARN (--inventory clusters carry both)\n"
 		"fleet and policy:\n"
 		"  --inventory FILE        scan every cluster of an `aws kafka list-clusters-v2`\n"
 		"                          inventory (scripts/msk-inventory.sh) instead of\n"
@@ -105,6 +108,8 @@ enum {
 	O_INVENTORY,
 	O_POLICY,
 	O_REQTAGS,
+	O_AWS_ACCOUNT,
+	O_AWS_REGION,
 };
 
 static const struct option scan_longopts[] = {
@@ -138,6 +143,8 @@ static const struct option scan_longopts[] = {
 	{ "inventory", required_argument, NULL, O_INVENTORY },
 	{ "policy", required_argument, NULL, O_POLICY },
 	{ "require-tags", required_argument, NULL, O_REQTAGS },
+	{ "aws-account", required_argument, NULL, O_AWS_ACCOUNT },
+	{ "aws-region", required_argument, NULL, O_AWS_REGION },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -280,6 +287,12 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 			break;
 		case O_REQTAGS:
 			s->rep.require_tags = optarg;
+			break;
+		case O_AWS_ACCOUNT:
+			s->rep.aws_account = optarg; /* checked by rep_scan_prepare */
+			break;
+		case O_AWS_REGION:
+			s->rep.aws_region = optarg;
 			break;
 		case O_TIMEOUT:
 			if (cli_uint("--timeout-ms", optarg, 1, MP_TIMEOUT_MS_MAX, &v) < 0)

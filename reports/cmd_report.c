@@ -103,6 +103,10 @@ int mp_cmd_report(int argc, char **argv)
 			return MP_EXIT_USAGE;
 		}
 	}
+	if (rep_aws_where_check(eo.aws_account, eo.aws_region, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe report: %s\n", err);
+		return MP_EXIT_USAGE;
+	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "mskprobe report: want exactly one REPORT.json (see --help)\n");
 		return MP_EXIT_USAGE;

@@ -33,6 +33,42 @@ static bool all_of(const char *s, const char *set, size_t min, size_t max)
 	return n >= min && n <= max && strspn(s, set) == n;
 }
 
+/* An AWS region name: "eu-west-1", "ap-southeast-2", "us-gov-west-1". */
+static bool region_valid(const char *s)
+{
+	static const char lower[] = "abcdefghijklmnopqrstuvwxyz", digits[] = "0123456789";
+	size_t n = strlen(s), words = 0, d;
+	if (n < 6 || n > 31 || strspn(s, lower) != 2)
+		return false;
+	s += 2;
+	/* one or more "-word", then "-N" */
+	while (s[0] == '-' && strspn(s + 1, lower)) {
+		s += 1 + strspn(s + 1, lower);
+		words++;
+	}
+	d = s[0] == '-' ? strspn(s + 1, digits) : 0;
+	return words && d >= 1 && d <= 2 && !s[1 + d];
+}
+
+int rep_aws_where_check(const char *account, const char *region, char *errbuf, size_t errlen)
+{
+	if (!account != !region) {
+		mp_fmt(errbuf, errlen, "--aws-account and --aws-region go together");
+		return -EINVAL;
+	}
+	if (account && !all_of(account, "0123456789", 12, 12)) {
+		mp_fmt(errbuf, errlen, "--aws-account '%.40s': want the 12-digit account id",
+		       account);
+		return -EINVAL;
+	}
+	if (region && !region_valid(region)) {
+		mp_fmt(errbuf, errlen, "--aws-region '%.40s': want a region like eu-west-1",
+		       region);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* arn:PARTITION:kafka:REGION:ACCOUNT:cluster/NAME/UUID */
 static bool from_arn(const char *arn, struct where *w)
 {
@@ -50,8 +86,7 @@ static bool from_arn(const char *arn, struct where *w)
 		p += n + 1;
 	}
 	if (strcmp(f[1], "kafka") != 0 || !all_of(f[0], "abcdefghijklmnopqrstuvwxyz-", 3, 15) ||
-	    !all_of(f[2], "abcdefghijklmnopqrstuvwxyz0123456789-", 6, 31) ||
-	    !all_of(f[3], "0123456789", 12, 12))
+	    !region_valid(f[2]) || !all_of(f[3], "0123456789", 12, 12))
 		return false;
 	mp_strlcpy(w->partition, f[0], sizeof(w->partition));
 	mp_strlcpy(w->region, f[2], sizeof(w->region));
@@ -59,22 +94,37 @@ static bool from_arn(const char *arn, struct where *w)
 	return true;
 }
 
+/* The partition a region belongs to (ARNs and ProductArn name it). */
+static const char *partition_of(const char *region)
+{
+	if (strncmp(region, "cn-", 3) == 0)
+		return "aws-cn";
+	if (strncmp(region, "us-gov-", 7) == 0)
+		return "aws-us-gov";
+	if (strncmp(region, "us-isob-", 8) == 0)
+		return "aws-iso-b";
+	if (strncmp(region, "us-iso-", 7) == 0)
+		return "aws-iso";
+	return "aws";
+}
+
 static int locate(const cJSON *cluster, const struct rep_ctx *ctx, struct where *w, char *errbuf,
 		  size_t errlen)
 {
 	if (from_arn(js_str(js_obj(cluster, "inventory"), "arn", NULL), w))
 		return 0;
-	if (ctx->aws_account && ctx->aws_region && all_of(ctx->aws_account, "0123456789", 12, 12) &&
-	    all_of(ctx->aws_region, "abcdefghijklmnopqrstuvwxyz0123456789-", 6, 31)) {
-		mp_strlcpy(w->partition, ctx->aws_partition ? ctx->aws_partition : "aws",
+	if (ctx->aws_account && ctx->aws_region &&
+	    rep_aws_where_check(ctx->aws_account, ctx->aws_region, errbuf, errlen) == 0) {
+		mp_strlcpy(w->partition,
+			   ctx->aws_partition ? ctx->aws_partition : partition_of(ctx->aws_region),
 			   sizeof(w->partition));
 		mp_strlcpy(w->region, ctx->aws_region, sizeof(w->region));
 		mp_strlcpy(w->account, ctx->aws_account, sizeof(w->account));
 		return 0;
 	}
 	mp_fmt(errbuf, errlen,
-	       "asff: cluster '%.80s' has no ARN (scan with --inventory) and no valid "
-	       "--aws-account (12 digits) and --aws-region were given",
+	       "asff: cluster '%.80s' has no ARN to take the account and region from: give "
+	       "--aws-account ID (12 digits) and --aws-region REGION (like eu-west-1)",
 	       js_str(cluster, "name", "?"));
 	return -EINVAL;
 }

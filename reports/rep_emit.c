@@ -70,6 +70,18 @@ int rep_formats_check(const char *list, char *errbuf, size_t errlen)
 	return parse_list(list, &fl, errbuf, errlen);
 }
 
+bool rep_formats_has(const char *list, const char *format)
+{
+	struct fmtlist fl;
+	char err[256];
+	if (parse_list(list ? list : "text", &fl, err, sizeof(err)) < 0)
+		return false;
+	for (size_t i = 0; i < fl.n; i++)
+		if (strcmp(fl.names[i], format) == 0)
+			return true;
+	return false;
+}
+
 static int add_entry(cJSON *files, const char *name, const char *role, const void *data, size_t len)
 {
 	char h[65];

@@ -31,6 +31,15 @@ int rep_scan_prepare(struct rep_scan *x, struct scan_opts *o, const struct scan_
 	}
 	if (x->require_tags && rep_policy_tags(&x->pol, x->require_tags, err, sizeof(err)) < 0)
 		goto bad;
+	if (rep_aws_where_check(x->aws_account, x->aws_region, err, sizeof(err)) < 0)
+		goto bad;
+	/* say so now, not after a scan whose ASFF could not be written */
+	if (!x->inventory && !x->aws_account && rep_formats_has(x->formats, "asff")) {
+		mp_fmt(err, sizeof(err),
+		       "--format asff needs --aws-account ID and --aws-region REGION (or "
+		       "--inventory, whose cluster ARNs carry them)");
+		goto bad;
+	}
 	if (!x->inventory)
 		return 0;
 	if (cli) {
@@ -39,6 +48,10 @@ int rep_scan_prepare(struct rep_scan *x, struct scan_opts *o, const struct scan_
 	}
 	if (rep_inventory_load(x->inventory, &x->inv, err, sizeof(err)) < 0)
 		goto bad;
+	for (size_t i = 0; i < x->inv->n_skipped; i++)
+		fprintf(stderr, "mskprobe scan: inventory: not scanning '%s' (State %s)\n",
+			x->inv->skipped[i].name,
+			js_str(js_obj(x->inv->skipped[i].info, "declared"), "state", "?"));
 	if (!(x->specs = calloc(x->inv->n, sizeof(*x->specs)))) {
 		mp_fmt(err, sizeof(err), "out of memory");
 		goto bad;
@@ -74,6 +87,27 @@ int rep_scan_finish(struct rep_scan *x, struct mp_report *r)
 	return 0;
 }
 
+/* provenance.inventory_skipped: the inventory's clusters that were not running. */
+static int add_skipped(cJSON *report, const struct rep_inventory *inv)
+{
+	cJSON *prov = cJSON_GetObjectItemCaseSensitive(report, "provenance"), *arr;
+	if (!inv || !inv->n_skipped)
+		return 0;
+	if (!(arr = cJSON_AddArrayToObject(prov, "inventory_skipped")))
+		return -ENOMEM;
+	for (size_t i = 0; i < inv->n_skipped; i++) {
+		const struct rep_inv_cluster *c = &inv->skipped[i];
+		cJSON *o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o) ||
+		    !cJSON_AddStringToObject(o, "cluster", c->name) ||
+		    (c->arn[0] && !cJSON_AddStringToObject(o, "arn", c->arn)) ||
+		    !cJSON_AddStringToObject(o, "state",
+					     js_str(js_obj(c->info, "declared"), "state", "")))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int rep_scan_emit(struct rep_scan *x, const struct mp_report *r, bool tty)
 {
 	cJSON *j = rep_to_json(r);
@@ -81,7 +115,8 @@ int rep_scan_emit(struct rep_scan *x, const struct mp_report *r, bool tty)
 	size_t n_ev = 0;
 	char err[1024] = "";
 	int rc = MP_EXIT_USAGE;
-	if (!j || rep_annotate(j, &x->pol, x->inventory, x->policy) < 0) {
+	if (!j || rep_annotate(j, &x->pol, x->inventory, x->policy) < 0 ||
+	    add_skipped(j, x->inv) < 0) {
 		fprintf(stderr, "mskprobe scan: out of memory building the report\n");
 		goto out;
 	}

@@ -112,6 +112,14 @@ struct rep_emit_opts {
 
 /* Check a --format list; 0 or -EINVAL with the bad name in errbuf. */
 int rep_formats_check(const char *list, char *errbuf, size_t errlen);
+/* Does the (checked) --format list name format? NULL means "text". */
+bool rep_formats_has(const char *list, const char *format);
+/*
+ * Check --aws-account and --aws-region (ASFF for clusters without an ARN):
+ * both or neither, the account 12 digits, the region like "eu-west-1" or
+ * "us-gov-west-1". 0 or -EINVAL with errbuf naming the option.
+ */
+int rep_aws_where_check(const char *account, const char *region, char *errbuf, size_t errlen);
 /*
  * Write the report in every asked format, atomically and mode 0600; with
  * output_dir also manifest.json (SHA-256 of every artefact); with sign_key
@@ -179,12 +187,17 @@ struct rep_inv_cluster {
 struct rep_inventory {
 	size_t n;
 	struct rep_inv_cluster *clusters;
+	/* listed but not running (State CREATING, DELETING or FAILED, no
+	 * BootstrapBrokers): not scanned, named in the report's provenance */
+	size_t n_skipped;
+	struct rep_inv_cluster *skipped;
 };
 
 /*
  * Load an inventory file (list-clusters-v2 output with each cluster's
  * get-bootstrap-brokers output merged in as "BootstrapBrokers"). Hostile
  * names and tags are sanitised; wrong types are errors naming the field.
+ * Clusters that are not running go to skipped; none left to scan is an error.
  */
 int rep_inventory_load(const char *path, struct rep_inventory **ret, char *errbuf, size_t errlen);
 void rep_inventory_free(struct rep_inventory *inv);

@@ -40,6 +40,12 @@ check "bad timeout" 2 "--timeout-ms '0'" "$bin" scan --bootstrap 127.0.0.1:1 --t
 check "timeout not a number" 2 "--timeout-ms '5s'" "$bin" scan --bootstrap 127.0.0.1:1 --timeout-ms 5s
 check "cert without key" 2 "--cert and --key go together" "$bin" scan --bootstrap 127.0.0.1:1 --cert x.pem
 check "missing password file" 2 "--sasl-password-file $tmp/nope" "$bin" scan --bootstrap 127.0.0.1:1 --sasl-password-file "$tmp/nope"
+check "asff without an account names the options" 2 "--format asff needs --aws-account ID and --aws-region REGION" "$bin" scan --bootstrap 127.0.0.1:1 --format asff
+check "bad --aws-account" 2 "--aws-account '12345': want the 12-digit" "$bin" scan --bootstrap 127.0.0.1:1 --format asff --aws-account 12345 --aws-region eu-west-1
+check "bad --aws-region" 2 "--aws-region 'eu_west': want a region like eu-west-1" "$bin" scan --bootstrap 127.0.0.1:1 --format asff --aws-account 123456789012 --aws-region eu_west
+check "--aws-account without --aws-region" 2 "--aws-account and --aws-region go together" "$bin" scan --bootstrap 127.0.0.1:1 --aws-account 123456789012
+check "scan --format asff with --aws-account and --aws-region" 3 '"AwsAccountId":	"123456789012"' "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500 --format asff --aws-account 123456789012 --aws-region eu-west-1
+check "GovCloud region: partition aws-us-gov" 3 '"ProductArn":	"arn:aws-us-gov:securityhub:us-gov-west-1:' "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500 --format asff --aws-account 123456789012 --aws-region us-gov-west-1
 printf '2.4\tzk\t2.4.0\t0:0-8 0:0-9\n' > "$tmp/bad.tsv"
 check "bad fingerprint table names file and line" 2 "$tmp/bad.tsv:1:" "$bin" scan --bootstrap 127.0.0.1:1 --fingerprint-table "$tmp/bad.tsv"
 check "missing CA file is named" 2 "$tmp/none.pem" "$bin" scan --bootstrap 127.0.0.1:1 --ca-file "$tmp/none.pem"
