@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,10 @@ static int file_open(const struct cap_opts *o, pcap_t **ret, void **ret_iobuf, c
 		free(buf);
 		buf = NULL;
 	}
+	/* only the capture thread reads the stream: spare libpcap's two freads per packet the
+	 * FILE lock (atomic operations once the process has threads) */
+	if (!is_stdin)
+		(void)__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	p = pcap_fopen_offline(fp, eb); /* owns fp on success only */
 	if (!p) {
 		if (!is_stdin)
