@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -242,8 +243,16 @@ static bool port_hinted(const struct cap_ports *ps, uint16_t p)
 	return port_in(ps->zk, ps->n_zk, p) || port_in(ps->kafka, ps->n_kafka, p);
 }
 
+/* A flow's verdict: the client side and the combined class, before the report's details. */
+struct flow_verdict {
+	int client; /* 0 = a, 1 = b */
+	uint8_t basis, cls, conf, reason;
+	uint16_t arg;
+	bool port_hint;
+};
+
 /* Combine both directions, decide the client side and apply port hints. */
-static void flow_result(const struct cap_flowtab *t, const struct flow *f, struct cap_flow_result *r)
+static void flow_verdict(const struct cap_flowtab *t, const struct flow *f, struct flow_verdict *fv)
 {
 	const struct verdict *v0 = &f->v[0], *v1 = &f->v[1];
 	int bd = v1->conf > v0->conf ? 1 : 0;
@@ -251,38 +260,61 @@ static void flow_result(const struct cap_flowtab *t, const struct flow *f, struc
 	uint8_t conf = best->conf;
 	int client = f->client;
 
-	memset(r, 0, sizeof(*r));
 	if (v0->cls == v1->cls && v0->conf && v1->conf && conf < CAP_CONF_HIGH)
 		conf++; /* both directions agree */
-	r->client_basis = CAP_BASIS_SYN;
+	fv->basis = CAP_BASIS_SYN;
 	if (client < 0 && best->conf && best->sender_is_client >= 0) {
 		client = best->sender_is_client ? bd : !bd;
-		r->client_basis = CAP_BASIS_PROTOCOL;
+		fv->basis = CAP_BASIS_PROTOCOL;
 	}
 	if (client < 0 && port_hinted(&t->ports, f->pa) != port_hinted(&t->ports, f->pb)) {
 		client = port_hinted(&t->ports, f->pa) ? 1 : 0;
-		r->client_basis = CAP_BASIS_PORT;
+		fv->basis = CAP_BASIS_PORT;
 	}
 	if (client < 0) {
 		client = f->pa > f->pb ? 0 : 1;
-		r->client_basis = CAP_BASIS_GUESS;
+		fv->basis = CAP_BASIS_GUESS;
 	}
+	uint16_t sport = client ? f->pa : f->pb;
+	fv->client = client;
+	fv->cls = conf ? best->cls : CAP_CLASS_UNKNOWN;
+	fv->reason = conf ? best->reason : CAP_R_NONE;
+	fv->arg = best->arg;
+	fv->port_hint = false;
+	if (conf == CAP_CONF_LOW &&
+	    (((fv->cls == CAP_CLASS_ZK || fv->cls == CAP_CLASS_TLS) &&
+	      port_in(t->ports.zk, t->ports.n_zk, sport)) ||
+	     ((fv->cls == CAP_CLASS_KAFKA || fv->cls == CAP_CLASS_TLS) &&
+	      port_in(t->ports.kafka, t->ports.n_kafka, sport)))) {
+		conf = CAP_CONF_MEDIUM;
+		fv->port_hint = true;
+	}
+	fv->conf = conf;
+}
+
+/*
+ * The flow as the report sees it. Cleared up to the SNI slot only: the 254
+ * bytes of the slot need just their terminator, every later field is set.
+ */
+static void flow_result(const struct cap_flowtab *t, const struct flow *f, struct cap_flow_result *r)
+{
+	const struct verdict *v0 = &f->v[0], *v1 = &f->v[1];
+	struct flow_verdict fv;
+
+	flow_verdict(t, f, &fv);
+	int client = fv.client;
+	memset(r, 0, offsetof(struct cap_flow_result, sni));
+	r->sni[0] = '\0';
+	r->client_basis = fv.basis;
 	r->client = client ? f->b : f->a;
 	r->cport = client ? f->pb : f->pa;
 	r->server = client ? f->a : f->b;
 	r->sport = client ? f->pa : f->pb;
-	r->cls = conf ? best->cls : CAP_CLASS_UNKNOWN;
-	r->reason = conf ? best->reason : CAP_R_NONE;
-	r->arg = best->arg;
-	if (conf == CAP_CONF_LOW &&
-	    (((r->cls == CAP_CLASS_ZK || r->cls == CAP_CLASS_TLS) &&
-	      port_in(t->ports.zk, t->ports.n_zk, r->sport)) ||
-	     ((r->cls == CAP_CLASS_KAFKA || r->cls == CAP_CLASS_TLS) &&
-	      port_in(t->ports.kafka, t->ports.n_kafka, r->sport)))) {
-		conf = CAP_CONF_MEDIUM;
-		r->port_hint = true;
-	}
-	r->conf = conf;
+	r->cls = fv.cls;
+	r->reason = fv.reason;
+	r->arg = fv.arg;
+	r->port_hint = fv.port_hint;
+	r->conf = fv.conf;
 	r->tls_version = v0->tls_version > v1->tls_version ? v0->tls_version : v1->tls_version;
 	if (f->v[!client].tls_version) /* the server's choice, when seen */
 		r->tls_version = f->v[!client].tls_version;
@@ -309,12 +341,12 @@ static bool plaintext_class(uint8_t cls)
 /* After a new verdict: is the class settled? Then drop the buffers. */
 static void flow_decide(struct cap_flowtab *t, struct flow *f)
 {
-	struct cap_flow_result r;
+	struct flow_verdict fv;
 	bool exhausted = f->d[0].nseg >= CAP_CLF_SEGMENTS && f->d[1].nseg >= CAP_CLF_SEGMENTS;
 
-	flow_result(t, f, &r);
-	f->flagged = plaintext_class(r.cls) && r.conf >= CAP_CONF_MEDIUM;
-	if (r.conf == CAP_CONF_HIGH || exhausted) {
+	flow_verdict(t, f, &fv); /* per data segment: not the whole report record */
+	f->flagged = plaintext_class(fv.cls) && fv.conf >= CAP_CONF_MEDIUM;
+	if (fv.conf == CAP_CONF_HIGH || exhausted) {
 		f->final = true;
 		dir_release(t, &f->d[0]);
 		dir_release(t, &f->d[1]);
