@@ -294,7 +294,8 @@ static void judge(struct mp_cluster *c, const struct mp_policy *p)
 		       c->verdict_reason,
 		       c->n_zk ? "none of the given endpoints completed a trusted TLS "
 				 "handshake speaking ZooKeeper"
-			       : "give the cluster's ZooKeeper endpoints with --zookeeper");
+			       : "give the cluster's ZooKeeper endpoints: --zookeeper, or "
+				 "ZookeeperConnectStringTls in an --inventory");
 	}
 	mp_strlcpy(c->verdict_reason, why, sizeof(c->verdict_reason));
 }

@@ -511,6 +511,11 @@ static void provenance_html(struct rep_buf *b, const cJSON *r)
 		       js_str(it, "sha256", "?"));
 		dl_row(b, js_str(it, "role", "input"), v);
 	}
+	cJSON_ArrayForEach (it, js_arr(p, "inventory_skipped")) {
+		mp_fmt(v, sizeof(v), "%s (State %s)", js_str(it, "cluster", "?"),
+		       js_str(it, "state", "?"));
+		dl_row(b, "not scanned", v);
+	}
 	rb_str(b, "</dl>\n");
 }
 

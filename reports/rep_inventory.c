@@ -22,7 +22,9 @@
  * Everything in it is untrusted: names and tags are sanitised into
  * printable ASCII (rep_json_parse has already rejected non-UTF-8), every
  * field's type is checked and a wrong one is an error naming the field, and
- * every endpoint must parse as host:port.
+ * every endpoint must parse as host:port. A cluster that is not running
+ * (CREATING, DELETING, FAILED) and has no BootstrapBrokers, as the helper
+ * script leaves it, is set aside as skipped rather than failing the fleet.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -211,6 +213,19 @@ static int declared(struct ctx *x, const cJSON *ci, cJSON *info, struct rep_inv_
 	return 0;
 }
 
+/*
+ * States without brokers to reach; scripts/msk-inventory.sh merges no
+ * bootstrap brokers for them (get-bootstrap-brokers fails while creating).
+ */
+static bool not_running(const char *state)
+{
+	return state && (strcmp(state, "CREATING") == 0 || strcmp(state, "DELETING") == 0 ||
+			 strcmp(state, "FAILED") == 0);
+}
+
+#define SKIPPED 1
+
+/* 0: ready to scan; SKIPPED: not running, nothing to scan; or -errno. */
 static int one_cluster(struct ctx *x, const cJSON *ci, struct rep_inv_cluster *ic)
 {
 	const cJSON *arn, *name, *t, *bb;
@@ -238,6 +253,8 @@ static int one_cluster(struct ctx *x, const cJSON *ci, struct rep_inv_cluster *i
 	}
 	if ((rc = tags(x, t, ic->info)) < 0 || (rc = declared(x, ci, ic->info, ic)) < 0)
 		return rc;
+	if (!bb && not_running(js_str(js_obj(ic->info, "declared"), "state", NULL)))
+		return SKIPPED;
 	for (size_t k = 0; bb && k < sizeof(bootstrap_keys) / sizeof(bootstrap_keys[0]); k++) {
 		const cJSON *s;
 		char f[96];
@@ -282,18 +299,32 @@ int rep_inventory_load(const char *path, struct rep_inventory **ret, char *errbu
 	}
 	rc = -ENOMEM;
 	if (!(inv = calloc(1, sizeof(*inv))) ||
-	    !(inv->clusters = calloc(n, sizeof(*inv->clusters))))
+	    !(inv->clusters = calloc(n, sizeof(*inv->clusters))) ||
+	    !(inv->skipped = calloc(n, sizeof(*inv->skipped))))
 		goto out;
 	cJSON_ArrayForEach (ci, js_get(j, "ClusterInfoList")) {
-		inv->n++;
-		if ((rc = one_cluster(&x, ci, &inv->clusters[x.idx])) < 0)
+		struct rep_inv_cluster *ic = &inv->clusters[inv->n++];
+		if ((rc = one_cluster(&x, ci, ic)) < 0)
 			goto out;
-		for (size_t i = 0; i < x.idx; i++)
-			if (strcmp(inv->clusters[i].name, inv->clusters[x.idx].name) == 0) {
+		if (rc == SKIPPED) {
+			inv->skipped[inv->n_skipped++] = *ic;
+			memset(ic, 0, sizeof(*ic));
+			inv->n--;
+		}
+		for (size_t i = 0; rc != SKIPPED && i + 1 < inv->n; i++)
+			if (strcmp(inv->clusters[i].name, ic->name) == 0) {
 				rc = bad(&x, "ClusterName", "listed twice");
 				goto out;
 			}
 		x.idx++;
+	}
+	if (!inv->n) {
+		mp_fmt(errbuf, errlen,
+		       "%s: ClusterInfoList: no cluster to scan (every one is CREATING, DELETING "
+		       "or FAILED)",
+		       path);
+		rc = -EINVAL;
+		goto out;
 	}
 	*ret = inv;
 	inv = NULL;
@@ -306,20 +337,26 @@ out:
 	return rc;
 }
 
+static void cluster_clear(struct rep_inv_cluster *c)
+{
+	for (size_t k = 0; k < c->n_bootstrap; k++)
+		free(c->bootstrap[k]);
+	for (size_t k = 0; k < c->n_zookeeper; k++)
+		free(c->zookeeper[k]);
+	free(c->bootstrap);
+	free(c->zookeeper);
+	cJSON_Delete(c->info);
+}
+
 void rep_inventory_free(struct rep_inventory *inv)
 {
 	if (!inv)
 		return;
-	for (size_t i = 0; i < inv->n; i++) {
-		struct rep_inv_cluster *c = &inv->clusters[i];
-		for (size_t k = 0; k < c->n_bootstrap; k++)
-			free(c->bootstrap[k]);
-		for (size_t k = 0; k < c->n_zookeeper; k++)
-			free(c->zookeeper[k]);
-		free(c->bootstrap);
-		free(c->zookeeper);
-		cJSON_Delete(c->info);
-	}
+	for (size_t i = 0; i < inv->n; i++)
+		cluster_clear(&inv->clusters[i]);
+	for (size_t i = 0; i < inv->n_skipped; i++)
+		cluster_clear(&inv->skipped[i]);
 	free(inv->clusters);
+	free(inv->skipped);
 	free(inv);
 }

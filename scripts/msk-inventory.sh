@@ -24,7 +24,8 @@ path, tmp, aws_args = sys.argv[1], sys.argv[2], sys.argv[3:]
 inv = json.load(open(path))
 for c in inv.get("ClusterInfoList", []):
     arn = c.get("ClusterArn")
-    if not arn or c.get("State") not in ("ACTIVE", "UPDATING", "MAINTENANCE", "HEALING"):
+    # no brokers to reach: mskprobe lists these as not scanned
+    if not arn or c.get("State") in ("CREATING", "DELETING", "FAILED"):
         continue
     out = subprocess.run(["aws", *aws_args, "kafka", "get-bootstrap-brokers",
                           "--cluster-arn", arn, "--output", "json"],
