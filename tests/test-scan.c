@@ -88,14 +88,18 @@ static bool has_release(const struct mp_cluster *c, const char *rel)
 	return false;
 }
 
-/* Every row of the table, plain and TLS, one cluster each, in one pass. */
+/* Every row of the table over plain TCP, over TLS and as a SASL listener
+ * (which answers one ApiVersions per connection), one cluster each. */
 static void test_every_release(void)
 {
+	static const char *const how[] = { "plain", "TLS", "SASL" };
 	size_t n = fp_table_rows(table);
 	for (size_t i = 0; i < n; i++) {
 		const struct fp_row *row = fp_table_row(table, i);
-		for (int tls = 0; tls < 2; tls++) {
-			struct standin_opts o = { .row = row, .tls = tls ? server_tls : NULL };
+		for (int kind = 0; kind < 3; kind++) {
+			struct standin_opts o = { .row = row,
+						  .tls = kind == 1 ? server_tls : NULL,
+						  .sasl = kind == 2 };
 			uint16_t port = 0;
 			char err[256], ep[32];
 			if (standin_add(srv, &o, &port, err, sizeof(err)) < 0) {
@@ -108,9 +112,9 @@ static void test_every_release(void)
 			struct mp_cluster *c = r ? r->clusters[0] : NULL;
 			struct mp_broker *b = c ? c->brokers[0] : NULL;
 			TAP_OK(b && b->answered && b->fp.exact && has_release(c, row->release) &&
-				       b->tls == (tls == 1),
-			       "%s %s over %s: exact, release found (%s)", row->release,
-			       fp_mode_name(row->mode), tls ? "TLS" : "plain",
+				       b->tls == (kind == 1),
+			       "%s %s (%s) over %s: exact, release found (%s)", row->release,
+			       fp_mode_name(row->mode), row->patches[0], how[kind],
 			       b ? b->error : "no report");
 			mp_report_free(r);
 		}
