@@ -217,17 +217,39 @@ void cap_report_flow(void *ctx, const struct cap_flow_result *f)
 
 /* ---- formatting ------------------------------------------------------------------ */
 
+/*
+ * Append src at *len in buf (size n), cut to fit, always terminated: the
+ * report's fixed texts joined without a format string per listed flow.
+ */
+static void append(char *buf, size_t n, size_t *len, const char *src)
+{
+	if (*len < n)
+		*len += mp_strlcpy(buf + *len, src, n - *len);
+	if (*len >= n)
+		*len = n ? n - 1 : 0;
+}
+
 void cap_endpoint_str(char *buf, size_t n, const struct cap_addr *a, uint16_t port)
 {
-	char ip[INET6_ADDRSTRLEN] = "?";
+	char ip[INET6_ADDRSTRLEN] = "?", num[8], *p = num + sizeof(num);
+	size_t len = 0;
+
+	if (!n)
+		return;
 	if (a->family == 4)
 		inet_ntop(AF_INET, a->a, ip, sizeof(ip));
 	else
 		inet_ntop(AF_INET6, a->a, ip, sizeof(ip));
-	if (a->family == 6)
-		mp_fmt(buf, n, "[%s]:%u", ip, port);
-	else
-		mp_fmt(buf, n, "%s:%u", ip, port);
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + port % 10);
+		port /= 10;
+	} while (port);
+	buf[0] = '\0';
+	append(buf, n, &len, a->family == 6 ? "[" : "");
+	append(buf, n, &len, ip);
+	append(buf, n, &len, a->family == 6 ? "]:" : ":");
+	append(buf, n, &len, p);
 }
 
 static void host_str(char *buf, size_t n, const struct cap_addr *a)
@@ -353,8 +375,13 @@ static void flow_reason(char *buf, size_t n, const struct cap_flow_result *f)
 		mp_strlcpy(r, "no payload seen (handshake or ACKs only)", sizeof(r));
 	else
 		cap_reason_text(r, sizeof(r), (enum cap_reason)f->reason, f->arg);
-	mp_fmt(buf, n, "%s%s%s", r, f->port_hint ? "; server port is a hinted port" : "",
-	       f->mid_session ? "; capture started mid-session" : "");
+	size_t len = 0;
+	if (!n)
+		return;
+	buf[0] = '\0';
+	append(buf, n, &len, r);
+	append(buf, n, &len, f->port_hint ? "; server port is a hinted port" : "");
+	append(buf, n, &len, f->mid_session ? "; capture started mid-session" : "");
 }
 
 static void dir_obj(struct jb *b, cJSON *o, const char *k, uint64_t pkts, uint64_t bytes)
