@@ -2,6 +2,8 @@
 /* `mskprobe scan`: options into a scan_opts, run, emit, exit code. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -360,6 +362,40 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 	return 0;
 }
 
+/* Self-pipe: the first SIGINT/SIGTERM makes the scan report what it has;
+ * a second one ends the process the ordinary way. */
+static int sig_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	(void)!write(sig_pipe[1], "i", 1);
+	signal(sig, SIG_DFL);
+	errno = saved;
+}
+
+static void catch_interrupts(struct scan_opts *o)
+{
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return;
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	o->interrupt_fd = sig_pipe[0];
+}
+
+static void release_interrupts(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	for (int i = 0; i < 2; i++)
+		if (sig_pipe[i] >= 0) {
+			close(sig_pipe[i]);
+			sig_pipe[i] = -1;
+		}
+}
+
 int mp_cmd_scan(int argc, char **argv)
 {
 	struct scan_cli s = { 0 };
@@ -383,7 +419,12 @@ int mp_cmd_scan(int argc, char **argv)
 		goto out;
 	cli_command_line(s.cmdline, sizeof(s.cmdline), argc, argv);
 	s.o.command_line = s.cmdline;
-	if (scan_run(&s.o, &r, err, sizeof(err)) < 0) {
+	catch_interrupts(&s.o);
+	rc = scan_run(&s.o, &r, err, sizeof(err));
+	release_interrupts();
+	if (r && r->interrupted)
+		fprintf(stderr, "mskprobe scan: interrupted: reporting what was measured\n");
+	if (rc < 0) {
 		fprintf(stderr, "mskprobe scan: %s\n", err);
 		rc = MP_EXIT_USAGE;
 		goto out;

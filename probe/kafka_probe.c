@@ -136,7 +136,7 @@ static bool try_plain(struct kprobe *p, const struct mp_xchg_result *res)
 	if (p->env.tls_mode != KAFKA_TLS_AUTO || !p->use_tls || p->tls_fallback_done ||
 	    kafka_port_is_tls(p->b->port))
 		return false;
-	if (res->step != MP_XS_TLS || res->err == MP_X_TIMEOUT)
+	if (res->step != MP_XS_TLS || res->err == MP_X_TIMEOUT || res->err == MP_X_ABORTED)
 		return false;
 	log_attempt(p, "TLS failed (%s); retrying without TLS", res->errmsg);
 	mp_tls_info_free(p->b->tls_info);
@@ -232,7 +232,8 @@ static void attempt_done(struct mp_xchg *x, const struct mp_xchg_result *res, vo
 	bool again = false;
 	(void)x;
 
-	if (p->use_tls && (res->ssl || res->step == MP_XS_TLS))
+	/* an interrupted handshake says nothing about the listener's TLS */
+	if (p->use_tls && (res->ssl || res->step == MP_XS_TLS) && res->err != MP_X_ABORTED)
 		note_tls(p, res);
 	if (try_plain(p, res))
 		again = true;

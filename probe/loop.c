@@ -53,6 +53,7 @@ struct mp_loop {
 	struct watch *watches;
 	void (*observer)(const struct sockaddr *local, const struct sockaddr *remote, void *ud);
 	void *observer_ud;
+	bool aborted;
 };
 
 static void finish(struct mp_xchg *x, enum mp_xerr err, const char *fmt, ...)
@@ -62,7 +63,7 @@ static void advance(struct mp_xchg *x);
 const char *mp_xerr_name(enum mp_xerr e)
 {
 	static const char *const n[] = { "ok",	   "refused", "unreachable", "timeout", "reset",
-					 "closed", "tls",     "too_big",     "system" };
+					 "closed", "tls",     "too_big",     "system",	"aborted" };
 	return (unsigned)e < sizeof(n) / sizeof(n[0]) ? n[e] : "?";
 }
 
@@ -197,6 +198,8 @@ void mp_loop_unwatch(struct mp_loop *l, int fd)
 
 int mp_loop_submit(struct mp_loop *l, const struct mp_xchg_spec *spec)
 {
+	if (l->aborted)
+		return -ECANCELED;
 	struct mp_xchg *x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
@@ -669,11 +672,37 @@ static void expire(struct mp_loop *l, int64_t now)
 	}
 }
 
+bool mp_loop_aborted(const struct mp_loop *l)
+{
+	return l->aborted;
+}
+
+void mp_loop_abort(struct mp_loop *l)
+{
+	if (l->aborted)
+		return;
+	l->aborted = true;
+	/* queued exchanges join the active list so that finish() treats them alike */
+	while (l->pend_head) {
+		struct mp_xchg *x = l->pend_head;
+		l->pend_head = x->next;
+		x->prev = NULL;
+		x->next = l->act;
+		if (l->act)
+			l->act->prev = x;
+		l->act = x;
+		l->active++;
+	}
+	l->pend_tail = NULL;
+	while (l->act)
+		finish(l->act, MP_X_ABORTED, "interrupted during %s", mp_xstep_name(l->act->step));
+}
+
 int mp_loop_run(struct mp_loop *l)
 {
 	struct epoll_event evs[64];
 	fill(l);
-	while (l->active || l->pend_head || l->holds > 0) {
+	while (!l->aborted && (l->active || l->pend_head || l->holds > 0)) {
 		int64_t now = mp_now_ms();
 		int to = l->active ? next_timeout(l, now) : 1000;
 		int n = epoll_wait(l->epfd, evs, 64, to);
@@ -682,7 +711,8 @@ int mp_loop_run(struct mp_loop *l)
 				continue;
 			return -errno;
 		}
-		for (int i = 0; i < n; i++) {
+		for (int i = 0; i < n && !l->aborted; i++) {
+			/* an abort frees every exchange: the rest of evs[] is stale */
 			int *kind = evs[i].data.ptr;
 			if (*kind == EV_WATCH) {
 				struct watch *w = (struct watch *)kind;
@@ -691,6 +721,8 @@ int mp_loop_run(struct mp_loop *l)
 				advance((struct mp_xchg *)kind);
 			}
 		}
+		if (l->aborted)
+			break;
 		expire(l, mp_now_ms());
 		fill(l);
 	}

@@ -35,6 +35,7 @@ enum mp_xerr {
 	MP_X_TLS,	  /* TLS handshake or record failure */
 	MP_X_TOO_BIG,	  /* the peer announced more than max_read */
 	MP_X_SYSTEM,	  /* local failure (fds, memory) */
+	MP_X_ABORTED,	  /* mp_loop_abort(): the user interrupted the scan */
 };
 
 enum mp_xstep {
@@ -108,8 +109,18 @@ void mp_loop_unwatch(struct mp_loop *l, int fd);
 void mp_loop_hold(struct mp_loop *l);
 void mp_loop_release(struct mp_loop *l);
 
-/* Run until no exchange is queued or in flight and nothing is held. */
+/* Run until no exchange is queued or in flight and nothing is held, or
+ * until mp_loop_abort(). */
 int mp_loop_run(struct mp_loop *l);
+
+/*
+ * Stop everything (an interrupt): every queued or running exchange ends with
+ * MP_X_ABORTED (done() is called as usual), later submissions
+ * fail with -ECANCELED, and mp_loop_run() returns without waiting for held
+ * outside work. Safe from done() and watch callbacks.
+ */
+void mp_loop_abort(struct mp_loop *l);
+bool mp_loop_aborted(const struct mp_loop *l);
 
 /*
  * Called on the loop thread for every connection as soon as connect() has

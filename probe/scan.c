@@ -621,6 +621,16 @@ static int merge_capture(struct scan *s, char *errbuf, size_t errlen)
 	return 0;
 }
 
+/* SIGINT/SIGTERM: stop waiting, keep what was measured. */
+static void on_interrupt(int fd, void *ud)
+{
+	struct scan *s = ud;
+	char buf[16];
+	(void)!read(fd, buf, sizeof(buf));
+	s->r->interrupted = true;
+	mp_loop_abort(s->loop);
+}
+
 static int load_tables(struct scan *s, char *errbuf, size_t errlen)
 {
 	int rc = s->o->fp_table_file
@@ -679,6 +689,11 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 	}
 	if (s.cap)
 		mp_loop_set_observer(s.loop, exclude_own, s.cap);
+	if (o->interrupt_fd > 0 &&
+	    (rc = mp_loop_watch(s.loop, o->interrupt_fd, on_interrupt, &s)) < 0) {
+		mp_fmt(errbuf, errlen, "event loop: %s", strerror(-rc));
+		goto fail;
+	}
 	for (size_t i = 0; i < o->n_clusters; i++) {
 		struct cstate *st = &s.cs[i];
 		st->s = &s;
@@ -698,7 +713,7 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 	}
 	/* second phase: what needs the first one's answers (every broker host,
 	 * which listeners speak TLS) */
-	for (size_t i = 0; i < o->n_clusters; i++) {
+	for (size_t i = 0; i < o->n_clusters && !mp_loop_aborted(s.loop); i++) {
 		plan_kafka_tls(&s, &s.cs[i]);
 		if (o->check_listeners)
 			plan_listener_checks(&s.cs[i]);
@@ -707,6 +722,13 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 		mp_fmt(errbuf, errlen, "event loop: %s", strerror(-rc));
 		goto fail;
 	}
+	for (size_t i = 0; i < o->n_clusters && s.r->interrupted; i++)
+		if (s.cs[i].disc) {
+			s.cs[i].c->discovery.status = MP_DISC_FAILED;
+			mp_strlcpy(s.cs[i].c->discovery.error,
+				   "interrupted before discovery finished",
+				   sizeof(s.cs[i].c->discovery.error));
+		}
 	if ((rc = merge_capture(&s, errbuf, errlen)) < 0)
 		goto fail;
 	for (size_t i = 0; i < o->n_clusters; i++) {

@@ -41,6 +41,10 @@ struct scan_opts {
 	const char *capture_iface;
 	const char *capture_file;
 	unsigned capture_seconds; /* live: capture at least this long */
+	/* readable when the user interrupts (SIGINT/SIGTERM): the scan stops
+	 * waiting and reports what it measured; <= 0 when not used (stdin is
+	 * never an interrupt source) */
+	int interrupt_fd;
 	const char *command_line; /* for provenance, secrets already masked */
 };
 

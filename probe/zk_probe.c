@@ -300,6 +300,10 @@ static void connect_failed(struct zprobe *p, const struct mp_xchg_result *res)
 	case MP_X_UNREACHABLE:
 		mp_fmt(z->error, sizeof(z->error), "unreachable: %s", res->errmsg);
 		break;
+	case MP_X_ABORTED:
+		/* reachability is not known: the user stopped the scan first */
+		mp_fmt(z->error, sizeof(z->error), "%s", res->errmsg);
+		break;
 	default:
 		mp_fmt(z->error, sizeof(z->error), "connect failed: %s", res->errmsg);
 		break;
@@ -473,7 +477,7 @@ static bool tls_first(struct zprobe *p, const struct mp_xchg_result *res)
 	struct mp_tls_info *t = z->tls;
 	bool cert_refused, go_on = false;
 
-	if (res->step == MP_XS_CONNECT) {
+	if (res->step == MP_XS_CONNECT || res->err == MP_X_ABORTED) {
 		connect_failed(p, res);
 		mp_tls_info_free(z->tls);
 		z->tls = NULL;

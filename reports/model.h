@@ -231,6 +231,7 @@ struct mp_report {
 	char generated_at[32];
 	char command_line[1024]; /* secrets masked */
 	int64_t duration_ms;
+	bool interrupted; /* the user stopped the scan: unfinished probes say so */
 	size_t n_clusters;
 	struct mp_cluster **clusters; /* owned */
 };

@@ -371,6 +371,8 @@ cJSON *rep_to_json(const struct mp_report *r)
 		cJSON_AddStringToObject(prov, "probe_host", host);
 	cJSON_AddStringToObject(prov, "command_line", r->command_line);
 	cJSON_AddNumberToObject(prov, "duration_ms", (double)r->duration_ms);
+	if (r->interrupted)
+		cJSON_AddBoolToObject(prov, "interrupted", true);
 	cJSON_AddStringToObject(prov, "time_utc", r->generated_at);
 	cJSON_AddItemToObject(prov, "targets", targets_json(r));
 	cJSON_AddItemToObject(o, "summary", summary_json(r));

@@ -52,6 +52,35 @@ check "missing CA file is named" 2 "$tmp/none.pem" "$bin" scan --bootstrap 127.0
 check "unwritable output is named" 2 "$tmp/no/such/dir/r.json" "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500 --output "$tmp/no/such/dir/r.json"
 check "nothing answers: exit 3 (unverified, no finding)" 3 "no broker answered" "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500
 
+# an interrupted scan (SIGINT) still writes the report of what it measured
+n=$((n + 1))
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True); time.sleep(60)' >"$tmp/silent.port" &
+lpid=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/silent.port" ] && break; sleep 0.2; done
+sport=$(cat "$tmp/silent.port")
+"$bin" scan --bootstrap "127.0.0.1:$sport" --zookeeper "127.0.0.1:$sport" --no-discovery \
+  --timeout-ms 30000 --format json --output "$tmp/int.json" 2>"$tmp/int.err" &
+spid=$!
+sleep 1.5
+kill -INT "$spid"
+wait "$spid"
+irc=$?
+kill "$lpid" 2>/dev/null
+if [ "$irc" = 3 ] && grep -q "interrupted" "$tmp/int.err" && python3 - "$tmp/int.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["provenance"]["interrupted"] is True
+c = r["clusters"][0]
+assert "interrupted" in c["kafka"]["brokers"][0]["error"]
+assert "interrupted" in c["zookeeper"][0]["error"]
+assert r["provenance"]["duration_ms"] < 20000
+assert not c["findings"]
+PY
+then echo "ok $n - SIGINT: the scan stops waiting and reports what it measured"
+else failed=$((failed + 1)); echo "not ok $n - interrupted scan (exit $irc)"; sed 's/^/#   /' "$tmp/int.err" | head -3; fi
+
 # the demo: the README's first command
 check "demo runs" 0 "reports written to $tmp/demo" "$bin" demo --output-dir "$tmp/demo"
 cp "$tmp/out" "$tmp/demo.out"
