@@ -35,22 +35,22 @@ enum cap_tunnel {
 
 struct cap_addr {
 	uint8_t family; /* 4 or 6 */
-	uint8_t a[16];  /* IPv4 in the first 4 bytes, the rest zero */
+	uint8_t a[16];	/* IPv4 in the first 4 bytes, the rest zero */
 };
 
 struct cap_pkt {
 	struct cap_addr src, dst;
 	uint16_t sport, dport;
-	int64_t vni;           /* innermost VXLAN/GENEVE VNI, -1 when not tunnelled */
-	uint8_t tunnel;        /* enum cap_tunnel */
-	bool fragment;         /* an IP fragment (first fragments are still decoded) */
+	int64_t vni;	/* innermost VXLAN/GENEVE VNI, -1 when not tunnelled */
+	uint8_t tunnel; /* enum cap_tunnel */
+	bool fragment;	/* an IP fragment (first fragments are still decoded) */
 	uint8_t tcp_flags;
 	uint32_t seq;
-	uint32_t ip_len;       /* inner IP packet length as declared (bytes counted per flow) */
-	const uint8_t *payload; /* captured TCP payload, inside the frame */
-	size_t payload_len;    /* captured (may be less than declared: snaplen, mirroring) */
+	uint32_t ip_len;	   /* inner IP packet length as declared (bytes counted per flow) */
+	const uint8_t *payload;	   /* captured TCP payload, inside the frame */
+	size_t payload_len;	   /* captured (may be less than declared: snaplen, mirroring) */
 	uint32_t payload_declared; /* from the IP length: what the sequence space advances by */
-	size_t payload_off;    /* offset of the payload in the frame (for evidence truncation) */
+	size_t payload_off; /* offset of the payload in the frame (for evidence truncation) */
 };
 
 #define CAP_TCP_FIN 0x01
@@ -66,10 +66,10 @@ bool cap_dlt_supported(int dlt);
 
 enum cap_class {
 	CAP_CLASS_UNKNOWN = 0,
-	CAP_CLASS_ZK,        /* zookeeper-plaintext (client protocol) */
+	CAP_CLASS_ZK,	     /* zookeeper-plaintext (client protocol) */
 	CAP_CLASS_ZK_QUORUM, /* zookeeper-quorum (server to server: quorum, election) */
 	CAP_CLASS_TLS,
-	CAP_CLASS_KAFKA,     /* kafka-plaintext */
+	CAP_CLASS_KAFKA, /* kafka-plaintext */
 	CAP_CLASS_COUNT,
 };
 
@@ -83,35 +83,35 @@ enum cap_conf {
 /* Why: one code per rule, rendered with arg by cap_reason_text(). */
 enum cap_reason {
 	CAP_R_NONE = 0,
-	CAP_R_ZK_CONNECT_REQ,   /* ConnectRequest (len 44/45, protocol 0, passwd 16) */
-	CAP_R_ZK_CONNECT_RESP,  /* ConnectResponse */
-	CAP_R_ZK_PING,          /* ping request */
+	CAP_R_ZK_CONNECT_REQ,  /* ConnectRequest (len 44/45, protocol 0, passwd 16) */
+	CAP_R_ZK_CONNECT_RESP, /* ConnectResponse */
+	CAP_R_ZK_PING,	       /* ping request */
 	CAP_R_ZK_PING_REPLY,
-	CAP_R_ZK_NOTIFICATION,  /* watch event with a '/' path */
-	CAP_R_ZK_PATH_REQ,      /* request, arg = opcode, with a '/' path */
-	CAP_R_ZK_REQ,           /* request, arg = opcode, no path to check */
-	CAP_R_ZK_REPLY,         /* reply header chain */
-	CAP_R_ZK_4LW,           /* four-letter word, arg = index in the word table */
-	CAP_R_ZK_4LW_REPLY,     /* a four-letter word answer */
+	CAP_R_ZK_NOTIFICATION,	 /* watch event with a '/' path */
+	CAP_R_ZK_PATH_REQ,	 /* request, arg = opcode, with a '/' path */
+	CAP_R_ZK_REQ,		 /* request, arg = opcode, no path to check */
+	CAP_R_ZK_REPLY,		 /* reply header chain */
+	CAP_R_ZK_4LW,		 /* four-letter word, arg = index in the word table */
+	CAP_R_ZK_4LW_REPLY,	 /* a four-letter word answer */
 	CAP_R_ZKQ_ELECTION_INIT, /* leader election: protocol -65536/-65535, sid, host:port */
 	CAP_R_ZKQ_ELECTION_NOTE, /* leader election notification */
-	CAP_R_ZKQ_PACKET,       /* QuorumPacket(s), arg = type of the first */
-	CAP_R_TLS_CLIENT_HELLO, /* arg = record minor version */
+	CAP_R_ZKQ_PACKET,	 /* QuorumPacket(s), arg = type of the first */
+	CAP_R_TLS_CLIENT_HELLO,	 /* arg = record minor version */
 	CAP_R_TLS_SERVER_HELLO,
-	CAP_R_TLS_RECORDS,      /* chained record headers (mid-session), arg = content type */
-	CAP_R_TLS_RECORD,       /* one record header only */
+	CAP_R_TLS_RECORDS, /* chained record headers (mid-session), arg = content type */
+	CAP_R_TLS_RECORD,  /* one record header only */
 	CAP_R_TLS_SSLV2_HELLO,
-	CAP_R_KAFKA_REQ,        /* arg = api key */
+	CAP_R_KAFKA_REQ, /* arg = api key */
 	CAP_R_COUNT,
 };
 
 struct cap_clf_out {
-	uint8_t cls;       /* enum cap_class */
-	uint8_t conf;      /* enum cap_conf */
-	uint8_t reason;    /* enum cap_reason */
+	uint8_t cls;		 /* enum cap_class */
+	uint8_t conf;		 /* enum cap_conf */
+	uint8_t reason;		 /* enum cap_reason */
 	int8_t sender_is_client; /* 1 client, 0 server, -1 cannot tell */
 	uint16_t arg;
-	uint16_t tls_version; /* 0x0301.. from a hello, 0 unknown */
+	uint16_t tls_version;	   /* 0x0301.. from a hello, 0 unknown */
 	char sni[CAP_SNI_MAX + 1]; /* validated host name, "" when none */
 };
 
@@ -142,7 +142,7 @@ struct cap_flow_result {
 	uint8_t cls, conf, reason;
 	uint16_t arg;
 	uint8_t client_basis; /* enum cap_basis */
-	bool port_hint;       /* a port hint raised the confidence */
+	bool port_hint;	      /* a port hint raised the confidence */
 	bool mid_session;     /* no SYN seen: the capture started inside the session */
 	bool has_payload;     /* some payload was seen (else: handshake or ACKs only) */
 	uint16_t tls_version;
@@ -152,10 +152,10 @@ struct cap_flow_result {
 };
 
 enum cap_basis {
-	CAP_BASIS_SYN = 0,   /* the side that sent the SYN */
-	CAP_BASIS_PROTOCOL,  /* the classifier saw who speaks first (hello, request) */
-	CAP_BASIS_PORT,      /* the other side uses a hinted server port */
-	CAP_BASIS_GUESS,     /* the higher (ephemeral-looking) port */
+	CAP_BASIS_SYN = 0,  /* the side that sent the SYN */
+	CAP_BASIS_PROTOCOL, /* the classifier saw who speaks first (hello, request) */
+	CAP_BASIS_PORT,	    /* the other side uses a hinted server port */
+	CAP_BASIS_GUESS,    /* the higher (ephemeral-looking) port */
 };
 
 struct cap_flowtab;
@@ -164,11 +164,11 @@ struct cap_flowtab;
 typedef void (*cap_flow_done_fn)(void *ctx, const struct cap_flow_result *r);
 
 struct cap_flowtab_stats {
-	uint64_t flows;          /* flows created */
+	uint64_t flows;		 /* flows created */
 	uint64_t flows_over_cap; /* evicted early for the cap + estimated distinct refused tuples */
-	uint64_t flows_refused;  /* refused packets (new tuple while full) */
-	uint64_t flows_idle;     /* finished by idle eviction */
-	uint64_t active;         /* in the table now */
+	uint64_t flows_refused;	 /* refused packets (new tuple while full) */
+	uint64_t flows_idle;	 /* finished by idle eviction */
+	uint64_t active;	 /* in the table now */
 	uint64_t clf_pool_bytes; /* classifier buffers in use */
 };
 
@@ -203,15 +203,15 @@ int cap_report_exclude(struct cap_report *r, const struct cap_addr *local, uint1
 		       const struct cap_addr *remote, uint16_t rport);
 
 struct cap_run_info {
-	const char *kind;      /* "interface" | "file" */
+	const char *kind; /* "interface" | "file" */
 	const char *name;
-	const char *linktype;  /* pcap's name for the DLT */
+	const char *linktype; /* pcap's name for the DLT */
 	const char *filter;
 	double seconds;
 	uint64_t packets, bytes, dropped, if_dropped;
 	uint64_t non_tcp, fragments, malformed, unsupported, tunnelled;
 	struct cap_flowtab_stats ft;
-	const char *error;     /* read error, or NULL */
+	const char *error;	   /* read error, or NULL */
 	const char *evidence_file; /* NULL when none */
 	const char *evidence_sha256;
 	uint64_t evidence_packets;
@@ -236,8 +236,8 @@ void cap_time_str(char buf[40], uint64_t us);
 
 struct cap_afile {
 	int fd;
-	char *tmp;   /* temp path in the target's directory */
-	char *path;  /* final path */
+	char *tmp;  /* temp path in the target's directory */
+	char *path; /* final path */
 };
 
 /* Create DIR/.NAME.XXXXXX with mode 0600. 0 or -errno with errbuf. */

@@ -15,7 +15,7 @@
 
 struct cap_source_ops {
 	const char *kind; /* "interface" | "file": the report's source.kind */
-	bool live;        /* has a clock, pcap_stats and privileges to drop */
+	bool live;	  /* has a clock, pcap_stats and privileges to drop */
 	/*
 	 * Open the source named in o into *ret (the caller owns it and
 	 * pcap_close()s it). *ret_iobuf is set to a buffer the pcap_t reads

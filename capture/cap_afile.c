@@ -40,7 +40,8 @@ int cap_afile_open(struct cap_afile *f, const char *path, char *errbuf, size_t e
 	f->fd = mkstemp(f->tmp);
 	if (f->fd < 0) {
 		r = -errno;
-		mp_fmt(errbuf, errlen, "can not create a file beside '%s': %s", path, strerror(errno));
+		mp_fmt(errbuf, errlen, "can not create a file beside '%s': %s", path,
+		       strerror(errno));
 		free(f->tmp);
 		f->tmp = NULL;
 		goto out;

@@ -131,8 +131,8 @@ static bool zk_notification(struct mp_rd r, struct cap_clf_out *o)
 /* Opcodes (ZooDefs.OpCode) and whether the request body starts with a path. */
 static bool zk_opcode(int32_t type, bool *ret_path)
 {
-	static const int16_t path_ops[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 15, 17, 18, 19, 20, 21,
-					    103, 104, 106 };
+	static const int16_t path_ops[] = { 1,	2,  3,	4,  5,	6,  7,	8,   9,	  12,
+					    13, 15, 17, 18, 19, 20, 21, 103, 104, 106 };
 	static const int16_t other_ops[] = { 11, 14, 16, 22, 100, 101, 102, 105, 107, -10, -11 };
 	for (size_t i = 0; i < sizeof(path_ops) / sizeof(path_ops[0]); i++)
 		if (type == path_ops[i]) {
@@ -192,7 +192,8 @@ static bool zk_replies(struct mp_rd r, struct cap_clf_out *o)
 		exact = r.left == 0;
 	}
 	if (frames >= 2 || (frames == 1 && exact)) {
-		set(o, CAP_CLASS_ZK, frames >= 2 ? CAP_CONF_MEDIUM : CAP_CONF_LOW, CAP_R_ZK_REPLY, 0, 0);
+		set(o, CAP_CLASS_ZK, frames >= 2 ? CAP_CONF_MEDIUM : CAP_CONF_LOW, CAP_R_ZK_REPLY,
+		    0, 0);
 		return true;
 	}
 	return false;
@@ -225,7 +226,8 @@ static bool has_within(const uint8_t *p, size_t n, const char *s, size_t window)
 {
 	size_t l = strlen(s);
 	size_t lim = n < window ? n : window;
-	for (size_t i = 0; i + l <= lim; i++) /* the first byte before a call: most offsets fail there */
+	for (size_t i = 0; i + l <= lim;
+	     i++) /* the first byte before a call: most offsets fail there */
 		if (p[i] == (uint8_t)s[0] && memcmp(p + i, s, l) == 0)
 			return true;
 	return false;
@@ -335,8 +337,8 @@ static bool zkq_packets(struct mp_rd r, struct cap_clf_out *o)
 	} else if (first == 17) {
 		set(o, CAP_CLASS_ZK_QUORUM, CAP_CONF_HIGH, CAP_R_ZKQ_PACKET, 0, (uint16_t)first);
 	} else if (n >= 2 || r.left == 0) {
-		set(o, CAP_CLASS_ZK_QUORUM, n >= 2 ? CAP_CONF_MEDIUM : CAP_CONF_LOW, CAP_R_ZKQ_PACKET,
-		    -1, (uint16_t)first);
+		set(o, CAP_CLASS_ZK_QUORUM, n >= 2 ? CAP_CONF_MEDIUM : CAP_CONF_LOW,
+		    CAP_R_ZKQ_PACKET, -1, (uint16_t)first);
 	} else {
 		return false;
 	}
@@ -358,8 +360,8 @@ bool cap_sni_valid(const uint8_t *p, size_t n)
 			label = 0;
 			continue;
 		}
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			  c == '-' || c == '_';
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '-' || c == '_';
 		if (!ok || ++label > 63)
 			return false;
 	}
@@ -501,7 +503,8 @@ static bool kafka_request(struct mp_rd r, struct cap_clf_out *o)
 	uint32_t corr = mp_rd_be32(&r);
 	int16_t clen = (int16_t)mp_rd_be16(&r);
 	if (r.bad || size < 10 || size > CAP_KAFKA_FRAME_MAX || key > CAP_KAFKA_API_KEY_MAX ||
-	    ver > CAP_KAFKA_API_VER_MAX || corr >> 31 || clen < -1 || (clen > 0 && (uint32_t)clen > size - 10))
+	    ver > CAP_KAFKA_API_VER_MAX || corr >> 31 || clen < -1 ||
+	    (clen > 0 && (uint32_t)clen > size - 10))
 		return false;
 	if (clen > 0) {
 		size_t have = (size_t)clen < r.left ? (size_t)clen : r.left;
@@ -511,7 +514,8 @@ static bool kafka_request(struct mp_rd r, struct cap_clf_out *o)
 		    CAP_R_KAFKA_REQ, 1, key);
 		return true;
 	}
-	set(o, CAP_CLASS_KAFKA, key == 18 ? CAP_CONF_MEDIUM : CAP_CONF_LOW, CAP_R_KAFKA_REQ, 1, key);
+	set(o, CAP_CLASS_KAFKA, key == 18 ? CAP_CONF_MEDIUM : CAP_CONF_LOW, CAP_R_KAFKA_REQ, 1,
+	    key);
 	return true;
 }
 
@@ -521,9 +525,9 @@ typedef bool (*detector_fn)(struct mp_rd r, struct cap_clf_out *o);
 
 /* Order breaks ties at equal confidence: the first detector that answers wins. */
 static const detector_fn detectors[] = {
-	tls_records,     zk_connect_req,    zk_connect_resp, zk_ping,         zk_notification,
-	zk_request,      zkq_election_init, zkq_packets,     zkq_election_note, kafka_request,
-	zk_replies,
+	tls_records,	   zk_connect_req, zk_connect_resp,   zk_ping,
+	zk_notification,   zk_request,	   zkq_election_init, zkq_packets,
+	zkq_election_note, kafka_request,  zk_replies,
 };
 
 /*
@@ -559,7 +563,8 @@ void cap_clf_bytes(const uint8_t *p, size_t n, struct cap_clf_out *ret)
 
 	clf_clear(ret, -1);
 	clf_clear(&cur, 0);
-	if (zk_four_letter(p, n, &cur) || zk_four_letter_reply(p, n, &cur) || tls_sslv2(p, n, &cur)) {
+	if (zk_four_letter(p, n, &cur) || zk_four_letter_reply(p, n, &cur) ||
+	    tls_sslv2(p, n, &cur)) {
 		clf_copy(ret, &cur);
 		return;
 	}
@@ -591,38 +596,70 @@ const char *cap_conf_name(enum cap_conf c)
 static const char *zk_op_name(int16_t op)
 {
 	switch (op) {
-	case 1: return "create";
-	case 2: return "delete";
-	case 3: return "exists";
-	case 4: return "getData";
-	case 5: return "setData";
-	case 6: return "getACL";
-	case 7: return "setACL";
-	case 8: return "getChildren";
-	case 9: return "sync";
-	case 11: return "ping";
-	case 12: return "getChildren2";
-	case 13: return "check";
-	case 14: return "multi";
-	case 15: return "create2";
-	case 16: return "reconfig";
-	case 17: return "checkWatches";
-	case 18: return "removeWatches";
-	case 19: return "createContainer";
-	case 20: return "deleteContainer";
-	case 21: return "createTTL";
-	case 22: return "multiRead";
-	case 100: return "auth";
-	case 101: return "setWatches";
-	case 102: return "sasl";
-	case 103: return "getEphemerals";
-	case 104: return "getAllChildrenNumber";
-	case 105: return "setWatches2";
-	case 106: return "addWatch";
-	case 107: return "whoAmI";
-	case -10: return "createSession";
-	case -11: return "closeSession";
-	default: return "?";
+	case 1:
+		return "create";
+	case 2:
+		return "delete";
+	case 3:
+		return "exists";
+	case 4:
+		return "getData";
+	case 5:
+		return "setData";
+	case 6:
+		return "getACL";
+	case 7:
+		return "setACL";
+	case 8:
+		return "getChildren";
+	case 9:
+		return "sync";
+	case 11:
+		return "ping";
+	case 12:
+		return "getChildren2";
+	case 13:
+		return "check";
+	case 14:
+		return "multi";
+	case 15:
+		return "create2";
+	case 16:
+		return "reconfig";
+	case 17:
+		return "checkWatches";
+	case 18:
+		return "removeWatches";
+	case 19:
+		return "createContainer";
+	case 20:
+		return "deleteContainer";
+	case 21:
+		return "createTTL";
+	case 22:
+		return "multiRead";
+	case 100:
+		return "auth";
+	case 101:
+		return "setWatches";
+	case 102:
+		return "sasl";
+	case 103:
+		return "getEphemerals";
+	case 104:
+		return "getAllChildrenNumber";
+	case 105:
+		return "setWatches2";
+	case 106:
+		return "addWatch";
+	case 107:
+		return "whoAmI";
+	case -10:
+		return "createSession";
+	case -11:
+		return "closeSession";
+	default:
+		return "?";
 	}
 }
 
@@ -630,37 +667,70 @@ void cap_reason_text(char *buf, size_t n, enum cap_reason r, uint16_t arg)
 {
 	switch (r) {
 	case CAP_R_ZK_CONNECT_REQ:
-		mp_fmt(buf, n, "ZooKeeper ConnectRequest (length 44/45, protocol 0, 16-byte passwd)");
+		mp_fmt(buf, n,
+		       "ZooKeeper ConnectRequest (length 44/45, protocol 0, 16-byte passwd)");
 		break;
 	case CAP_R_ZK_CONNECT_RESP:
-		mp_fmt(buf, n, "ZooKeeper ConnectResponse (length 36/37, protocol 0, 16-byte passwd)");
+		mp_fmt(buf, n,
+		       "ZooKeeper ConnectResponse (length 36/37, protocol 0, 16-byte passwd)");
 		break;
-	case CAP_R_ZK_PING: mp_fmt(buf, n, "ZooKeeper ping request (xid -2, op 11)"); break;
-	case CAP_R_ZK_PING_REPLY: mp_fmt(buf, n, "ZooKeeper ping reply (xid -2, err 0)"); break;
-	case CAP_R_ZK_NOTIFICATION: mp_fmt(buf, n, "ZooKeeper watch notification (xid -1) with a '/' path"); break;
+	case CAP_R_ZK_PING:
+		mp_fmt(buf, n, "ZooKeeper ping request (xid -2, op 11)");
+		break;
+	case CAP_R_ZK_PING_REPLY:
+		mp_fmt(buf, n, "ZooKeeper ping reply (xid -2, err 0)");
+		break;
+	case CAP_R_ZK_NOTIFICATION:
+		mp_fmt(buf, n, "ZooKeeper watch notification (xid -1) with a '/' path");
+		break;
 	case CAP_R_ZK_PATH_REQ:
-		mp_fmt(buf, n, "ZooKeeper %s request (op %d) with a '/' path", zk_op_name((int16_t)arg), (int16_t)arg);
+		mp_fmt(buf, n, "ZooKeeper %s request (op %d) with a '/' path",
+		       zk_op_name((int16_t)arg), (int16_t)arg);
 		break;
 	case CAP_R_ZK_REQ:
-		mp_fmt(buf, n, "ZooKeeper %s request header (op %d)", zk_op_name((int16_t)arg), (int16_t)arg);
+		mp_fmt(buf, n, "ZooKeeper %s request header (op %d)", zk_op_name((int16_t)arg),
+		       (int16_t)arg);
 		break;
-	case CAP_R_ZK_REPLY: mp_fmt(buf, n, "ZooKeeper reply headers (len, xid, zxid, known error code)"); break;
+	case CAP_R_ZK_REPLY:
+		mp_fmt(buf, n, "ZooKeeper reply headers (len, xid, zxid, known error code)");
+		break;
 	case CAP_R_ZK_4LW:
 		mp_fmt(buf, n, "ZooKeeper four-letter word '%s'",
 		       arg < sizeof(zk_4lw) / sizeof(zk_4lw[0]) ? zk_4lw[arg] : "?");
 		break;
-	case CAP_R_ZK_4LW_REPLY: mp_fmt(buf, n, "ZooKeeper four-letter-word answer"); break;
-	case CAP_R_ZKQ_ELECTION_INIT:
-		mp_fmt(buf, n, "ZooKeeper leader-election connection (protocol -65536, sid, host:port)");
+	case CAP_R_ZK_4LW_REPLY:
+		mp_fmt(buf, n, "ZooKeeper four-letter-word answer");
 		break;
-	case CAP_R_ZKQ_ELECTION_NOTE: mp_fmt(buf, n, "ZooKeeper leader-election notification"); break;
-	case CAP_R_ZKQ_PACKET: mp_fmt(buf, n, "ZooKeeper QuorumPacket (type %u)", arg); break;
-	case CAP_R_TLS_CLIENT_HELLO: mp_fmt(buf, n, "TLS ClientHello"); break;
-	case CAP_R_TLS_SERVER_HELLO: mp_fmt(buf, n, "TLS ServerHello"); break;
-	case CAP_R_TLS_RECORDS: mp_fmt(buf, n, "chained TLS record headers (first content type %u)", arg); break;
-	case CAP_R_TLS_RECORD: mp_fmt(buf, n, "one TLS record header (content type %u)", arg); break;
-	case CAP_R_TLS_SSLV2_HELLO: mp_fmt(buf, n, "SSLv2-compatible ClientHello"); break;
-	case CAP_R_KAFKA_REQ: mp_fmt(buf, n, "Kafka request header (api key %u)", arg); break;
-	default: mp_fmt(buf, n, "no known protocol in the first payload bytes"); break;
+	case CAP_R_ZKQ_ELECTION_INIT:
+		mp_fmt(buf, n,
+		       "ZooKeeper leader-election connection (protocol -65536, sid, host:port)");
+		break;
+	case CAP_R_ZKQ_ELECTION_NOTE:
+		mp_fmt(buf, n, "ZooKeeper leader-election notification");
+		break;
+	case CAP_R_ZKQ_PACKET:
+		mp_fmt(buf, n, "ZooKeeper QuorumPacket (type %u)", arg);
+		break;
+	case CAP_R_TLS_CLIENT_HELLO:
+		mp_fmt(buf, n, "TLS ClientHello");
+		break;
+	case CAP_R_TLS_SERVER_HELLO:
+		mp_fmt(buf, n, "TLS ServerHello");
+		break;
+	case CAP_R_TLS_RECORDS:
+		mp_fmt(buf, n, "chained TLS record headers (first content type %u)", arg);
+		break;
+	case CAP_R_TLS_RECORD:
+		mp_fmt(buf, n, "one TLS record header (content type %u)", arg);
+		break;
+	case CAP_R_TLS_SSLV2_HELLO:
+		mp_fmt(buf, n, "SSLv2-compatible ClientHello");
+		break;
+	case CAP_R_KAFKA_REQ:
+		mp_fmt(buf, n, "Kafka request header (api key %u)", arg);
+		break;
+	default:
+		mp_fmt(buf, n, "no known protocol in the first payload bytes");
+		break;
 	}
 }

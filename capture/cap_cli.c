@@ -37,21 +37,26 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: mskprobe capture (-i IFACE | -r FILE) [options]\n\n"
-		"Watch traffic and classify each TCP flow as zookeeper-plaintext, zookeeper-quorum,\n"
-		"tls, kafka-plaintext or unknown from its first payload bytes (ports are only a hint).\n"
+		"Watch traffic and classify each TCP flow as zookeeper-plaintext, "
+		"zookeeper-quorum,\n"
+		"tls, kafka-plaintext or unknown from its first payload bytes (ports are only a "
+		"hint).\n"
 		"VXLAN (UDP 4789, AWS VPC Traffic Mirroring) and GENEVE (6081) are unwrapped.\n\n"
 		"  -i, --interface IFACE   capture live (needs root or CAP_NET_RAW)\n"
 		"  -r, --read FILE         read a pcap or pcapng file ('-' = stdin)\n"
-		"  -d, --duration S        live: stop after S seconds (default: until SIGINT/SIGTERM)\n"
+		"  -d, --duration S        live: stop after S seconds (default: until "
+		"SIGINT/SIGTERM)\n"
 		"      --zk-ports LIST     ZooKeeper port hints (default 2181,2182)\n"
 		"      --kafka-ports LIST  Kafka port hints (default 9092,9094,9096,9098)\n"
 		"  -f, --filter BPF        only packets matching this BPF expression\n"
 		"      --max-flows N       flow table cap (default %u)\n"
 		"  -s, --snaplen N         live snap length (default %u)\n"
-		"      --save-evidence F   write a pcap of the plaintext flows, cut to headers + a few\n"
+		"      --save-evidence F   write a pcap of the plaintext flows, cut to headers + a "
+		"few\n"
 		"                          payload bytes (see --evidence-bytes, default %u)\n"
 		"      --evidence-bytes N  payload bytes kept per evidence packet (0..%u)\n"
-		"  -u, --user USER         live: drop privileges to USER once open (default nobody)\n"
+		"  -u, --user USER         live: drop privileges to USER once open (default "
+		"nobody)\n"
 		"      --format json|text  output format (default json)\n"
 		"  -o, --output FILE       write the report to FILE (atomically, mode 0600)\n"
 		"  -h, --help\n\n"
@@ -116,16 +121,25 @@ static int parse_one(struct cli *c, int opt, const char *arg)
 {
 	unsigned long v;
 	switch (opt) {
-	case 'i': c->o.iface = arg; return 0;
-	case 'r': c->o.file = arg; return 0;
-	case 'd': return parse_seconds(arg, &c->o.duration_s) < 0 ? bad("--duration", arg) : 0;
+	case 'i':
+		c->o.iface = arg;
+		return 0;
+	case 'r':
+		c->o.file = arg;
+		return 0;
+	case 'd':
+		return parse_seconds(arg, &c->o.duration_s) < 0 ? bad("--duration", arg) : 0;
 	case OPT_ZK:
-		return parse_ports(arg, c->o.zk_ports, &c->o.n_zk_ports) < 0 ? bad("--zk-ports", arg) : 0;
+		return parse_ports(arg, c->o.zk_ports, &c->o.n_zk_ports) < 0
+			       ? bad("--zk-ports", arg)
+			       : 0;
 	case OPT_KAFKA:
 		return parse_ports(arg, c->o.kafka_ports, &c->o.n_kafka_ports) < 0
 			       ? bad("--kafka-ports", arg)
 			       : 0;
-	case 'f': c->o.filter = arg; return 0;
+	case 'f':
+		c->o.filter = arg;
+		return 0;
 	case OPT_MAXFLOWS:
 		if (mp_parse_uint(arg, 1, CAP_FLOWS_MAX, &v) < 0)
 			return bad("--max-flows", arg);
@@ -136,20 +150,27 @@ static int parse_one(struct cli *c, int opt, const char *arg)
 			return bad("--snaplen", arg);
 		c->o.snaplen = (unsigned)v;
 		return 0;
-	case OPT_EVIDENCE: c->o.save_evidence = arg; return 0;
+	case OPT_EVIDENCE:
+		c->o.save_evidence = arg;
+		return 0;
 	case OPT_EVBYTES:
 		if (mp_parse_uint(arg, 0, CAP_EVIDENCE_BYTES_MAX, &v) < 0)
 			return bad("--evidence-bytes", arg);
 		c->o.evidence_bytes = (unsigned)v;
 		return 0;
-	case 'u': c->o.user = arg; return 0;
+	case 'u':
+		c->o.user = arg;
+		return 0;
 	case OPT_FORMAT:
 		if (strcmp(arg, "json") && strcmp(arg, "text"))
 			return bad("--format", arg);
 		c->text = strcmp(arg, "text") == 0;
 		return 0;
-	case 'o': c->output = arg; return 0;
-	default: return -EINVAL;
+	case 'o':
+		c->output = arg;
+		return 0;
+	default:
+		return -EINVAL;
 	}
 }
 

@@ -28,17 +28,17 @@
 #include "bytes.h"
 #include "cap-internal.h"
 
-#define ETH_IPV4 0x0800
-#define ETH_IPV6 0x86dd
-#define ETH_VLAN 0x8100
-#define ETH_QINQ 0x88a8
+#define ETH_IPV4     0x0800
+#define ETH_IPV6     0x86dd
+#define ETH_VLAN     0x8100
+#define ETH_QINQ     0x88a8
 #define ETH_QINQ_OLD 0x9100
-#define ETH_TEB 0x6558 /* transparent Ethernet bridging (GENEVE) */
+#define ETH_TEB	     0x6558 /* transparent Ethernet bridging (GENEVE) */
 
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 
-#define PORT_VXLAN 4789
+#define PORT_VXLAN  4789
 #define PORT_GENEVE 6081
 
 #ifndef DLT_LINUX_SLL2
@@ -53,7 +53,7 @@
 
 struct dctx {
 	const uint8_t *frame; /* start of the whole frame, for payload offsets */
-	unsigned depth;       /* tunnels peeled so far */
+	unsigned depth;	      /* tunnels peeled so far */
 	struct cap_pkt *pkt;
 };
 
@@ -216,7 +216,8 @@ static enum cap_decap_rc dec_ipv4(struct dctx *c, struct mp_rd r)
 }
 
 /* Walk IPv6 extension headers; *ret_next is the upper-layer protocol. */
-static enum cap_decap_rc ipv6_ext(struct dctx *c, struct mp_rd *r, uint8_t *next, uint32_t *declared)
+static enum cap_decap_rc ipv6_ext(struct dctx *c, struct mp_rd *r, uint8_t *next,
+				  uint32_t *declared)
 {
 	for (unsigned i = 0; i < CAP_IPV6_EXT_MAX; i++) {
 		uint8_t nh = *next;
@@ -224,7 +225,9 @@ static enum cap_decap_rc ipv6_ext(struct dctx *c, struct mp_rd *r, uint8_t *next
 			return CAP_DECAP_TCP; /* reached the upper layer */
 		uint8_t n2 = mp_rd_u8(r);
 		uint8_t len = mp_rd_u8(r);
-		size_t total = nh == 51 ? ((size_t)len + 2) * 4 : nh == 44 ? 8 : ((size_t)len + 1) * 8;
+		size_t total = nh == 51	  ? ((size_t)len + 2) * 4
+			       : nh == 44 ? 8
+					  : ((size_t)len + 1) * 8;
 		if (nh == 44) {
 			uint16_t off = mp_rd_be16(r);
 			c->pkt->fragment = true;

@@ -35,9 +35,9 @@ struct verdict {
 };
 
 struct flow_dir {
-	uint8_t *buf;      /* first payload bytes; NULL when not (or no longer) needed */
+	uint8_t *buf; /* first payload bytes; NULL when not (or no longer) needed */
 	uint16_t len;
-	uint8_t nseg;      /* data segments looked at */
+	uint8_t nseg; /* data segments looked at */
 	bool syn, have_seq;
 	uint32_t isn, next_seq;
 };
@@ -47,12 +47,12 @@ struct flow {
 	uint16_t pa, pb;
 	int64_t vni;
 	uint32_t hash;
-	uint32_t prev, next;  /* LRU links (index + 1, 0 = none); next is also the free list */
-	uint8_t list;         /* LIST_EMBRYONIC, LIST_ESTABLISHED */
+	uint32_t prev, next; /* LRU links (index + 1, 0 = none); next is also the free list */
+	uint8_t list;	     /* LIST_EMBRYONIC, LIST_ESTABLISHED */
 	uint8_t tunnel;
 	bool final, flagged, mid_session;
-	int8_t client;        /* -1 unknown, 0 = a, 1 = b */
-	struct verdict v[2];  /* [0] bytes sent by a, [1] by b */
+	int8_t client;	     /* -1 unknown, 0 = a, 1 = b */
+	struct verdict v[2]; /* [0] bytes sent by a, [1] by b */
 	char *sni;
 	uint64_t first_us, last_us, id;
 	uint64_t pkts[2], bytes[2];
@@ -68,8 +68,8 @@ struct lru {
 struct cap_flowtab {
 	struct flow *flows;
 	uint32_t n_alloc, n_used, max;
-	uint32_t free_head;   /* index + 1 */
-	uint32_t *slots;      /* index + 1, 0 = empty */
+	uint32_t free_head; /* index + 1 */
+	uint32_t *slots;    /* index + 1, 0 = empty */
 	uint32_t mask;
 	uint64_t seed;
 	struct lru lru[LIST_COUNT];
@@ -77,12 +77,12 @@ struct cap_flowtab {
 	struct cap_ports ports;
 	cap_flow_done_fn done;
 	void *ctx;
-	uint32_t last;        /* the flow of the previous packet (index + 1, 0 = none) */
-	uint64_t *overcap;    /* bitmap of refused tuples, allocated at the first refusal */
+	uint32_t last;	   /* the flow of the previous packet (index + 1, 0 = none) */
+	uint64_t *overcap; /* bitmap of refused tuples, allocated at the first refusal */
 	uint64_t overcap_set, early_drops, refused, idle, pool;
 };
 
-#define IDX(t, i) (&(t)->flows[(i) - 1])
+#define IDX(t, i) (&(t)->flows[(i)-1])
 
 static uint64_t mix(uint64_t h, uint64_t v)
 {
@@ -140,7 +140,8 @@ static bool addr_eq(const struct cap_addr *x, const struct cap_addr *y)
 static bool key_eq(const struct flow *f, const struct cap_addr *a, const struct cap_addr *b,
 		   uint16_t pa, uint16_t pb, int64_t vni)
 {
-	return f->pa == pa && f->pb == pb && f->vni == vni && addr_eq(&f->a, a) && addr_eq(&f->b, b);
+	return f->pa == pa && f->pb == pb && f->vni == vni && addr_eq(&f->a, a) &&
+	       addr_eq(&f->b, b);
 }
 
 int cap_flowtab_new(struct cap_flowtab **ret, uint32_t max_flows, const struct cap_ports *ports,
@@ -281,11 +282,10 @@ static void flow_verdict(const struct cap_flowtab *t, const struct flow *f, stru
 	fv->reason = conf ? best->reason : CAP_R_NONE;
 	fv->arg = best->arg;
 	fv->port_hint = false;
-	if (conf == CAP_CONF_LOW &&
-	    (((fv->cls == CAP_CLASS_ZK || fv->cls == CAP_CLASS_TLS) &&
-	      port_in(t->ports.zk, t->ports.n_zk, sport)) ||
-	     ((fv->cls == CAP_CLASS_KAFKA || fv->cls == CAP_CLASS_TLS) &&
-	      port_in(t->ports.kafka, t->ports.n_kafka, sport)))) {
+	if (conf == CAP_CONF_LOW && (((fv->cls == CAP_CLASS_ZK || fv->cls == CAP_CLASS_TLS) &&
+				      port_in(t->ports.zk, t->ports.n_zk, sport)) ||
+				     ((fv->cls == CAP_CLASS_KAFKA || fv->cls == CAP_CLASS_TLS) &&
+				      port_in(t->ports.kafka, t->ports.n_kafka, sport)))) {
 		conf = CAP_CONF_MEDIUM;
 		fv->port_hint = true;
 	}
@@ -296,7 +296,8 @@ static void flow_verdict(const struct cap_flowtab *t, const struct flow *f, stru
  * The flow as the report sees it. Cleared up to the SNI slot only: the 254
  * bytes of the slot need just their terminator, every later field is set.
  */
-static void flow_result(const struct cap_flowtab *t, const struct flow *f, struct cap_flow_result *r)
+static void flow_result(const struct cap_flowtab *t, const struct flow *f,
+			struct cap_flow_result *r)
 {
 	const struct verdict *v0 = &f->v[0], *v1 = &f->v[1];
 	struct flow_verdict fv;
@@ -559,18 +560,21 @@ static uint32_t flow_last(struct cap_flowtab *t, const struct cap_pkt *p, int *r
 	const struct flow *f = IDX(t, t->last);
 	if (f->vni != p->vni)
 		return 0;
-	if (f->pa == p->sport && f->pb == p->dport && addr_eq(&f->a, &p->src) && addr_eq(&f->b, &p->dst)) {
+	if (f->pa == p->sport && f->pb == p->dport && addr_eq(&f->a, &p->src) &&
+	    addr_eq(&f->b, &p->dst)) {
 		*ret_dir = 0;
 		return t->last;
 	}
-	if (f->pa == p->dport && f->pb == p->sport && addr_eq(&f->a, &p->dst) && addr_eq(&f->b, &p->src)) {
+	if (f->pa == p->dport && f->pb == p->sport && addr_eq(&f->a, &p->dst) &&
+	    addr_eq(&f->b, &p->src)) {
 		*ret_dir = 1;
 		return t->last;
 	}
 	return 0;
 }
 
-static uint32_t flow_lookup(struct cap_flowtab *t, const struct cap_pkt *p, int *ret_dir, bool *ret_new)
+static uint32_t flow_lookup(struct cap_flowtab *t, const struct cap_pkt *p, int *ret_dir,
+			    bool *ret_new)
 {
 	*ret_new = false;
 	if (t->last && flow_last(t, p, ret_dir))
@@ -645,7 +649,7 @@ int cap_flowtab_add(struct cap_flowtab *t, const struct cap_pkt *p, uint64_t ts_
 	f->bytes[dir] += p->ip_len;
 	track_syn(f, dir, p);
 	uint8_t list = p->payload_declared || f->list == LIST_ESTABLISHED ? LIST_ESTABLISHED
-									   : LIST_EMBRYONIC;
+									  : LIST_EMBRYONIC;
 	if (t->lru[list].tail != idx) { /* most packets follow one of the same flow */
 		lru_unlink(t, idx);
 		lru_append(t, idx, list);

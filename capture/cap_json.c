@@ -310,12 +310,18 @@ void cap_time_str(char buf[40], uint64_t us)
 static const char *tls_version_name(uint16_t v)
 {
 	switch (v) {
-	case 0x0300: return "SSLv3";
-	case 0x0301: return "TLSv1";
-	case 0x0302: return "TLSv1.1";
-	case 0x0303: return "TLSv1.2";
-	case 0x0304: return "TLSv1.3";
-	default: return NULL;
+	case 0x0300:
+		return "SSLv3";
+	case 0x0301:
+		return "TLSv1";
+	case 0x0302:
+		return "TLSv1.1";
+	case 0x0303:
+		return "TLSv1.2";
+	case 0x0304:
+		return "TLSv1.3";
+	default:
+		return NULL;
 	}
 }
 

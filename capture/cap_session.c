@@ -88,8 +88,8 @@ static void keep_evidence(struct cap_session *s, const struct pcap_pkthdr *h, co
 			  const struct cap_pkt *p)
 {
 	struct pcap_pkthdr eh = *h;
-	size_t keep = p->payload_off + (p->payload_len < s->o.evidence_bytes ? p->payload_len
-									      : s->o.evidence_bytes);
+	size_t keep = p->payload_off +
+		      (p->payload_len < s->o.evidence_bytes ? p->payload_len : s->o.evidence_bytes);
 	if (keep < eh.caplen)
 		eh.caplen = (bpf_u_int32)keep;
 	pcap_dump((u_char *)s->ev_dump, &eh, data);
@@ -183,7 +183,8 @@ static void *capture_thread(void *arg)
 static int drop_privileges(const char *user, uid_t uid, gid_t gid, char *errbuf, size_t errlen)
 {
 	if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
-		mp_fmt(errbuf, errlen, "can not drop privileges to '%s': %s", user, strerror(errno));
+		mp_fmt(errbuf, errlen, "can not drop privileges to '%s': %s", user,
+		       strerror(errno));
 		return -EPERM;
 	}
 	if (uid != 0 && setuid(0) == 0) {
@@ -279,7 +280,8 @@ static int session_open(struct cap_session *s, char *errbuf, size_t errlen)
 		char eb[PCAP_ERRBUF_SIZE];
 		s->fd = pcap_get_selectable_fd(s->pcap);
 		if (s->fd < 0 || pcap_setnonblock(s->pcap, 1, eb) < 0) {
-			mp_fmt(errbuf, errlen, "interface '%s': can not poll the capture", s->o.iface);
+			mp_fmt(errbuf, errlen, "interface '%s': can not poll the capture",
+			       s->o.iface);
 			return -EIO;
 		}
 	}
@@ -295,7 +297,8 @@ static int session_open(struct cap_session *s, char *errbuf, size_t errlen)
 	return 0;
 }
 
-int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *errbuf, size_t errlen)
+int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *errbuf,
+		      size_t errlen)
 {
 	struct cap_session *s = NULL;
 	int r;
@@ -505,16 +508,14 @@ int cap_exit_code(const cJSON *capture)
 	const cJSON *f, *st, *cls;
 	bool classified = false;
 
-	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(capture, "findings"))
-	{
+	cJSON_ArrayForEach (f, cJSON_GetObjectItemCaseSensitive(capture, "findings")) {
 		const cJSON *sev = cJSON_GetObjectItemCaseSensitive(f, "severity");
 		if (cJSON_IsString(sev) && strcmp(sev->valuestring, "info") != 0)
 			return MP_EXIT_FINDING;
 	}
 	st = cJSON_GetObjectItemCaseSensitive(capture, "stats");
 	cls = cJSON_GetObjectItemCaseSensitive(st, "classes");
-	cJSON_ArrayForEach(f, cls)
-	{
+	cJSON_ArrayForEach (f, cls) {
 		if (strcmp(f->string, "unknown") != 0 && cJSON_IsNumber(f) && f->valuedouble > 0)
 			classified = true;
 	}

@@ -42,7 +42,9 @@ static int live_open(const struct cap_opts *o, pcap_t **ret, void **ret_iobuf, c
 		mp_fmt(errbuf, errlen, "interface '%s': %s%s%s", o->iface, pcap_statustostr(r),
 		       r == PCAP_ERROR ? ": " : "", r == PCAP_ERROR ? pcap_geterr(p) : "");
 		pcap_close(p);
-		return r == PCAP_ERROR_PERM_DENIED ? -EPERM : r == PCAP_ERROR_NO_SUCH_DEVICE ? -ENODEV : -EIO;
+		return r == PCAP_ERROR_PERM_DENIED	? -EPERM
+		       : r == PCAP_ERROR_NO_SUCH_DEVICE ? -ENODEV
+							: -EIO;
 	}
 	/* r > 0 is a warning (e.g. promiscuous mode not supported): capture anyway */
 	*ret = p;

@@ -29,8 +29,11 @@ static void text_header(FILE *f, const cJSON *c)
 {
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(c, "source");
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(c, "stats");
-	fprintf(f, "capture: %s %s (%s)\n", jstr(src, "kind"), jstr(src, "name"), jstr(src, "linktype"));
-	fprintf(f, "  %.0f packets, %.0f bytes, %.3f s, %.0f dropped, %.0f flows (%.0f over the cap)\n",
+	fprintf(f, "capture: %s %s (%s)\n", jstr(src, "kind"), jstr(src, "name"),
+		jstr(src, "linktype"));
+	fprintf(f,
+		"  %.0f packets, %.0f bytes, %.3f s, %.0f dropped, %.0f flows (%.0f over the "
+		"cap)\n",
 		jnum(st, "packets"), jnum(st, "bytes"), jnum(st, "seconds"), jnum(st, "dropped"),
 		jnum(st, "flows"), jnum(st, "flows_over_cap"));
 	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(st, "error")))
@@ -41,15 +44,15 @@ static void text_flows(FILE *f, const cJSON *c)
 {
 	const cJSON *fl, *flows = cJSON_GetObjectItemCaseSensitive(c, "flows");
 	fprintf(f, "\nflows (%d listed):\n", cJSON_GetArraySize(flows));
-	cJSON_ArrayForEach(fl, flows)
-	{
+	cJSON_ArrayForEach (fl, flows) {
 		const cJSON *vni = cJSON_GetObjectItemCaseSensitive(fl, "vni");
 		char v[32] = "";
 		if (cJSON_IsNumber(vni))
 			mp_fmt(v, sizeof(v), " vni %.0f", vni->valuedouble);
-		fprintf(f, "  %s -> %s%s  %s (%s)  %.0f pkts %.0f bytes\n      %s\n", jstr(fl, "client"),
-			jstr(fl, "server"), v, jstr(fl, "class"), jstr(fl, "confidence"),
-			jnum(fl, "packets"), jnum(fl, "bytes"), jstr(fl, "reason"));
+		fprintf(f, "  %s -> %s%s  %s (%s)  %.0f pkts %.0f bytes\n      %s\n",
+			jstr(fl, "client"), jstr(fl, "server"), v, jstr(fl, "class"),
+			jstr(fl, "confidence"), jnum(fl, "packets"), jnum(fl, "bytes"),
+			jstr(fl, "reason"));
 	}
 }
 
@@ -57,7 +60,7 @@ static void text_findings(FILE *f, const cJSON *c)
 {
 	const cJSON *x;
 	fprintf(f, "\nfindings:\n");
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(c, "findings"))
+	cJSON_ArrayForEach (x, cJSON_GetObjectItemCaseSensitive(c, "findings"))
 		fprintf(f, "  [%s] %s: %s\n", jstr(x, "severity"), jstr(x, "id"), jstr(x, "title"));
 }
 

@@ -37,18 +37,18 @@ struct cJSON;
 struct cap_session;
 
 struct cap_opts {
-	const char *iface;      /* live interface, or NULL */
-	const char *file;       /* pcap or pcapng file ("-" = stdin), or NULL; exactly one is set */
-	const char *filter;     /* BPF expression compiled once, NULL = every packet */
-	double duration_s;      /* stop after this long (live: wall clock; file: ignored); 0 = no limit */
-	unsigned snaplen;       /* live snap length */
-	unsigned max_flows;     /* hard cap of the flow table */
-	uint16_t zk_ports[CAP_PORTS_MAX];    /* hints only, never the proof */
+	const char *iface;  /* live interface, or NULL */
+	const char *file;   /* pcap or pcapng file ("-" = stdin), or NULL; exactly one is set */
+	const char *filter; /* BPF expression compiled once, NULL = every packet */
+	double duration_s; /* stop after this long (live: wall clock; file: ignored); 0 = no limit */
+	unsigned snaplen;  /* live snap length */
+	unsigned max_flows;		  /* hard cap of the flow table */
+	uint16_t zk_ports[CAP_PORTS_MAX]; /* hints only, never the proof */
 	unsigned n_zk_ports;
 	uint16_t kafka_ports[CAP_PORTS_MAX];
 	unsigned n_kafka_ports;
-	const char *save_evidence;  /* pcap of the flagged flows (opt-in), NULL = none */
-	unsigned evidence_bytes;    /* payload bytes kept per evidence packet */
+	const char *save_evidence; /* pcap of the flagged flows (opt-in), NULL = none */
+	unsigned evidence_bytes;   /* payload bytes kept per evidence packet */
 	/*
 	 * Live only: once the handle is active, drop the whole process to this
 	 * user (setgroups, setgid, setuid). NULL = keep the current identity.

@@ -79,11 +79,16 @@ size_t craft_ip_tcp(uint8_t *buf, const struct craft_ep *s, const struct craft_e
 int craft_dlt(enum craft_link link)
 {
 	switch (link) {
-	case CRAFT_SLL: return DLT_LINUX_SLL;
-	case CRAFT_SLL2: return 276;
-	case CRAFT_NULL: return DLT_NULL;
-	case CRAFT_RAW: return DLT_RAW;
-	default: return DLT_EN10MB;
+	case CRAFT_SLL:
+		return DLT_LINUX_SLL;
+	case CRAFT_SLL2:
+		return 276;
+	case CRAFT_NULL:
+		return DLT_NULL;
+	case CRAFT_RAW:
+		return DLT_RAW;
+	default:
+		return DLT_EN10MB;
 	}
 }
 
@@ -163,15 +168,19 @@ static size_t udp_tunnel(uint8_t *buf, uint16_t port, const uint8_t *hdr, size_t
 
 size_t craft_vxlan(uint8_t *buf, uint32_t vni, const uint8_t *inner, size_t len)
 {
-	uint8_t h[8] = { 0x08, 0, 0, 0, (uint8_t)(vni >> 16), (uint8_t)(vni >> 8), (uint8_t)vni, 0 };
+	uint8_t h[8] = {
+		0x08, 0, 0, 0, (uint8_t)(vni >> 16), (uint8_t)(vni >> 8), (uint8_t)vni, 0
+	};
 	return udp_tunnel(buf, 4789, h, sizeof(h), inner, len);
 }
 
 size_t craft_geneve(uint8_t *buf, uint32_t vni, const uint8_t *inner, size_t len)
 {
 	/* one 4-byte option (optlen 1) to exercise the option skip */
-	uint8_t h[12] = { 0x01, 0, 0x65, 0x58, (uint8_t)(vni >> 16), (uint8_t)(vni >> 8), (uint8_t)vni, 0,
-			  0x01, 0x02, 0x03, 0x00 };
+	uint8_t h[12] = {
+		0x01, 0,    0x65, 0x58, (uint8_t)(vni >> 16), (uint8_t)(vni >> 8), (uint8_t)vni, 0,
+		0x01, 0x02, 0x03, 0x00
+	};
 	return udp_tunnel(buf, 6081, h, sizeof(h), inner, len);
 }
 
@@ -209,7 +218,8 @@ void craft_frame(struct craft_out *o, const uint8_t *frame, size_t len)
 	pcap_dump((u_char *)o->dump, &h, frame);
 }
 
-void craft_conv_init(struct craft_conv *v, struct craft_out *out, struct craft_ep c, struct craft_ep s)
+void craft_conv_init(struct craft_conv *v, struct craft_out *out, struct craft_ep c,
+		     struct craft_ep s)
 {
 	v->out = out;
 	v->c = c;
@@ -236,7 +246,8 @@ static void emit(struct craft_conv *v, bool from_client, uint8_t flags, const vo
 		fl = craft_link(fr, o->link, ip, il);
 		craft_frame(o, fr, fl);
 	}
-	uint32_t adv = (uint32_t)n + ((flags & 0x03) ? 1 : 0); /* SYN and FIN take a sequence number */
+	uint32_t adv =
+		(uint32_t)n + ((flags & 0x03) ? 1 : 0); /* SYN and FIN take a sequence number */
 	if (from_client)
 		v->cseq += adv;
 	else
@@ -268,14 +279,14 @@ void craft_fin(struct craft_conv *v)
 size_t craft_zk_connect_req(uint8_t *b)
 {
 	uint8_t *p = put32(b, 45);
-	p = put32(p, 0);           /* protocolVersion */
-	p = put64(p, 0);           /* lastZxidSeen */
-	p = put32(p, 18000);       /* timeOut: Kafka's default */
-	p = put64(p, 0);           /* sessionId */
+	p = put32(p, 0);     /* protocolVersion */
+	p = put64(p, 0);     /* lastZxidSeen */
+	p = put32(p, 18000); /* timeOut: Kafka's default */
+	p = put64(p, 0);     /* sessionId */
 	p = put32(p, 16);
-	memset(p, 0, 16);          /* passwd */
+	memset(p, 0, 16); /* passwd */
 	p += 16;
-	*p++ = 0;                  /* readOnly */
+	*p++ = 0; /* readOnly */
 	return (size_t)(p - b);
 }
 

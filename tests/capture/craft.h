@@ -15,7 +15,7 @@
 
 enum craft_link {
 	CRAFT_ETH = 0,
-	CRAFT_VLAN,  /* Ethernet with two 802.1Q/QinQ tags */
+	CRAFT_VLAN, /* Ethernet with two 802.1Q/QinQ tags */
 	CRAFT_SLL,
 	CRAFT_SLL2,
 	CRAFT_NULL,
@@ -48,10 +48,10 @@ struct craft_out {
 	pcap_t *dead;
 	pcap_dumper_t *dump;
 	enum craft_link link;
-	int64_t vni;        /* >= 0: wrap every frame in VXLAN (or GENEVE with geneve set) */
+	int64_t vni; /* >= 0: wrap every frame in VXLAN (or GENEVE with geneve set) */
 	bool geneve;
 	uint64_t ts_us;
-	unsigned snap;      /* > 0: cut frames to this many bytes */
+	unsigned snap; /* > 0: cut frames to this many bytes */
 };
 
 int craft_open(struct craft_out *o, const char *path, enum craft_link link);
@@ -65,7 +65,8 @@ struct craft_conv {
 	uint32_t cseq, sseq;
 };
 
-void craft_conv_init(struct craft_conv *v, struct craft_out *out, struct craft_ep c, struct craft_ep s);
+void craft_conv_init(struct craft_conv *v, struct craft_out *out, struct craft_ep c,
+		     struct craft_ep s);
 void craft_handshake(struct craft_conv *v);
 /* from_client: data from the client (else from the server). */
 void craft_send(struct craft_conv *v, bool from_client, const void *p, size_t n);

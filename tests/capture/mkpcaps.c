@@ -152,18 +152,18 @@ static int malformed(void)
 	if (open_case(&o, "malformed.pcap", CRAFT_ETH) < 0)
 		return -1;
 	il = craft_ip_tcp(ip, &c, &s, 1, 0, 0x18, zk, craft_zk_connect_req(zk));
-	raw_frame(&o, fr, 10);                                    /* cut Ethernet header */
-	raw_frame(&o, fr, craft_link(fr, CRAFT_ETH, ip, 16));      /* cut IPv4 header */
-	ip[0] = 0x43;                                              /* IHL 3 */
+	raw_frame(&o, fr, 10);				      /* cut Ethernet header */
+	raw_frame(&o, fr, craft_link(fr, CRAFT_ETH, ip, 16)); /* cut IPv4 header */
+	ip[0] = 0x43;					      /* IHL 3 */
 	raw_frame(&o, fr, craft_link(fr, CRAFT_ETH, ip, il));
 	ip[0] = 0x45;
-	ip[32] = 0x30;                                             /* TCP data offset 3 */
+	ip[32] = 0x30; /* TCP data offset 3 */
 	raw_frame(&o, fr, craft_link(fr, CRAFT_ETH, ip, il));
 	ip[32] = 0x50;
-	ip[2] = 0;                                                 /* total length 8 < header */
+	ip[2] = 0; /* total length 8 < header */
 	ip[3] = 8;
 	raw_frame(&o, fr, craft_link(fr, CRAFT_ETH, ip, il));
-	memset(fr, 0, 60);                                         /* an ARP frame */
+	memset(fr, 0, 60); /* an ARP frame */
 	fr[12] = 0x08;
 	fr[13] = 0x06;
 	raw_frame(&o, fr, 60);
@@ -186,9 +186,11 @@ static int one_link(const char *name, enum craft_link link, bool v6)
 	if (open_case(&o, name, link) < 0)
 		return -1;
 	if (v6)
-		craft_conv_init(&v, &o, craft_ep6("2001:db8::5", 53422), craft_ep6("2001:db8::7", 2181));
+		craft_conv_init(&v, &o, craft_ep6("2001:db8::5", 53422),
+				craft_ep6("2001:db8::7", 2181));
 	else
-		craft_conv_init(&v, &o, craft_ep4("127.0.0.1", 53422), craft_ep4("127.0.0.1", 2181));
+		craft_conv_init(&v, &o, craft_ep4("127.0.0.1", 53422),
+				craft_ep4("127.0.0.1", 2181));
 	craft_zk_session(&v, true);
 	craft_close(&o);
 	return 0;
@@ -256,14 +258,30 @@ static int to_pcapng(const char *in, const char *out)
 	const u_char *d;
 	if (!p || !f)
 		return -1;
-	le32(f, 0x0a0d0d0a); le32(f, 28); le32(f, 0x1a2b3c4d); le16(f, 1); le16(f, 0);
-	le32(f, 0xffffffff); le32(f, 0xffffffff); le32(f, 28);
-	le32(f, 1); le32(f, 20); le16(f, (uint16_t)pcap_datalink(p)); le16(f, 0); le32(f, 65535); le32(f, 20);
+	le32(f, 0x0a0d0d0a);
+	le32(f, 28);
+	le32(f, 0x1a2b3c4d);
+	le16(f, 1);
+	le16(f, 0);
+	le32(f, 0xffffffff);
+	le32(f, 0xffffffff);
+	le32(f, 28);
+	le32(f, 1);
+	le32(f, 20);
+	le16(f, (uint16_t)pcap_datalink(p));
+	le16(f, 0);
+	le32(f, 65535);
+	le32(f, 20);
 	while (pcap_next_ex(p, &h, &d) == 1) {
 		uint32_t pad = (4 - h->caplen % 4) % 4, total = 32 + h->caplen + pad;
 		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
-		le32(f, 6); le32(f, total); le32(f, 0); le32(f, (uint32_t)(ts >> 32)); le32(f, (uint32_t)ts);
-		le32(f, h->caplen); le32(f, h->len);
+		le32(f, 6);
+		le32(f, total);
+		le32(f, 0);
+		le32(f, (uint32_t)(ts >> 32));
+		le32(f, (uint32_t)ts);
+		le32(f, h->caplen);
+		le32(f, h->len);
 		fwrite(d, 1, h->caplen, f);
 		for (uint32_t i = 0; i < pad; i++)
 			fputc(0, f);
@@ -281,10 +299,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(dir, sizeof(dir), "%s", argv[1]);
-	if (zk_plain() || tls() || vxlan() || midsession() || malformed() || kafka_quorum() || flood() ||
-	    one_link("sll.pcap", CRAFT_SLL, false) || one_link("sll2.pcap", CRAFT_SLL2, false) ||
-	    one_link("null.pcap", CRAFT_NULL, false) || one_link("raw.pcap", CRAFT_RAW, false) ||
-	    one_link("vlan.pcap", CRAFT_VLAN, false) || one_link("ipv6.pcap", CRAFT_ETH, true))
+	if (zk_plain() || tls() || vxlan() || midsession() || malformed() || kafka_quorum() ||
+	    flood() || one_link("sll.pcap", CRAFT_SLL, false) ||
+	    one_link("sll2.pcap", CRAFT_SLL2, false) || one_link("null.pcap", CRAFT_NULL, false) ||
+	    one_link("raw.pcap", CRAFT_RAW, false) || one_link("vlan.pcap", CRAFT_VLAN, false) ||
+	    one_link("ipv6.pcap", CRAFT_ETH, true))
 		return 1;
 	snprintf(in, sizeof(in), "%s", path("tls.pcap"));
 	if (to_pcapng(in, path("tls.pcapng")) < 0)

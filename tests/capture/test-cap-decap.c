@@ -27,16 +27,11 @@ struct dcase {
 };
 
 static const struct dcase dcases[] = {
-	{ "Ethernet IPv4", CRAFT_ETH, false, 0, -1 },
-	{ "Ethernet IPv6", CRAFT_ETH, true, 0, -1 },
-	{ "QinQ", CRAFT_VLAN, false, 0, -1 },
-	{ "SLL", CRAFT_SLL, false, 0, -1 },
-	{ "SLL2", CRAFT_SLL2, true, 0, -1 },
-	{ "NULL", CRAFT_NULL, false, 0, -1 },
-	{ "NULL IPv6", CRAFT_NULL, true, 0, -1 },
-	{ "raw", CRAFT_RAW, false, 0, -1 },
-	{ "VXLAN", CRAFT_ETH, false, 1, 4242 },
-	{ "VXLAN IPv6 inner", CRAFT_ETH, true, 1, 1 },
+	{ "Ethernet IPv4", CRAFT_ETH, false, 0, -1 }, { "Ethernet IPv6", CRAFT_ETH, true, 0, -1 },
+	{ "QinQ", CRAFT_VLAN, false, 0, -1 },	      { "SLL", CRAFT_SLL, false, 0, -1 },
+	{ "SLL2", CRAFT_SLL2, true, 0, -1 },	      { "NULL", CRAFT_NULL, false, 0, -1 },
+	{ "NULL IPv6", CRAFT_NULL, true, 0, -1 },     { "raw", CRAFT_RAW, false, 0, -1 },
+	{ "VXLAN", CRAFT_ETH, false, 1, 4242 },	      { "VXLAN IPv6 inner", CRAFT_ETH, true, 1, 1 },
 	{ "GENEVE", CRAFT_ETH, false, 2, 77 },
 };
 
@@ -56,7 +51,8 @@ static void test_links(void)
 		TAP_EQ_INT(p.src.family, c->v6 ? 6 : 4, "%s: family", c->name);
 		TAP_OK(p.payload == fr + p.payload_off, "%s: payload offset", c->name);
 		unsigned bad = 0;
-		for (size_t k = 0; k < n; k++) { /* every cut is refused or decoded, never overread */
+		for (size_t k = 0; k < n;
+		     k++) { /* every cut is refused or decoded, never overread */
 			rc = cap_decap(craft_dlt(c->link), fr, k, &p);
 			if (rc == CAP_DECAP_TCP && p.payload_off + p.payload_len > k)
 				bad++;
@@ -81,7 +77,8 @@ static void test_odd(void)
 	memset(fr + n, 0, 20); /* Ethernet padding after the IP packet is not payload */
 	TAP_EQ_INT(cap_decap(DLT_EN10MB, fr, n + 20, &p), CAP_DECAP_TCP, "padded frame");
 	TAP_EQ_INT(p.payload_len, 49, "padding trimmed by the IP length");
-	TAP_EQ_INT(cap_decap(DLT_IEEE802_11, fr, n, &p), CAP_DECAP_UNSUPPORTED, "802.11 unsupported");
+	TAP_EQ_INT(cap_decap(DLT_IEEE802_11, fr, n, &p), CAP_DECAP_UNSUPPORTED,
+		   "802.11 unsupported");
 	fr[12] = 0x08;
 	fr[13] = 0x06;
 	TAP_EQ_INT(cap_decap(DLT_EN10MB, fr, n, &p), CAP_DECAP_OTHER, "ARP is not TCP");

@@ -20,10 +20,12 @@ static void on_done(void *ctx, const struct cap_flow_result *r)
 	s->zk += r->cls == CAP_CLASS_ZK;
 }
 
-static const struct cap_ports ports = { .zk = { 2181 }, .n_zk = 1, .kafka = { 9092 }, .n_kafka = 1 };
+static const struct cap_ports ports = {
+	.zk = { 2181 }, .n_zk = 1, .kafka = { 9092 }, .n_kafka = 1
+};
 
-static int seg(struct cap_flowtab *t, const struct craft_ep *s, const struct craft_ep *d, uint32_t seq,
-	       uint8_t flags, const uint8_t *pl, size_t n, uint64_t ts)
+static int seg(struct cap_flowtab *t, const struct craft_ep *s, const struct craft_ep *d,
+	       uint32_t seq, uint8_t flags, const uint8_t *pl, size_t n, uint64_t ts)
 {
 	uint8_t ip[1024];
 	struct cap_pkt p;
@@ -42,7 +44,8 @@ static void test_join(void)
 	TAP_EQ_INT(cap_flowtab_new(&t, 16, &ports, on_done, &s), 0, "new");
 	seg(t, &c, &z, 100, CAP_TCP_SYN, NULL, 0, 1);
 	seg(t, &z, &c, 900, CAP_TCP_SYN | CAP_TCP_ACK, NULL, 0, 2);
-	TAP_EQ_INT(seg(t, &c, &z, 101, CAP_TCP_ACK, m, craft_zk_connect_req(m), 3), 1, "flagged plaintext");
+	TAP_EQ_INT(seg(t, &c, &z, 101, CAP_TCP_ACK, m, craft_zk_connect_req(m), 3), 1,
+		   "flagged plaintext");
 	seg(t, &z, &c, 901, CAP_TCP_ACK, m, craft_zk_connect_resp(m), 4);
 	cap_flowtab_flush(t);
 	TAP_EQ_INT(s.n, 1, "one flow for both directions");
@@ -83,8 +86,8 @@ static void test_split_and_gap(void)
 	size_t n = craft_zk_connect_req(m);
 	cap_flowtab_new(&t, 16, &ports, on_done, &s);
 	seg(t, &c, &z, 100, CAP_TCP_SYN, NULL, 0, 1);
-	seg(t, &c, &z, 101, CAP_TCP_ACK, m, 10, 2);          /* the request in two pieces */
-	seg(t, &c, &z, 101, CAP_TCP_ACK, m, 10, 3);          /* a retransmission */
+	seg(t, &c, &z, 101, CAP_TCP_ACK, m, 10, 2); /* the request in two pieces */
+	seg(t, &c, &z, 101, CAP_TCP_ACK, m, 10, 3); /* a retransmission */
 	seg(t, &c, &z, 111, CAP_TCP_ACK, m + 10, n - 10, 4);
 	cap_flowtab_flush(t);
 	TAP_EQ_INT(s.last.cls, CAP_CLASS_ZK, "reassembled across segments");
@@ -108,7 +111,8 @@ static void test_cap_and_flood(void)
 		seg(t, &a, &z, i, CAP_TCP_SYN, NULL, 0, 3 + i);
 	}
 	cap_flowtab_stats(t, &st);
-	TAP_OK(st.active <= 8, "the table holds at most the cap (%llu)", (unsigned long long)st.active);
+	TAP_OK(st.active <= 8, "the table holds at most the cap (%llu)",
+	       (unsigned long long)st.active);
 	TAP_EQ_INT(st.flows_over_cap, 100000 - 7, "each flood flow beyond the cap counted");
 	cap_flowtab_flush(t);
 	TAP_EQ_INT(s.zk, 1, "the ZooKeeper flow with payload survived the flood");
@@ -120,11 +124,12 @@ static void test_cap_and_flood(void)
 	for (unsigned i = 0; i < 1004; i++) {
 		struct craft_ep a = craft_ep4("10.8.0.1", (uint16_t)(1024 + i));
 		seg(t, &a, &z, 1, CAP_TCP_ACK, m, craft_zk_ping(m), 10);
-		seg(t, &a, &z, 13, CAP_TCP_ACK, m, craft_zk_ping(m), 11); /* the refused tuple again */
+		seg(t, &a, &z, 13, CAP_TCP_ACK, m, craft_zk_ping(m),
+		    11); /* the refused tuple again */
 	}
 	cap_flowtab_stats(t, &st);
-	TAP_OK(st.flows_over_cap >= 990 && st.flows_over_cap <= 1010, "refused tuples estimated: %llu",
-	       (unsigned long long)st.flows_over_cap);
+	TAP_OK(st.flows_over_cap >= 990 && st.flows_over_cap <= 1010,
+	       "refused tuples estimated: %llu", (unsigned long long)st.flows_over_cap);
 	cap_flowtab_free(t);
 }
 
@@ -137,7 +142,8 @@ static void test_idle(void)
 	cap_flowtab_new(&t, 8, &ports, on_done, &s);
 	seg(t, &c, &z, 101, CAP_TCP_ACK, m, craft_zk_ping(m), 1000000);
 	c.port++;
-	seg(t, &c, &z, 101, CAP_TCP_ACK, m, craft_zk_ping(m), 1000000 + (CAP_FLOW_IDLE_S + 1) * 1000000ull);
+	seg(t, &c, &z, 101, CAP_TCP_ACK, m, craft_zk_ping(m),
+	    1000000 + (CAP_FLOW_IDLE_S + 1) * 1000000ull);
 	TAP_EQ_INT(s.n, 1, "the idle flow was finished");
 	cap_flowtab_free(t); /* frees the other without reporting */
 }

@@ -31,8 +31,8 @@ static void check_round_trip(const struct mp_apiv *a, int16_t version)
 		return;
 	if (kafka_apiv_encode_response(a, version, 7, &buf, &len) != 0)
 		abort(); /* anything the decoder accepts fits the encoder's caps */
-	if (len < 4 || kafka_apiv_decode_response(buf + 4, len - 4, version, 7, b, err,
-						  sizeof(err)) != 0)
+	if (len < 4 ||
+	    kafka_apiv_decode_response(buf + 4, len - 4, version, 7, b, err, sizeof(err)) != 0)
 		abort();
 	if (b->error_code != a->error_code || b->throttle_ms != a->throttle_ms ||
 	    b->table.n != a->table.n ||

@@ -54,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	zk_srvr_parse((const uint8_t *)text, strlen(text), &clean);
 	check(&clean);
 	/* inputs up to the probe's read cap are never truncated by 4x room */
-	if (size <= ZK_SRVR_READ_MAX && (raw.kind == ZK_SRVR_ANSWER) != (clean.kind == ZK_SRVR_ANSWER))
+	if (size <= ZK_SRVR_READ_MAX &&
+	    (raw.kind == ZK_SRVR_ANSWER) != (clean.kind == ZK_SRVR_ANSWER))
 		abort();
 	return 0;
 }

@@ -90,7 +90,8 @@ static void reply(const uint8_t *p, size_t n, int32_t op, int32_t xid)
 	check_rc(rc);
 	if (rc)
 		return;
-	if (a.n_names > ZK_CHILD_NAMES_KEPT || (a.n_children >= 0 && a.n_names > (uint32_t)a.n_children))
+	if (a.n_names > ZK_CHILD_NAMES_KEPT ||
+	    (a.n_children >= 0 && a.n_names > (uint32_t)a.n_children))
 		abort();
 	for (uint32_t i = 0; i < a.n_names; i++)
 		if (!memchr(a.names[i], '\0', ZK_CHILD_NAME_MAX))

@@ -81,7 +81,8 @@ static void from_row(const struct fp_row *row)
 		a->finalized_epoch = 4242;
 	}
 	for (int16_t v = 0; v <= r18->max && v <= KAFKA_APIV_MAX_REQUEST; v++) {
-		mp_fmt(name, sizeof(name), "ok-%s-%s-v%d", row->release, fp_mode_name(row->mode), v);
+		mp_fmt(name, sizeof(name), "ok-%s-%s-v%d", row->release, fp_mode_name(row->mode),
+		       v);
 		uint8_t *p = answer(name, a, v, &len);
 		if (p && v == r18->max) {
 			/* the newest answer cut in half: a broker closing mid-answer */
@@ -119,19 +120,32 @@ static void broken(void)
 		uint8_t b[24];
 	} cases[] = {
 		{ "bad-negative-count", 0, 10, { 0, 0, 0, 7, 0, 0, 0xff, 0xff, 0xff, 0xff } },
-		{ "bad-duplicate-keys", 0, 22,
-		  { 0, 0, 0, 7, 0, 0, 0, 0, 0, 2, 0, 3, 0, 0, 0, 1, 0, 3, 0, 0, 0, 2 } },
-		{ "bad-min-over-max", 1, 20,
-		  { 0, 0, 0, 7, 0, 0, 0, 0, 0, 1, 0, 3, 0, 5, 0, 1, 0, 0, 0, 0 } },
-		{ "bad-varint-overflow", 3, 11, { 0, 0, 0, 7, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x7f } },
-		{ "bad-tag-overrun", 3, 14,
+		{ "bad-duplicate-keys", 0, 22, { 0, 0, 0, 7, 0, 0, 0, 0, 0, 2, 0,
+						 3, 0, 0, 0, 1, 0, 3, 0, 0, 0, 2 } },
+		{ "bad-min-over-max", 1, 20, { 0, 0, 0, 7, 0, 0, 0, 0, 0, 1,
+					       0, 3, 0, 5, 0, 1, 0, 0, 0, 0 } },
+		{ "bad-varint-overflow",
+		  3,
+		  11,
+		  { 0, 0, 0, 7, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x7f } },
+		{ "bad-tag-overrun",
+		  3,
+		  14,
 		  { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0, 0x01, 0x00, 0x40 } },
 		{ "bad-correlation", 0x80, 10, { 0, 0, 0, 8, 0, 0, 0, 0, 0, 0 } },
-		{ "bad-http", 0, 16,
-		  { 'T', 'T', 'P', '/', '1', '.', '1', ' ', '4', '0', '0', ' ', 'B', 'a', 'd', '\r' } },
-		{ "ok-unknown-tag", 3, 16,
+		{ "bad-http",
+		  0,
+		  16,
+		  { 'T', 'T', 'P', '/', '1', '.', '1', ' ', '4', '0', '0', ' ', 'B', 'a', 'd',
+		    '\r' } },
+		{ "ok-unknown-tag",
+		  3,
+		  16,
 		  { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0, 0x01, 0x21, 0x02, 0xaa, 0xbb } },
-		{ "ok-migration-ready", 4, 14, { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0, 0x01, 0x03, 0x01 } },
+		{ "ok-migration-ready",
+		  4,
+		  14,
+		  { 0, 0, 0, 7, 0, 0, 0x01, 0, 0, 0, 0, 0x01, 0x03, 0x01 } },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		put(cases[i].name, cases[i].sel, cases[i].b, cases[i].len);
@@ -143,7 +157,7 @@ int main(int argc, char **argv)
 		const char *release;
 		enum fp_mode mode;
 	} rows[] = {
-		{ "0.10.0", FP_MODE_ZK }, { "0.11.0", FP_MODE_ZK },  { "2.2", FP_MODE_ZK },
+		{ "0.10.0", FP_MODE_ZK }, { "0.11.0", FP_MODE_ZK }, { "2.2", FP_MODE_ZK },
 		{ "2.4", FP_MODE_ZK },	  { "3.7", FP_MODE_KRAFT }, { "3.9", FP_MODE_KRAFT },
 		{ "4.1", FP_MODE_KRAFT },
 	};

@@ -26,19 +26,34 @@ static char *esc(void (*fn)(struct rep_buf *, const char *), const char *s)
 static void test_catalog(void)
 {
 	static const char *const emitted[] = {
-		"KAFKA_VERSION_BELOW_MINIMUM", "KAFKA_BROKERS_DISAGREE", "KAFKA_NOT_AN_MSK_VERSION",
-		"KAFKA_PRE_0_10_SUSPECTED", "ZK_CLIENT_TLS_DISABLED", "ZK_PLAINTEXT_REACHABLE",
-		"ZK_TLS_UNAVAILABLE", "TLS_HANDSHAKE_FAILED", "TLS_CERT_EXPIRED",
-		"TLS_CERT_EXPIRES_SOON", "TLS_CERT_UNTRUSTED", "TLS_HOSTNAME_MISMATCH",
-		"TLS_LEGACY_PROTOCOL", "ZK_ANONYMOUS_READ", "KAFKA_PLAINTEXT_LISTENER",
-		"ZK_PLAINTEXT_TRAFFIC_OBSERVED", "KAFKA_PLAINTEXT_TRAFFIC_OBSERVED",
-		"DECLARED_VERSION_MISMATCH", "DECLARED_TLS_ONLY_PLAINTEXT_OPEN",
-		"DECLARED_CLIENT_PLAINTEXT_ALLOWED", "DECLARED_IN_CLUSTER_PLAINTEXT",
-		"TAG_OWNER_MISSING", REP_VERDICT_CHECK,
+		"KAFKA_VERSION_BELOW_MINIMUM",
+		"KAFKA_BROKERS_DISAGREE",
+		"KAFKA_NOT_AN_MSK_VERSION",
+		"KAFKA_PRE_0_10_SUSPECTED",
+		"ZK_CLIENT_TLS_DISABLED",
+		"ZK_PLAINTEXT_REACHABLE",
+		"ZK_TLS_UNAVAILABLE",
+		"TLS_HANDSHAKE_FAILED",
+		"TLS_CERT_EXPIRED",
+		"TLS_CERT_EXPIRES_SOON",
+		"TLS_CERT_UNTRUSTED",
+		"TLS_HOSTNAME_MISMATCH",
+		"TLS_LEGACY_PROTOCOL",
+		"ZK_ANONYMOUS_READ",
+		"KAFKA_PLAINTEXT_LISTENER",
+		"ZK_PLAINTEXT_TRAFFIC_OBSERVED",
+		"KAFKA_PLAINTEXT_TRAFFIC_OBSERVED",
+		"DECLARED_VERSION_MISMATCH",
+		"DECLARED_TLS_ONLY_PLAINTEXT_OPEN",
+		"DECLARED_CLIENT_PLAINTEXT_ALLOWED",
+		"DECLARED_IN_CLUSTER_PLAINTEXT",
+		"TAG_OWNER_MISSING",
+		REP_VERDICT_CHECK,
 	};
 	struct rep_catalog *c = NULL;
 	char err[256] = "";
-	TAP_EQ_INT(rep_catalog_builtin(&c, err, sizeof(err)), 0, "built-in catalogue parses: %s", err);
+	TAP_EQ_INT(rep_catalog_builtin(&c, err, sizeof(err)), 0, "built-in catalogue parses: %s",
+		   err);
 	if (!c)
 		return;
 	for (size_t i = 0; i < sizeof(emitted) / sizeof(emitted[0]); i++) {
@@ -53,12 +68,14 @@ static void test_catalog(void)
 		msk1 |= strcmp(k->control[i], "MSK.1") == 0;
 	TAP_OK(msk1, "in-cluster encryption maps to Security Hub MSK.1");
 	rep_catalog_free(c);
-	static const char *const bad[] = { "X\tinfo\talways\tt\tr\n",
-					   "lower\tinfo\talways\tt\tr\tF|C\n",
-					   "X\tsevere\talways\tt\tr\tF|C\n",
-					   "X\tinfo\tsometimes\tt\tr\tF|C\n",
-					   "X\tinfo\talways\tt\tr\tnobar\n",
-					   "X\tinfo\talways\tt\tr\tF|C\nX\tinfo\talways\tt\tr\tF|C\n" };
+	static const char *const bad[] = {
+		"X\tinfo\talways\tt\tr\n",
+		"lower\tinfo\talways\tt\tr\tF|C\n",
+		"X\tsevere\talways\tt\tr\tF|C\n",
+		"X\tinfo\tsometimes\tt\tr\tF|C\n",
+		"X\tinfo\talways\tt\tr\tnobar\n",
+		"X\tinfo\talways\tt\tr\tF|C\nX\tinfo\talways\tt\tr\tF|C\n"
+	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		c = NULL;
 		TAP_EQ_INT(rep_catalog_parse(&c, bad[i], strlen(bad[i]), err, sizeof(err)), -EINVAL,
@@ -94,7 +111,8 @@ static void test_loader(void)
 	char err[512] = "";
 	const char *ok = "{\"a\":\"x\\u001b[31my\\u202ez\"}";
 	TAP_EQ_INT(rep_json_parse(ok, strlen(ok), "t", &j, err, sizeof(err)), 0, "parse");
-	TAP_EQ_STR(js_str(j, "a", ""), "x\\u001B[31my\\u202Ez", "control and bidi characters defanged");
+	TAP_EQ_STR(js_str(j, "a", ""), "x\\u001B[31my\\u202Ez",
+		   "control and bidi characters defanged");
 	cJSON_Delete(j);
 	j = NULL;
 	const char *bad = "{\"a\":\"\xff\"}";
@@ -138,12 +156,15 @@ static void test_sign(void)
 	TAP_EQ_INT(system(cmd), 0, "test key made");
 	TAP_EQ_INT(rep_sign(key, "hello", 5, &sig, &n, err, sizeof(err)), 0, "sign: %s", err);
 	TAP_EQ_INT(rep_verify(pub, "hello", 5, sig, n, err, sizeof(err)), 0, "verifies");
-	TAP_EQ_INT(rep_verify(pub, "hellp", 5, sig, n, err, sizeof(err)), 1, "a changed byte fails");
-	TAP_OK(rep_verify(key, "hello", 5, sig, n, err, sizeof(err)) < 0, "private key as public: bad input");
+	TAP_EQ_INT(rep_verify(pub, "hellp", 5, sig, n, err, sizeof(err)), 1,
+		   "a changed byte fails");
+	TAP_OK(rep_verify(key, "hello", 5, sig, n, err, sizeof(err)) < 0,
+	       "private key as public: bad input");
 	free(sig);
 	char h[65];
 	rep_sha256_hex("abc", 3, h);
-	TAP_EQ_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "SHA-256");
+	TAP_EQ_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+		   "SHA-256");
 	unlink(key);
 	unlink(pub);
 }
@@ -158,11 +179,13 @@ static void test_declared(const char *srcdir)
 	if (!inv)
 		return;
 	TAP_EQ_INT(inv->n, 2, "two clusters");
-	TAP_OK(mp_host_valid(inv->clusters[0].bootstrap[0]) || strchr(inv->clusters[0].bootstrap[0], ':'),
+	TAP_OK(mp_host_valid(inv->clusters[0].bootstrap[0]) ||
+		       strchr(inv->clusters[0].bootstrap[0], ':'),
 	       "endpoint kept");
 	TAP_EQ_INT(inv->clusters[0].n_bootstrap, 1, "duplicate endpoints merged");
 	TAP_EQ_INT(inv->clusters[0].n_zookeeper, 2, "both ZooKeeper strings");
-	TAP_OK(!strchr(inv->clusters[0].name, '\xe2'), "name sanitised to ASCII: %s", inv->clusters[0].name);
+	TAP_OK(!strchr(inv->clusters[0].name, '\xe2'), "name sanitised to ASCII: %s",
+	       inv->clusters[0].name);
 	TAP_EQ_INT(rep_policy_tags(&pol, "Owner,CostCenter", err, sizeof(err)), 0, "tags");
 
 	struct mp_report *r = mp_report_new();
@@ -197,8 +220,8 @@ static void test_declared(const char *srcdir)
 	mp_fmt(path, sizeof(path), "%s/tests/reports/data/policy.json", srcdir);
 	struct rep_policy p2 = { 0 };
 	TAP_EQ_INT(rep_policy_load(path, &p2, err, sizeof(err)), 0, "policy loads: %s", err);
-	TAP_OK(p2.has_min_version && strcmp(p2.min_version, "2.8.1") == 0 && p2.n_required_tags == 2 &&
-		       p2.n_severity == 2 && p2.cert_warn_days == 45,
+	TAP_OK(p2.has_min_version && strcmp(p2.min_version, "2.8.1") == 0 &&
+		       p2.n_required_tags == 2 && p2.n_severity == 2 && p2.cert_warn_days == 45,
 	       "policy fields");
 }
 

@@ -20,10 +20,16 @@ int main(int argc, char **argv)
 {
 	uint8_t m[2048], ip[2048], fr[4096], in[4096], pipe[8192];
 	struct craft_ep c = craft_ep4("10.0.1.5", 53422), s = craft_ep4("10.0.2.7", 2181);
-	static const struct { const char *name; size_t (*make)(uint8_t *); } msgs[] = {
-		{ "zk-connect", craft_zk_connect_req }, { "zk-connect-resp", craft_zk_connect_resp },
-		{ "zk-ping", craft_zk_ping }, { "zk-ping-reply", craft_zk_ping_reply },
-		{ "tls-server-hello", craft_tls_server_hello13 }, { "zkq-election", craft_zkq_election_init },
+	static const struct {
+		const char *name;
+		size_t (*make)(uint8_t *);
+	} msgs[] = {
+		{ "zk-connect", craft_zk_connect_req },
+		{ "zk-connect-resp", craft_zk_connect_resp },
+		{ "zk-ping", craft_zk_ping },
+		{ "zk-ping-reply", craft_zk_ping_reply },
+		{ "tls-server-hello", craft_tls_server_hello13 },
+		{ "zkq-election", craft_zkq_election_init },
 		{ "zkq-followerinfo", craft_zkq_followerinfo },
 	};
 	if (argc != 2)
@@ -35,7 +41,8 @@ int main(int argc, char **argv)
 	put(argv[1], "clf", "zk-getdata", m, craft_zk_get_data(m, 1, "/brokers/ids/1"));
 	size_t ml = craft_zk_connect_req(m);
 	size_t il = craft_ip_tcp(ip, &c, &s, 1, 0, 0x18, m, ml);
-	static const enum craft_link links[] = { CRAFT_ETH, CRAFT_SLL, CRAFT_SLL2, CRAFT_NULL, CRAFT_RAW };
+	static const enum craft_link links[] = { CRAFT_ETH, CRAFT_SLL, CRAFT_SLL2, CRAFT_NULL,
+						 CRAFT_RAW };
 	static const uint8_t sel[] = { 0, 1, 2, 3, 5 };
 	for (size_t i = 0; i < 5; i++) {
 		char name[32];

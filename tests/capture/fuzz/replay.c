@@ -20,7 +20,8 @@ static int run_file(const char *path)
 	long n;
 	if (!f)
 		return -1;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > (1 << 20) || fseek(f, 0, SEEK_SET) != 0) {
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > (1 << 20) ||
+	    fseek(f, 0, SEEK_SET) != 0) {
 		fclose(f);
 		return -1;
 	}

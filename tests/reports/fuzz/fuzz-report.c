@@ -20,13 +20,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rep_json_parse((const char *)data, size, "fuzz", &j, err, sizeof(err)) < 0)
 		return 0;
 	if (rep_report_check(j, "fuzz", err, sizeof(err)) == 0) {
-		struct rep_render_opts o = { .aws_account = "123456789012", .aws_region = "us-east-1" };
+		struct rep_render_opts o = { .aws_account = "123456789012",
+					     .aws_region = "us-east-1" };
 		for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
 			if (rep_render(fmts[i], j, &o, &out, NULL, err, sizeof(err)) == 0)
 				free(out);
 			out = NULL;
 		}
-		if (rep_diff(j, j, &d) == 0 && rep_render_diff(d, "md", &out, err, sizeof(err)) == 0)
+		if (rep_diff(j, j, &d) == 0 &&
+		    rep_render_diff(d, "md", &out, err, sizeof(err)) == 0)
 			free(out);
 		out = NULL;
 		const cJSON *one[1] = { j };
