@@ -194,7 +194,7 @@ static int read_secret(const char *path, char **ret)
 struct scan_cli {
 	struct scan_opts o;
 	struct scan_cluster_spec spec;
-	const char *bootstrap[LIST_MAX], *zookeeper[64];
+	const char *bootstrap[LIST_MAX], *zookeeper[LIST_MAX];
 	char *bootstrap_arg, *zk_arg;
 	char *password;
 	struct rep_scan rep; /* report-side options (reports/rep_scan.h) */
@@ -219,7 +219,7 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 		case O_ZK:
 			free(s->zk_arg);
 			if (!(s->zk_arg = strdup(optarg)) ||
-			    split_list(s->zk_arg, s->zookeeper, &s->spec.n_zookeeper, 64,
+			    split_list(s->zk_arg, s->zookeeper, &s->spec.n_zookeeper, LIST_MAX,
 				       "--zookeeper") < 0)
 				return MP_EXIT_USAGE;
 			break;

@@ -204,29 +204,25 @@ int fp_table_parse(struct fp_table **ret, const char *text, size_t len, const ch
 	t->rows = calloc(MP_FP_ROWS_MAX, sizeof(*t->rows));
 	if (!t->rows)
 		goto fail;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
+	const char *line;
+	size_t ll;
+	while (mp_next_line(&p, end, &line, &ll)) {
 		lineno++;
-		if (le > p && le[-1] == '\r')
-			le--;
-		if (le > p && *p != '#') {
-			if (t->n >= MP_FP_ROWS_MAX) {
-				mp_fmt(errbuf, errlen, "%s:%u: more than %u rows", origin, lineno,
-				       MP_FP_ROWS_MAX);
-				rc = -EINVAL;
-				goto fail;
-			}
-			if (memchr(p, '\0', (size_t)(le - p)) ||
-			    parse_row(&t->rows[t->n], p, le, why, sizeof(why)) < 0) {
-				mp_fmt(errbuf, errlen, "%s:%u: %s", origin, lineno,
-				       memchr(p, '\0', (size_t)(le - p)) ? "NUL byte" : why);
-				rc = -EINVAL;
-				goto fail;
-			}
-			t->n++;
+		if (!mp_line_is_data(line, ll))
+			continue;
+		if (t->n >= MP_FP_ROWS_MAX) {
+			mp_fmt(errbuf, errlen, "%s:%u: more than %u rows", origin, lineno,
+			       MP_FP_ROWS_MAX);
+			rc = -EINVAL;
+			goto fail;
 		}
-		p = nl ? nl + 1 : end;
+		bool nul = memchr(line, '\0', ll) != NULL;
+		if (nul || parse_row(&t->rows[t->n], line, line + ll, why, sizeof(why)) < 0) {
+			mp_fmt(errbuf, errlen, "%s:%u: %s", origin, lineno, nul ? "NUL byte" : why);
+			rc = -EINVAL;
+			goto fail;
+		}
+		t->n++;
 	}
 	if (!t->n) {
 		mp_fmt(errbuf, errlen, "%s: no rows", origin);

@@ -72,23 +72,19 @@ int msk_catalog_parse(struct msk_catalog **ret, const char *text, size_t len, co
 
 	if (!c)
 		return -ENOMEM;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
+	const char *line;
+	size_t ll;
+	while (mp_next_line(&p, end, &line, &ll)) {
 		lineno++;
-		if (le > p && le[-1] == '\r')
-			le--;
-		if (le > p && *p != '#') {
-			if (c->n >= MSK_MAX ||
-			    parse_line(&c->e[c->n], p, (size_t)(le - p), why, sizeof(why)) < 0) {
-				mp_fmt(errbuf, errlen, "%s:%u: %s", origin, lineno,
-				       c->n >= MSK_MAX ? "too many rows" : why);
-				free(c);
-				return -EINVAL;
-			}
-			c->n++;
+		if (!mp_line_is_data(line, ll))
+			continue;
+		if (c->n >= MSK_MAX || parse_line(&c->e[c->n], line, ll, why, sizeof(why)) < 0) {
+			mp_fmt(errbuf, errlen, "%s:%u: %s", origin, lineno,
+			       c->n >= MSK_MAX ? "too many rows" : why);
+			free(c);
+			return -EINVAL;
 		}
-		p = nl ? nl + 1 : end;
+		c->n++;
 	}
 	*ret = c;
 	return 0;

@@ -226,3 +226,22 @@ void mp_rfc3339(char buf[32], int64_t unix_seconds)
 	gmtime_r(&t, &tm);
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+bool mp_next_line(const char **p, const char *end, const char **ret_line, size_t *ret_len)
+{
+	if (*p >= end)
+		return false;
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	const char *le = nl ? nl : end;
+	*ret_line = *p;
+	if (le > *p && le[-1] == '\r')
+		le--;
+	*ret_len = (size_t)(le - *p);
+	*p = nl ? nl + 1 : end;
+	return true;
+}
+
+bool mp_line_is_data(const char *line, size_t len)
+{
+	return len > 0 && line[0] != '#';
+}

@@ -56,6 +56,14 @@ int mp_hostport_parse(const char *s, char *host, size_t hostlen, uint16_t *ret_p
 /* Strict unsigned parse: whole string, in [min, max]. 0 or -EINVAL. */
 int mp_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *ret);
 
+/*
+ * Data-file lines: the next line of [*p, end) without its "\n" or "\r\n",
+ * advancing *p past it. Returns false at the end. Blank lines and "#"
+ * comments are returned too; mp_line_is_data() tells them apart.
+ */
+bool mp_next_line(const char **p, const char *end, const char **ret_line, size_t *ret_len);
+bool mp_line_is_data(const char *line, size_t len);
+
 /* RFC 3339 UTC timestamp of wall-clock now (or of t when t >= 0), into buf[32]. */
 void mp_rfc3339(char buf[32], int64_t unix_seconds);
 
