@@ -34,7 +34,8 @@ static void scan_usage(FILE *f)
 		"  --zookeeper LIST        ZooKeeper endpoints HOST[:PORT][/chroot]; a host\n"
 		"                          without a port is tried on 2181 and 2182\n"
 		"policy:\n"
-		"  --min-version V         minimum Kafka version (default 2.5.1)\n"
+		"  --min-version V         minimum Kafka version (default 2.5.1 on msk,\n"
+		"                          2.5.0 on apache: KIP-515 shipped in 2.5.0)\n"
 		"  --platform msk|apache   version catalogue to name candidates (default msk)\n"
 		"  --cert-warn-days N      certificate expiry warning (default 30)\n"
 		"  --fingerprint-table F   release table instead of the built-in one\n"
@@ -199,6 +200,7 @@ struct scan_cli {
 	char *password;
 	struct rep_scan rep; /* report-side options (reports/rep_scan.h) */
 	char cmdline[1024];
+	bool min_set; /* --min-version given */
 };
 
 static int parse_scan(struct scan_cli *s, int argc, char **argv)
@@ -229,6 +231,7 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 		case O_MINV:
 			if (cli_min_version(&s->o.policy, optarg) < 0)
 				return MP_EXIT_USAGE;
+			s->min_set = true;
 			break;
 		case O_PLATFORM:
 			if (cli_platform(&s->o.policy, optarg) < 0)
@@ -417,6 +420,10 @@ int mp_cmd_scan(int argc, char **argv)
 	s.o.n_clusters = 1;
 	if ((rc = rep_scan_prepare(&s.rep, &s.o, s.spec.n_bootstrap ? &s.spec : NULL)))
 		goto out;
+	/* KIP-515 shipped in Apache Kafka 2.5.0; MSK's first such version is
+	 * 2.5.1 (it never offered 2.5.0): the default minimum follows the platform */
+	if (!s.min_set && !s.rep.pol.has_min_version && strcmp(s.o.policy.platform, "apache") == 0)
+		mp_strlcpy(s.o.policy.min_version, "2.5.0", sizeof(s.o.policy.min_version));
 	cli_command_line(s.cmdline, sizeof(s.cmdline), argc, argv);
 	s.o.command_line = s.cmdline;
 	catch_interrupts(&s.o);
