@@ -8,10 +8,19 @@
  * the demo makes, one listener SASL) would, plus librdkafka's mock cluster
  * (which answers Metadata, so discovery has something to find, and whose
  * ApiVersions table is no real release), then scans them through the real
- * scan path and writes the reports into one folder. When the process may
- * capture on "lo" (root or CAP_NET_RAW), the scan captures its own
- * traffic, so the plaintext ZooKeeper sessions of the probe are seen on
- * the wire too; otherwise it says why not and scans without.
+ * scan path (anonymous ZooKeeper reads tried: the 2.2 cluster's ZooKeeper
+ * lets anyone list its znodes, the others answer NOAUTH) into DIR/before.
+ * Then it upgrades lab-2.2-zookeeper as an operator would (Kafka 2.8
+ * brokers behind TLS on new ports, its ZooKeeper with ACLs and a TLS port
+ * its brokers move to), scans again into DIR/after, signed with an Ed25519
+ * key made for the run, and compares the two (lab_evidence.c). When the
+ * process may capture on "lo" (root or CAP_NET_RAW), each scan captures
+ * the lab brokers' ZooKeeper sessions; otherwise it says why not and scans
+ * without.
+ *
+ * Not exercised: --check-listeners. It tries 9092/9094/9096/9098 on every
+ * broker host, and librdkafka's mock cluster can only listen on 127.0.0.1,
+ * so it would probe whatever else runs on this machine.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -33,17 +42,28 @@
 #include "rep_scan.h"
 #include "report.h"
 #include "scan.h"
+#include "lab_evidence.h"
 #include "lab_traffic.h"
 #include "standin.h"
 #include "util.h"
 
 #define LAB_BROKERS	     3
-#define LAB_STANDIN_CLUSTERS 3 /* 2.2 zk, 3.7 KRaft TLS, 2.8 zk TLS */
-#define LAB_ZK_MAX	     2 /* ZooKeeper endpoints of one lab cluster */
+#define LAB_STANDIN_CLUSTERS 3	  /* 2.2 zk, 3.7 KRaft TLS, 2.8 zk TLS */
+#define LAB_ZK_MAX	     2	  /* ZooKeeper endpoints of one lab cluster */
+#define LAB_TIMEOUT_MS	     2000 /* the stand-ins answer at once; discovery waits this long */
+#define LAB_FORMATS	     "json,text,html,md,asff,ocsf,junit"
+
+/* The two scans, and where each writes its reports. */
+enum lab_phase { LAB_BEFORE, LAB_AFTER, LAB_PHASES };
+static const char *const lab_phase_dir[LAB_PHASES] = { "before", "after" };
 
 struct lab {
 	char dir[4096];
+	char pki_dir[4200];
 	struct pki_paths pki;
+	struct lab_keys keys; /* signs the after report */
+	bool capture;
+	int exit_code[LAB_PHASES]; /* what `mskprobe scan` would have returned */
 	SSL_CTX *server_tls;
 	struct fp_table *fp;
 	struct standin_server *si;
@@ -140,11 +160,15 @@ static int add_cluster(struct lab *l, int idx, const char *release, enum fp_mode
 	return 0;
 }
 
-/* A ZooKeeper stand-in for lab cluster idx, plain or behind the demo's certificate. */
-static int add_zookeeper(struct lab *l, int idx, bool tls, char *err, size_t el)
+/*
+ * A ZooKeeper stand-in for lab cluster idx, plain or behind the demo's
+ * certificate; with open_acl anyone may list its znodes, else NOAUTH.
+ */
+static int add_zookeeper(struct lab *l, int idx, bool tls, bool open_acl, char *err, size_t el)
 {
 	struct standin_opts o = { .behaviour = STANDIN_ZOOKEEPER,
-				  .tls = tls ? l->server_tls : NULL };
+				  .tls = tls ? l->server_tls : NULL,
+				  .zk_list = open_acl };
 	uint16_t port;
 	size_t n = l->n_zk[idx];
 	int rc = standin_add(l->si, &o, &port, err, el);
@@ -163,33 +187,33 @@ static int lab_start(struct lab *l, char *err, size_t el)
 {
 	const char *ips[] = { "127.0.0.1" };
 	const char *dns[] = { "localhost" };
-	char pkidir[4200];
 	int rc;
 
 	/* a fresh folder per run, so --output-dir may be reused */
-	mp_fmt(pkidir, sizeof(pkidir), "%s/pki-XXXXXX", l->dir);
-	if (!mkdtemp(pkidir)) {
-		mp_fmt(err, el, "%s: %s", pkidir, strerror(errno));
+	mp_fmt(l->pki_dir, sizeof(l->pki_dir), "%s/pki-XXXXXX", l->dir);
+	if (!mkdtemp(l->pki_dir)) {
+		mp_fmt(err, el, "%s: %s", l->pki_dir, strerror(errno));
 		return -errno;
 	}
 	/* valid for 13 months, like a real server certificate: no expiry findings */
-	struct pki_opts po = { .dir = pkidir,
+	struct pki_opts po = { .dir = l->pki_dir,
 			       .dns = dns,
 			       .n_dns = 1,
 			       .ips = ips,
 			       .n_ips = 1,
 			       .not_after = (int64_t)time(NULL) + 397 * 86400 };
 	if ((rc = pki_generate(&po, &l->pki, err, el)) < 0 ||
+	    (rc = lab_signing_keys(l->pki_dir, &l->keys, err, el)) < 0 ||
 	    (rc = pki_server_ctx(&l->server_tls, &l->pki, false, err, el)) < 0 ||
 	    (rc = pki_client_ctx(&l->client_tls, &l->pki, false, err, el)) < 0 ||
 	    (rc = fp_table_builtin(&l->fp, err, el)) < 0 ||
 	    (rc = standin_server_new(&l->si, err, el)) < 0 ||
 	    (rc = add_cluster(l, 0, "2.2", FP_MODE_ZK, false, err, el)) < 0 ||
-	    (rc = add_zookeeper(l, 0, false, err, el)) < 0 ||
+	    (rc = add_zookeeper(l, 0, false, true, err, el)) < 0 ||
 	    (rc = add_cluster(l, 1, "3.7", FP_MODE_KRAFT, true, err, el)) < 0 ||
 	    (rc = add_cluster(l, 2, "2.8", FP_MODE_ZK, true, err, el)) < 0 ||
-	    (rc = add_zookeeper(l, 2, false, err, el)) < 0 ||
-	    (rc = add_zookeeper(l, 2, true, err, el)) < 0 ||
+	    (rc = add_zookeeper(l, 2, false, false, err, el)) < 0 ||
+	    (rc = add_zookeeper(l, 2, true, false, err, el)) < 0 ||
 	    (rc = standin_server_start(l->si, err, el)) < 0)
 		return rc;
 	return start_mock(l, err, el);
@@ -202,9 +226,13 @@ static void demo_usage(FILE *f)
 		   "ZooKeeper mode with a plaintext ZooKeeper, Kafka 2.8 in ZooKeeper mode behind\n"
 		   "TLS with a plaintext and a TLS ZooKeeper port, Kafka 3.7 in KRaft mode behind\n"
 		   "TLS, and librdkafka's mock cluster), scans it with the real scan path,\n"
-		   "capturing its own traffic on lo when allowed (root or CAP_NET_RAW), prints\n"
-		   "the text report and writes every report format into DIR (default: a new\n"
-		   "folder under /tmp).\n");
+		   "capturing the lab's ZooKeeper traffic on lo when allowed (root or\n"
+		   "CAP_NET_RAW), and prints the text report. Then it upgrades the 2.2 cluster\n"
+		   "to 2.8 with ZooKeeper TLS, scans again, signs that report with an Ed25519\n"
+		   "key made for the run and checks the signature, and compares the two scans.\n"
+		   "Writes into DIR (default: a new folder under /tmp): before/ and after/ (every\n"
+		   "report format and a manifest each), diff.{txt,md,json}, trend.{txt,html},\n"
+		   "pki-*/ (certificates and the signing key pair).\n");
 }
 
 /*
@@ -226,31 +254,64 @@ static bool may_capture(char *why, size_t n)
 }
 
 /*
- * The lab brokers' own ZooKeeper sessions for the capture to judge: the 2.2
- * cluster's brokers can only speak plaintext to ZooKeeper, the 2.8 cluster's
- * use its TLS port (zookeeper.ssl.client.enable=true).
+ * The lab brokers' own ZooKeeper sessions for the capture to judge, one per
+ * ZooKeeper-mode cluster: to its TLS port when its ZooKeeper has one
+ * (zookeeper.ssl.client.enable=true), else in plaintext (the 2.2 cluster
+ * before its upgrade, whose brokers cannot speak TLS to ZooKeeper).
+ * Replaces the sessions already running.
  */
 static void start_control_plane(struct lab *l)
 {
+	static const int zk_clusters[] = { 0, 2 };
 	struct lab_zk_target t[2];
-	size_t n = 0;
 	char err[256];
-	for (size_t i = 0; i < l->n_zk[0] && n < 2; i++)
-		if (!l->zk_tls[0][i]) {
-			t[n++] = (struct lab_zk_target){ .port = l->zk_port[0][i], .tls = NULL };
-			break;
-		}
-	for (size_t i = 0; i < l->n_zk[2] && n < 2; i++)
-		if (l->zk_tls[2][i]) {
-			t[n++] = (struct lab_zk_target){ .port = l->zk_port[2][i],
-							 .tls = l->client_tls };
-			break;
-		}
-	if (lab_traffic_start(&l->traffic, t, n, 400, err, sizeof(err)) < 0)
+
+	lab_traffic_free(l->traffic);
+	l->traffic = NULL;
+	for (size_t k = 0; k < 2; k++) {
+		int c = zk_clusters[k];
+		size_t pick = 0;
+		for (size_t i = 0; i < l->n_zk[c]; i++)
+			if (l->zk_tls[c][i]) {
+				pick = i;
+				break;
+			}
+		t[k] = (struct lab_zk_target){ .port = l->zk_port[c][pick],
+					       .tls = l->zk_tls[c][pick] ? l->client_tls : NULL };
+	}
+	if (lab_traffic_start(&l->traffic, t, 2, 400, err, sizeof(err)) < 0)
 		fprintf(stderr, "mskprobe demo: no simulated broker traffic: %s\n", err);
 }
 
-static int run_scan(struct lab *l)
+/*
+ * The upgrade of lab-2.2-zookeeper, as an operator does it: Kafka 2.8
+ * brokers behind TLS replace the 2.2 ones (new listeners; the old ones stay
+ * up but are no longer the cluster's), its ZooKeeper comes back with ACLs
+ * on the Kafka znodes and a TLS port, and its brokers move to that port.
+ */
+static int lab_upgrade(struct lab *l, char *err, size_t el)
+{
+	int rc;
+
+	l->n_zk[0] = 0;
+	if ((rc = add_cluster(l, 0, "2.8", FP_MODE_ZK, true, err, el)) < 0 ||
+	    (rc = add_zookeeper(l, 0, false, false, err, el)) < 0 ||
+	    (rc = add_zookeeper(l, 0, true, false, err, el)) < 0)
+		return rc;
+	if (l->capture)
+		start_control_plane(l);
+	printf("\nupgrade: lab-2.2-zookeeper now runs Kafka 2.8 behind TLS on %s, %s, %s; its "
+	       "ZooKeeper comes back on %s with ACLs on the Kafka znodes and a TLS port, %s, "
+	       "which its brokers now use\n",
+	       l->eps[0][0], l->eps[0][1], l->eps[0][2], l->zks[0][0], l->zks[0][1]);
+	return 0;
+}
+
+/*
+ * One scan of the whole lab into DIR/before or DIR/after, every format and
+ * a manifest; the after one signed. Prints the text report of the first.
+ */
+static int run_scan(struct lab *l, enum lab_phase phase)
 {
 	struct scan_opts o;
 	struct scan_cluster_spec specs[4] = {
@@ -269,48 +330,99 @@ static int run_scan(struct lab *l)
 		  .bootstrap = l->mock_eps,
 		  .n_bootstrap = l->n_mock },
 	};
-	char why[256] = "";
 	struct mp_report *r = NULL;
-	char err[512] = "";
+	char err[512] = "", dir[4200];
 	int rc;
 
 	cli_default_opts(&o);
 	o.clusters = specs;
 	o.n_clusters = 4;
 	o.ca_file = l->pki.ca_cert;
-	o.timeout_ms = 3000;
+	o.timeout_ms = LAB_TIMEOUT_MS;
+	o.zk_anonymous_read = true;
 	o.command_line = "mskprobe demo";
-	if (may_capture(why, sizeof(why))) {
+	if (l->capture) {
 		o.capture_iface = "lo";
 		o.capture_seconds = 0;
-		start_control_plane(l);
-		printf("capture: on lo while the scan runs; the lab's brokers hold ZooKeeper "
-		       "sessions "
-		       "(2.2: plaintext, 2.8: TLS) and the scan's own connections are left "
-		       "out\n\n");
-		fflush(stdout); /* before the report, which is written unbuffered */
-	} else {
-		fprintf(stderr,
-			"mskprobe demo: capture skipped (needs root or CAP_NET_RAW on lo): %s\n",
-			why);
 	}
 	if (scan_run(&o, &r, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mskprobe demo: scan failed: %s\n", err);
 		return MP_EXIT_USAGE;
 	}
 	/* every format into the folder; ASFF under AWS's documentation example account */
-	struct rep_scan rs = { .formats = "json,text,html,md,asff,ocsf,junit",
-			       .output_dir = l->dir,
+	mp_fmt(dir, sizeof(dir), "%s/%s", l->dir, lab_phase_dir[phase]);
+	struct rep_scan rs = { .formats = LAB_FORMATS,
+			       .output_dir = dir,
+			       .sign_key = phase == LAB_AFTER ? l->keys.key : NULL,
 			       .aws_account = "123456789012",
 			       .aws_region = "us-east-1" };
 	rc = rep_scan_emit(&rs, r, false);
-	if (!rc)
+	if (!rc && phase == LAB_BEFORE)
 		rc = cli_emit(r, "text", "-");
-	if (!rc)
-		printf("\nreports written to %s (scan exit code would be %d)\n", l->dir,
-		       (int)policy_exit_code(r));
+	l->exit_code[phase] = (int)policy_exit_code(r);
 	mp_report_free(r);
 	return rc;
+}
+
+/* Where everything went, as paths a reader can paste. */
+static void print_paths(const struct lab *l)
+{
+	printf("\nreports written to %s:\n", l->dir);
+	for (int p = 0; p < LAB_PHASES; p++)
+		printf("  %s/%s/report.{json,txt,html,md,asff.json,ocsf.jsonl,junit.xml}, "
+		       "manifest.json%s (scan exit code would be %d)\n",
+		       l->dir, lab_phase_dir[p],
+		       p == LAB_AFTER ? ", report.json.sig, manifest.json.sig" : "",
+		       l->exit_code[p]);
+	printf("  %s/diff.{txt,md,json}\n", l->dir);
+	printf("  %s/trend.{txt,html}\n", l->dir);
+	printf("  %s/{ca.pem,server.pem,server-key.pem,report-signing-key.pem,"
+	       "report-signing-pub.pem}\n",
+	       l->pki_dir);
+}
+
+/* Scan, upgrade, scan again, then compare and check the signatures. */
+static int run_demo(struct lab *l)
+{
+	char err[512] = "", why[256] = "";
+	int rc;
+
+	l->capture = may_capture(why, sizeof(why));
+	if (l->capture) {
+		start_control_plane(l);
+		printf("capture: on lo while each scan runs; the lab's brokers hold ZooKeeper "
+		       "sessions (2.2: plaintext until its upgrade, then TLS; 2.8: TLS) and the "
+		       "scan's own connections are left out\n\n");
+	} else {
+		fprintf(stderr,
+			"mskprobe demo: capture skipped (needs root or CAP_NET_RAW on lo): %s\n",
+			why);
+	}
+	printf("scan 1 of 2, before the upgrade:\n\n");
+	fflush(stdout); /* before the report, which is written unbuffered */
+	if ((rc = run_scan(l, LAB_BEFORE)) != 0)
+		return rc;
+	if (lab_upgrade(l, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe demo: cannot upgrade the lab: %s\n", err);
+		return MP_EXIT_USAGE;
+	}
+	printf("scan 2 of 2, after the upgrade, signed with %s\n", l->keys.key);
+	fflush(stdout);
+	if ((rc = run_scan(l, LAB_AFTER)) != 0)
+		return rc;
+	if (lab_compare(l->dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe demo: cannot compare the scans: %s\n", err);
+		return MP_EXIT_USAGE;
+	}
+	printf("(lab-librdkafka-mock stays unverified by design: its ApiVersions table is no "
+	       "real release; so the diff as a whole does not pass)\n");
+	rc = lab_check_signatures(l->dir, &l->keys, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "mskprobe demo: signature check failed: %s\n", err);
+		return rc < 0 ? MP_EXIT_USAGE : MP_EXIT_FINDING;
+	}
+	print_paths(l);
+	return 0;
 }
 
 int mp_cmd_demo(int argc, char **argv)
@@ -353,7 +465,7 @@ int mp_cmd_demo(int argc, char **argv)
 		fprintf(stderr, "mskprobe demo: cannot start the lab: %s\n", err);
 		rc = MP_EXIT_USAGE;
 	} else {
-		rc = run_scan(&l);
+		rc = run_demo(&l);
 	}
 	lab_free(&l);
 	return rc;

@@ -81,25 +81,29 @@ PY
 then echo "ok $n - SIGINT: the scan stops waiting and reports what it measured"
 else failed=$((failed + 1)); echo "not ok $n - interrupted scan (exit $irc)"; sed 's/^/#   /' "$tmp/int.err" | head -3; fi
 
-# the demo: the README's first command
-check "demo runs" 0 "reports written to $tmp/demo" "$bin" demo --output-dir "$tmp/demo"
+# the demo: the README's first command (scan, upgrade, scan, diff, trend, signature)
+check "demo runs" 0 "reports written to $tmp/demo:" "$bin" demo --output-dir "$tmp/demo"
 cp "$tmp/out" "$tmp/demo.out"
 cp "$tmp/err" "$tmp/demo.err"
 n=$((n + 1))
-if python3 - "$tmp/demo/report.json" "$tmp/demo.out" <<'PY'
+if python3 - "$tmp/demo" "$tmp/demo.out" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))
-captured = "capture: on lo" in open(sys.argv[2]).read()
-assert r["schema"] == "mskprobe.report/1"
-c = {x["name"]: x for x in r["clusters"]}
-ids = {name: {f["id"] for f in x.get("findings", [])} for name, x in c.items()}
+d, out = sys.argv[1], open(sys.argv[2]).read()
+captured = "capture: on lo" in out
+def load(phase):
+    r = json.load(open("%s/%s/report.json" % (d, phase)))
+    assert r["schema"] == "mskprobe.report/1"
+    c = {x["name"]: x for x in r["clusters"]}
+    return c, {name: {f["id"] for f in x.get("findings", [])} for name, x in c.items()}
+c, ids = load("before")
 gap_proof = {"ZK_CLIENT_TLS_DISABLED", "ZK_PLAINTEXT_TRAFFIC_OBSERVED"}
-# 2.2, ZooKeeper mode, a plaintext ZooKeeper only: below the minimum whatever else
+# before: 2.2, ZooKeeper mode, a plaintext ZooKeeper that anyone may list
 z22 = c["lab-2.2-zookeeper"]
 assert z22["verdict"] == "non_compliant"
 assert z22["kafka"]["releases"] == ["2.2"]
-assert {"KAFKA_VERSION_BELOW_MINIMUM", "ZK_PLAINTEXT_REACHABLE", "ZK_TLS_UNAVAILABLE"} <= ids[z22["name"]]
+assert {"KAFKA_VERSION_BELOW_MINIMUM", "ZK_PLAINTEXT_REACHABLE", "ZK_TLS_UNAVAILABLE", "ZK_ANONYMOUS_READ"} <= ids[z22["name"]]
 assert [z["plaintext"]["speaks_zookeeper"] for z in z22["zookeeper"]] == [True]
+assert z22["zookeeper"][0]["anonymous_read"]["allowed"] is True
 assert z22["proven"]["encrypted_zookeeper_endpoint"] is False
 # 2.8, ZooKeeper mode behind TLS, ZooKeeper with a plaintext and a TLS port:
 # the version can encrypt and the TLS endpoint verifies (compliant), the
@@ -109,7 +113,8 @@ assert z28["kafka"]["releases"] == ["2.8"] and z28["kafka"]["mode"] == "zookeepe
 assert z28["proven"]["version_can_encrypt"] is True
 assert z28["proven"]["encrypted_zookeeper_endpoint"] is True
 assert "ZK_PLAINTEXT_REACHABLE" in ids[z28["name"]]
-assert "ZK_TLS_UNAVAILABLE" not in ids[z28["name"]]
+assert "ZK_TLS_UNAVAILABLE" not in ids[z28["name"]] and "ZK_ANONYMOUS_READ" not in ids[z28["name"]]
+assert all(z["anonymous_read"]["allowed"] is False for z in z28["zookeeper"])
 tls_zk = [z for z in z28["zookeeper"] if z["tls"]]
 assert len(tls_zk) == 1 and tls_zk[0]["tls"]["verify"] == "ok" and tls_zk[0]["tls"]["speaks_zookeeper"]
 assert z28["verdict"] == "compliant", z28["verdict"]
@@ -129,20 +134,57 @@ assert c["lab-3.7-kraft-tls"]["verdict"] == "compliant"
 assert c["lab-3.7-kraft-tls"]["kafka"]["mode"] == "kraft"
 assert c["lab-librdkafka-mock"]["kafka"]["discovery"]["status"] == "ok"
 assert len(c["lab-librdkafka-mock"]["kafka"]["brokers"]) == 3
+# after: the same cluster upgraded to 2.8, TLS listeners, ZooKeeper with ACLs and a TLS port
+c, ids = load("after")
+a22 = c["lab-2.2-zookeeper"]
+assert a22["verdict"] == "compliant", a22["verdict"]
+assert a22["kafka"]["releases"] == ["2.8"] and a22["kafka"]["mode"] == "zookeeper"
+assert a22["proven"]["encrypted_zookeeper_endpoint"] is True
+assert not {"KAFKA_VERSION_BELOW_MINIMUM", "ZK_TLS_UNAVAILABLE", "ZK_ANONYMOUS_READ"} & ids[a22["name"]]
+assert [z["anonymous_read"]["allowed"] for z in a22["zookeeper"]] == [False, False]
+assert "NOAUTH" in a22["zookeeper"][0]["anonymous_read"]["detail"]
+if captured:
+    assert a22["proven"]["traffic_encrypted"] is True
+    assert "ZK_PLAINTEXT_TRAFFIC_OBSERVED" not in ids[a22["name"]]
+assert c["lab-2.8-zookeeper-tls"]["verdict"] == "compliant"
+# the diff: non_compliant -> compliant, the findings closed, nothing regressed
+diff = json.load(open(d + "/diff.json"))
+assert diff["schema"] == "mskprobe.diff/1" and diff["regressed"] is False
+dc = {x["name"]: x for x in diff["clusters"]}["lab-2.2-zookeeper"]
+assert (dc["verdict_before"], dc["verdict_after"]) == ("non_compliant", "compliant")
+closed = {f["id"] for f in dc["findings_closed"]}
+assert {"KAFKA_VERSION_BELOW_MINIMUM", "ZK_TLS_UNAVAILABLE", "ZK_ANONYMOUS_READ"} <= closed, closed
+assert not dc["findings_opened"]
+assert "lab-2.2-zookeeper                non_compliant  -> compliant" in out
+assert "non_compliant -> compliant" in open(d + "/diff.txt").read()
+assert "| lab-2.2-zookeeper | non_compliant | compliant | no |" in open(d + "/diff.md").read()
+# the trend over the two, and the signed after report
+assert "over 2 reports" in open(d + "/trend.txt").read()
+assert "<svg" in open(d + "/trend.html").read()
+assert "signature verified: %s/after/report.json" % d in out
+assert "signature verified: %s/after/manifest.json" % d in out
+assert "one byte changed: BAD signature" in out
 PY
-then echo "ok $n - demo report holds the lab's expected verdicts"; else failed=$((failed + 1)); echo "not ok $n - demo report"; fi
+then echo "ok $n - demo: before, after, diff, trend and signature as expected"; else failed=$((failed + 1)); echo "not ok $n - demo reports"; fi
+# the verify commands the demo prints work as printed
+n=$((n + 1))
+grep '^    mskprobe verify ' "$tmp/demo.out" | sed "s|^    mskprobe |\"\$bin\" |" >"$tmp/verify.sh"
+if [ "$(wc -l <"$tmp/verify.sh")" = 2 ] && bin=$bin bash -e "$tmp/verify.sh" >"$tmp/verify.out" 2>&1 \
+  && grep -q "^ok report.html" "$tmp/verify.out"; then
+  echo "ok $n - the printed mskprobe verify commands pass"
+else failed=$((failed + 1)); echo "not ok $n - printed verify commands"; sed 's/^/#   /' "$tmp/verify.out" | head -5; fi
 n=$((n + 1))
 if grep -q "^capture: on lo" "$tmp/demo.out" || grep -q "capture skipped" "$tmp/demo.err"; then
   echo "ok $n - demo says whether it captured"
 else failed=$((failed + 1)); echo "not ok $n - demo says nothing about capture"; fi
-# without CAP_NET_RAW the demo says why it skips capture and still runs
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
-  check "demo without CAP_NET_RAW skips capture" 0 "capture skipped" \
-    setpriv --bounding-set -net_raw "$bin" demo --output-dir "$tmp/demo-nocap"
-fi
 n=$((n + 1))
-mode=$(stat -c %a "$tmp/demo/report.json")
-if [ "$mode" = 600 ]; then echo "ok $n - report written mode 0600"; else failed=$((failed + 1)); echo "not ok $n - report mode $mode"; fi
+mode=$(stat -c %a "$tmp/demo/after/report.json" "$tmp/demo"/pki-*/report-signing-key.pem | sort -u)
+if [ "$mode" = 600 ]; then echo "ok $n - reports and signing key written mode 0600"; else failed=$((failed + 1)); echo "not ok $n - modes $mode"; fi
+# without CAP_NET_RAW the demo says why it skips capture and still runs, into the same folder
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+  check "demo again into the same folder, without CAP_NET_RAW, skips capture" 0 "capture skipped" \
+    setpriv --bounding-set -net_raw "$bin" demo --output-dir "$tmp/demo"
+fi
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
