@@ -338,7 +338,10 @@ static void finish(struct mp_xchg *x, enum mp_xerr err, const char *fmt, ...)
 	if (x->next_round && err == MP_X_OK) {
 		x->len = 0;
 		enter(x, MP_XS_SEND);
-		advance(x);
+		if (x->loop->aborted) /* done() asked for a round and then aborted */
+			finish(x, MP_X_ABORTED, "interrupted during %s", mp_xstep_name(x->step));
+		else
+			advance(x);
 		return;
 	}
 	if (x->ssl && SSL_is_init_finished(x->ssl)) {
@@ -663,8 +666,9 @@ static int next_timeout(struct mp_loop *l, int64_t now)
 static void expire(struct mp_loop *l, int64_t now)
 {
 	struct mp_xchg *x = l->act;
-	while (x) {
+	while (x && !l->aborted) {
 		struct mp_xchg *n = x->next;
+		/* an abort from done() frees every other exchange, n included */
 		if (x->deadline <= now)
 			finish(x, MP_X_TIMEOUT, "no progress within %d ms during %s",
 			       x->spec.timeout_ms, mp_xstep_name(x->step));
@@ -694,8 +698,16 @@ void mp_loop_abort(struct mp_loop *l)
 		l->active++;
 	}
 	l->pend_tail = NULL;
-	while (l->act)
-		finish(l->act, MP_X_ABORTED, "interrupted during %s", mp_xstep_name(l->act->step));
+	/* an exchange inside its done() (the caller of this abort, perhaps) has
+	 * had its answer for this round: its own finish() frees it afterwards */
+	for (;;) {
+		struct mp_xchg *x = l->act;
+		while (x && x->in_done)
+			x = x->next;
+		if (!x)
+			break;
+		finish(x, MP_X_ABORTED, "interrupted during %s", mp_xstep_name(x->step));
+	}
 }
 
 int mp_loop_run(struct mp_loop *l)

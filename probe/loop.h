@@ -117,7 +117,9 @@ int mp_loop_run(struct mp_loop *l);
  * Stop everything (an interrupt): every queued or running exchange ends with
  * MP_X_ABORTED (done() is called as usual), later submissions
  * fail with -ECANCELED, and mp_loop_run() returns without waiting for held
- * outside work. Safe from done() and watch callbacks.
+ * outside work. Safe from done() and watch callbacks: an exchange whose
+ * done() is running keeps the result it was given, and a further round it
+ * asked for ends with MP_X_ABORTED.
  */
 void mp_loop_abort(struct mp_loop *l);
 bool mp_loop_aborted(const struct mp_loop *l);
