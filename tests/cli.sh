@@ -154,7 +154,8 @@ dc = {x["name"]: x for x in diff["clusters"]}["lab-2.2-zookeeper"]
 assert (dc["verdict_before"], dc["verdict_after"]) == ("non_compliant", "compliant")
 closed = {f["id"] for f in dc["findings_closed"]}
 assert {"KAFKA_VERSION_BELOW_MINIMUM", "ZK_TLS_UNAVAILABLE", "ZK_ANONYMOUS_READ"} <= closed, closed
-assert not dc["findings_opened"]
+# only an informational capture note may open (another test's traffic on lo can hide the plaintext)
+assert all(f["severity"] == "info" for f in dc["findings_opened"]), dc["findings_opened"]
 assert "lab-2.2-zookeeper                non_compliant  -> compliant" in out
 assert "non_compliant -> compliant" in open(d + "/diff.txt").read()
 assert "| lab-2.2-zookeeper | non_compliant | compliant | no |" in open(d + "/diff.md").read()
