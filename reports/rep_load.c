@@ -25,7 +25,9 @@
 int rep_read_file(const char *path, size_t max, char **ret, size_t *ret_len, char *errbuf,
 		  size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; regular files
+	 * ignore the flag, anything else is refused below */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../tap.h"
@@ -131,6 +132,24 @@ static void test_loader(void)
 	cJSON_Delete(j);
 }
 
+/* A FIFO (or a device) named as a JSON file is refused at once, not waited on. */
+static void test_read_fifo(void)
+{
+	char dir[] = "/tmp/mskprobe-fifo-XXXXXX", path[64], err[512] = "", *data = NULL;
+	size_t len = 0;
+	TAP_OK(mkdtemp(dir) != NULL, "temporary directory");
+	mp_fmt(path, sizeof(path), "%s/report.json", dir);
+	TAP_EQ_INT(mkfifo(path, 0600), 0, "mkfifo");
+	alarm(10); /* before the fix open() waited for a writer forever */
+	TAP_EQ_INT(rep_read_file(path, 1024, &data, &len, err, sizeof(err)), -EINVAL,
+		   "a FIFO is refused: %s", err);
+	alarm(0);
+	TAP_OK(strstr(err, "not a regular file") != NULL, "the error says why: %s", err);
+	TAP_OK(data == NULL, "nothing returned");
+	unlink(path);
+	rmdir(dir);
+}
+
 static int write_tmp(char *path, const char *text)
 {
 	int fd = mkstemp(path);
@@ -231,6 +250,7 @@ int main(int argc, char **argv)
 	test_catalog();
 	test_escape();
 	test_loader();
+	test_read_fifo();
 	test_sign();
 	test_declared(src);
 	return tap_done();
