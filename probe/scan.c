@@ -547,6 +547,44 @@ static cJSON *finding_for(const struct mp_cluster *c, const cJSON *f)
 	return copy;
 }
 
+/*
+ * With several clusters, each one's capture section lists only the flows to
+ * its own endpoints, and its class counts are theirs; packet and byte
+ * statistics stay those of the whole capture (stats.scope says so).
+ */
+static cJSON *capture_for(const struct mp_cluster *c, const cJSON *cap)
+{
+	cJSON *copy = cJSON_Duplicate(cap, 1);
+	cJSON *flows = cJSON_GetObjectItemCaseSensitive(copy, "flows");
+	cJSON *stats = cJSON_GetObjectItemCaseSensitive(copy, "stats");
+	cJSON *classes = cJSON_GetObjectItemCaseSensitive(stats, "classes");
+	cJSON *cls;
+	if (!copy || !cJSON_IsArray(flows))
+		return copy;
+	for (int i = cJSON_GetArraySize(flows) - 1; i >= 0; i--) {
+		const cJSON *srv =
+			cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(flows, i), "server");
+		if (!cJSON_IsString(srv) || !cluster_has_endpoint(c, srv->valuestring))
+			cJSON_DeleteItemFromArray(flows, i);
+	}
+	cJSON_ArrayForEach (cls, classes) {
+		int n = 0;
+		const cJSON *f;
+		cJSON_ArrayForEach (f, flows) {
+			const cJSON *fc = cJSON_GetObjectItemCaseSensitive(f, "class");
+			n += cJSON_IsString(fc) && strcmp(fc->valuestring, cls->string) == 0;
+		}
+		cJSON_SetNumberValue(cls, n);
+	}
+	if (cJSON_IsObject(stats)) {
+		cJSON_AddNumberToObject(stats, "cluster_flows", cJSON_GetArraySize(flows));
+		cJSON_AddStringToObject(stats, "scope",
+					"flows and classes: this cluster's endpoints; the other "
+					"figures: the whole capture");
+	}
+	return copy;
+}
+
 static void add_capture_finding(struct mp_cluster *c, const cJSON *f)
 {
 	enum mp_severity sev = MP_SEV_INFO;
@@ -586,7 +624,7 @@ static int merge_capture(struct scan *s, char *errbuf, size_t errlen)
 	for (size_t i = 0; i < s->r->n_clusters; i++) {
 		struct mp_cluster *c = s->r->clusters[i];
 		bool all = s->r->n_clusters == 1, plain = false, tls = false;
-		c->capture = cJSON_Duplicate(cap, 1);
+		c->capture = all ? cJSON_Duplicate(cap, 1) : capture_for(c, cap);
 		cJSON_ArrayForEach (f, findings) {
 			if (all ||
 			    !cJSON_GetObjectItemCaseSensitive(
