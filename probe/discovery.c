@@ -175,6 +175,18 @@ static void take_configs(struct disc *d, const rd_kafka_ConfigResource_t *r)
 	}
 }
 
+/*
+ * configs_status from an error text that may be the broker's own
+ * ErrorMessage (librdkafka passes it through): any bytes, so sanitised.
+ */
+static void status_from_peer(struct disc *d, const char *what, const char *text)
+{
+	char safe[MP_ERR_MAX];
+	text = text ? text : "error";
+	mp_sanitize(safe, sizeof(safe), (const uint8_t *)text, strlen(text));
+	mp_fmt(d->res.configs_status, sizeof(d->res.configs_status), "%s: %s", what, safe);
+}
+
 static void describe_configs(struct disc *d, rd_kafka_t *rk)
 {
 	size_t n = d->res.n_brokers;
@@ -203,8 +215,7 @@ static void describe_configs(struct disc *d, rd_kafka_t *rk)
 		goto out;
 	}
 	if (rd_kafka_event_error(ev)) {
-		mp_fmt(d->res.configs_status, sizeof(d->res.configs_status), "DescribeConfigs: %s",
-		       rd_kafka_event_error_string(ev));
+		status_from_peer(d, "DescribeConfigs", rd_kafka_event_error_string(ev));
 		goto out;
 	}
 	const rd_kafka_DescribeConfigs_result_t *res = rd_kafka_event_DescribeConfigs_result(ev);
@@ -213,9 +224,8 @@ static void describe_configs(struct disc *d, rd_kafka_t *rk)
 	size_t ok = 0;
 	for (size_t i = 0; i < rn; i++) {
 		if (rd_kafka_ConfigResource_error(rr[i])) {
-			mp_fmt(d->res.configs_status, sizeof(d->res.configs_status),
-			       "DescribeConfigs refused: %s",
-			       rd_kafka_ConfigResource_error_string(rr[i]) ?: "error");
+			status_from_peer(d, "DescribeConfigs refused",
+					 rd_kafka_ConfigResource_error_string(rr[i]));
 			continue;
 		}
 		take_configs(d, rr[i]);
