@@ -36,33 +36,56 @@ static int literal(struct mp_resolve *r)
 	return 1;
 }
 
+/*
+ * What glibc's resolver threads read while a lookup runs: the request
+ * blocks, their hints and the names. One block, so that a lookup still
+ * running at our deadline (gai_cancel() cannot stop it) can be handed all
+ * of it and never read the caller's memory or our stack after we return.
+ */
+struct gai_batch {
+	struct addrinfo hints;
+	size_t m;
+	struct gaicb cbs[];
+	/* then the NUL-terminated names */
+};
+
 int mp_resolve_many(struct mp_resolve *r, size_t n, int timeout_ms)
 {
-	struct gaicb *cbs = calloc(n ? n : 1, sizeof(*cbs));
+	struct gai_batch *b = NULL;
 	struct gaicb **list = calloc(n ? n : 1, sizeof(*list));
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
-	size_t m = 0;
+	size_t m = 0, names = 0;
+	char *np;
 	int rc = 0;
 
-	if (!cbs || !list) {
+	for (size_t i = 0; i < n; i++)
+		names += strlen(r[i].host) + 1;
+	b = calloc(1, sizeof(*b) + (n ? n : 1) * sizeof(b->cbs[0]) + names);
+	if (!b || !list) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	b->hints.ai_family = AF_UNSPEC;
+	b->hints.ai_socktype = SOCK_STREAM;
+	np = (char *)&b->cbs[n ? n : 1];
 	for (size_t i = 0; i < n; i++) {
 		r[i].addrlen = 0;
 		r[i].error[0] = '\0';
 		if (literal(&r[i]))
 			continue;
-		cbs[m].ar_name = r[i].host;
-		cbs[m].ar_request = &hints;
-		list[m] = &cbs[m];
+		size_t l = strlen(r[i].host) + 1;
+		memcpy(np, r[i].host, l);
+		b->cbs[m].ar_name = np;
+		np += l;
+		b->cbs[m].ar_request = &b->hints;
+		list[m] = &b->cbs[m];
 		m++;
 	}
+	b->m = m;
 	if (m && getaddrinfo_a(GAI_NOWAIT, list, (int)m, NULL) != 0) {
 		for (size_t i = 0; i < n; i++)
 			if (!r[i].addrlen)
 				mp_fmt(r[i].error, sizeof(r[i].error), "resolver unavailable");
-		goto out;
+		goto out; /* requests it did queue are found pending below */
 	}
 	int64_t deadline = mp_now_ms() + timeout_ms;
 	for (;;) {
@@ -92,21 +115,21 @@ int mp_resolve_many(struct mp_resolve *r, size_t n, int timeout_ms)
 		j++;
 	}
 out:
-	/* results of cancelled lookups may still arrive: only free finished ones */
-	for (size_t j = 0; list && j < m; j++)
-		if (gai_error(list[j]) != EAI_INPROGRESS && list[j]->ar_result)
-			freeaddrinfo(list[j]->ar_result);
-	if (m && list) {
+	if (b) {
+		/* results of cancelled lookups may still arrive: only free finished ones */
 		bool pending = false;
-		for (size_t j = 0; j < m; j++)
-			pending |= gai_error(list[j]) == EAI_INPROGRESS;
-		if (pending) {
-			/* glibc still writes into cbs: leak them rather than corrupt memory */
-			cbs = NULL;
-			list = NULL;
+		for (size_t j = 0; j < m; j++) {
+			if (gai_error(&b->cbs[j]) == EAI_INPROGRESS)
+				pending = true;
+			else if (b->cbs[j].ar_result)
+				freeaddrinfo(b->cbs[j].ar_result);
 		}
+		/* glibc still reads the names and hints and writes into cbs: leave
+		 * the block to it rather than corrupt memory */
+		if (pending)
+			b = NULL;
 	}
-	free(cbs);
+	free(b);
 	free(list);
 	return rc;
 }
