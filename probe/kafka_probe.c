@@ -74,6 +74,14 @@ static int submit(struct kprobe *p)
 		       MP_APIV_ATTEMPTS_MAX);
 		return -ELOOP;
 	}
+	/* a slow peer answering every step in time must not keep us busy for
+	 * 8 connections x 2 timeouts: the whole probe gets 4 timeouts */
+	if (mp_now_ms() - p->started > 4 * (int64_t)p->env.timeout_ms) {
+		mp_fmt(p->b->error, sizeof(p->b->error),
+		       "gave up: no usable answer within %d ms over %u attempts",
+		       4 * p->env.timeout_ms, p->b->n_attempts);
+		return -ETIMEDOUT;
+	}
 	p->corr++;
 	rc = kafka_apiv_encode_request(p->version, p->corr, CLIENT_ID, SW_NAME, SW_VERSION, &req,
 				       &len);

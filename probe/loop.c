@@ -28,6 +28,7 @@ struct mp_xchg {
 	enum mp_xstep step;
 	uint32_t events; /* current epoll interest, 0 when not registered */
 	int64_t started, deadline;
+	int64_t round_deadline; /* one round (connect .. answer) never outlives 2 steps' time */
 	uint8_t *req;
 	size_t req_len, req_off;
 	uint8_t *buf;
@@ -271,11 +272,24 @@ static int set_events(struct mp_xchg *x, uint32_t events)
 	return W_WAIT;
 }
 
+/*
+ * Each step has timeout_ms; a whole round (connect, TLS, request, answer, or
+ * a later request and its answer) has twice that, so a peer that answers
+ * just in time at every step still costs a bounded time.
+ */
 static int enter(struct mp_xchg *x, enum mp_xstep step)
 {
+	int64_t now = mp_now_ms();
 	x->step = step;
-	x->deadline = mp_now_ms() + x->spec.timeout_ms;
+	x->deadline = now + x->spec.timeout_ms;
+	if (x->round_deadline && x->deadline > x->round_deadline)
+		x->deadline = x->round_deadline;
 	return W_NEXT;
+}
+
+static void new_round(struct mp_xchg *x)
+{
+	x->round_deadline = mp_now_ms() + 2 * (int64_t)x->spec.timeout_ms;
 }
 
 /* Drain OpenSSL's error queue into one readable reason. */
@@ -337,6 +351,7 @@ static void finish(struct mp_xchg *x, enum mp_xerr err, const char *fmt, ...)
 	x->in_done = false;
 	if (x->next_round && err == MP_X_OK) {
 		x->len = 0;
+		new_round(x);
 		enter(x, MP_XS_SEND);
 		if (x->loop->aborted) /* done() asked for a round and then aborted */
 			finish(x, MP_X_ABORTED, "interrupted during %s", mp_xstep_name(x->step));
@@ -622,6 +637,7 @@ static void start(struct mp_loop *l, struct mp_xchg *x)
 	if (++l->active > l->peak)
 		l->peak = l->active;
 	x->started = mp_now_ms();
+	new_round(x);
 	enter(x, MP_XS_CONNECT);
 	x->fd = socket(x->spec.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (x->fd < 0) {
@@ -669,7 +685,11 @@ static void expire(struct mp_loop *l, int64_t now)
 	while (x && !l->aborted) {
 		struct mp_xchg *n = x->next;
 		/* an abort from done() frees every other exchange, n included */
-		if (x->deadline <= now)
+		if (x->deadline <= now && x->deadline == x->round_deadline)
+			finish(x, MP_X_TIMEOUT,
+			       "no whole answer within %d ms (twice the step timeout) during %s",
+			       2 * x->spec.timeout_ms, mp_xstep_name(x->step));
+		else if (x->deadline <= now)
 			finish(x, MP_X_TIMEOUT, "no progress within %d ms during %s",
 			       x->spec.timeout_ms, mp_xstep_name(x->step));
 		x = n;

@@ -4,9 +4,12 @@
  * network endpoints: non-blocking TCP connect, optional non-blocking OpenSSL
  * handshake, one request, one bounded answer, and optionally further
  * request/answer rounds on the same connection. Every step has its own
- * deadline; at most `concurrency` exchanges are in flight, the rest wait in
- * FIFO order. A scan of many endpoints therefore takes about as long as its
- * slowest endpoint, and a dead or hostile endpoint costs at most its timeout.
+ * deadline (timeout_ms) and every round, connect to answer, at most twice
+ * that; at most `concurrency` exchanges are in flight, the rest wait in FIFO
+ * order. A scan of many endpoints therefore takes about as long as its
+ * slowest endpoint; a dead or silent endpoint costs one timeout, a peer that
+ * answers just in time at every step at most two per connection (probes cap
+ * how many connections they open: probe/kafka_probe.c).
  *
  * The loop owns sockets and SSL objects; callers see them only inside their
  * done() callback.
