@@ -5,10 +5,12 @@
 #include <librdkafka/rdkafka.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "resolve.h"
@@ -26,6 +28,9 @@ struct disc {
 	int efd;
 	pthread_t thread;
 	bool started, joined;
+	atomic_bool done; /* res is complete (release: the worker; acquire: readers) */
+	atomic_int refs;  /* the owner and the worker; the last one frees */
+	bool quiet;	  /* under log_lock: the owner is gone, tell no observer */
 	pthread_mutex_t log_lock;
 	char last_log[MP_ERR_MAX]; /* librdkafka's last error-level log line */
 	struct disc_result res;
@@ -75,12 +80,14 @@ static int connect_cb(int fd, const struct sockaddr *addr, int addrlen, const ch
 	(void)id;
 	if (connect(fd, addr, (socklen_t)addrlen) < 0 && errno != EINPROGRESS)
 		return errno;
-	if (d->req.observer) {
+	pthread_mutex_lock(&d->log_lock);
+	if (d->req.observer && !d->quiet) {
 		struct sockaddr_storage local;
 		socklen_t len = sizeof(local);
 		if (getsockname(fd, (struct sockaddr *)&local, &len) == 0)
 			d->req.observer((const struct sockaddr *)&local, addr, d->req.observer_ud);
 	}
+	pthread_mutex_unlock(&d->log_lock);
 	return 0;
 }
 
@@ -287,6 +294,31 @@ static int take_metadata(struct disc *d, const rd_kafka_metadata_t *md)
 	return 0;
 }
 
+static void disc_destroy(struct disc *d)
+{
+	if (d->efd >= 0)
+		close(d->efd);
+	if (d->pass) {
+		OPENSSL_cleanse(d->pass, strlen(d->pass));
+		free(d->pass);
+	}
+	free(d->bootstrap);
+	free(d->ca);
+	free(d->cert);
+	free(d->key);
+	free(d->mech);
+	free(d->user);
+	free(d->res.brokers);
+	pthread_mutex_destroy(&d->log_lock);
+	free(d);
+}
+
+static void disc_unref(struct disc *d)
+{
+	if (atomic_fetch_sub(&d->refs, 1) == 1)
+		disc_destroy(d);
+}
+
 static void *worker(void *arg)
 {
 	struct disc *d = arg;
@@ -334,13 +366,17 @@ static void *worker(void *arg)
 out:
 	if (md)
 		rd_kafka_metadata_destroy(md);
-	if (rk)
-		rd_kafka_destroy(rk);
 	if (d->pass)
 		OPENSSL_cleanse(d->pass, strlen(d->pass));
+	/* the results are ready before librdkafka shuts down, which the owner
+	 * waits for only a bounded time (disc_free) */
+	atomic_store_explicit(&d->done, true, memory_order_release);
 	if (write(d->efd, &one, sizeof(one)) < 0) {
 		/* the loop will still time out the scan; nothing else to do */
 	}
+	if (rk)
+		rd_kafka_destroy(rk);
+	disc_unref(d);
 	return NULL;
 }
 
@@ -360,6 +396,8 @@ int disc_start(struct disc **ret, const struct disc_req *req, char *errbuf, size
 	d->user = dup_or_null(req->sasl_username, &fail);
 	d->pass = dup_or_null(req->sasl_password, &fail);
 	pthread_mutex_init(&d->log_lock, NULL);
+	atomic_init(&d->refs, 2);
+	atomic_init(&d->done, false);
 	if (fail) {
 		rc = -ENOMEM;
 		goto fail;
@@ -388,31 +426,53 @@ int disc_fd(const struct disc *d)
 
 const struct disc_result *disc_finish(struct disc *d)
 {
-	if (d->started && !d->joined) {
+	/* normally called once the eventfd said so; otherwise wait for the worker */
+	if (d->started && !atomic_load_explicit(&d->done, memory_order_acquire) && !d->joined) {
 		pthread_join(d->thread, NULL);
 		d->joined = true;
 	}
 	return &d->res;
 }
 
-void disc_free(struct disc *d)
+/* Join within grace_ms, else leave the worker to free d itself. */
+static void disc_release(struct disc *d, int grace_ms)
 {
 	if (!d)
 		return;
-	disc_finish(d);
-	if (d->efd >= 0)
-		close(d->efd);
-	if (d->pass) {
-		OPENSSL_cleanse(d->pass, strlen(d->pass));
-		free(d->pass);
+	if (!d->started) {
+		disc_destroy(d);
+		return;
 	}
-	free(d->bootstrap);
-	free(d->ca);
-	free(d->cert);
-	free(d->key);
-	free(d->mech);
-	free(d->user);
-	free(d->res.brokers);
-	pthread_mutex_destroy(&d->log_lock);
-	free(d);
+	if (!d->joined) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += grace_ms / 1000;
+		until.tv_nsec += (long)(grace_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_timedjoin_np(d->thread, NULL, &until) == 0)
+			d->joined = true;
+	}
+	if (d->joined) {
+		disc_destroy(d);
+		return;
+	}
+	/* librdkafka is still shutting down: it must not call back into us */
+	pthread_mutex_lock(&d->log_lock);
+	d->quiet = true;
+	pthread_mutex_unlock(&d->log_lock);
+	pthread_detach(d->thread);
+	disc_unref(d);
+}
+
+void disc_free(struct disc *d)
+{
+	disc_release(d, d ? d->req.timeout_ms : 0);
+}
+
+void disc_abandon(struct disc *d)
+{
+	disc_release(d, 100);
 }

@@ -58,8 +58,14 @@ int disc_start(struct disc **ret, const struct disc_req *req, char *errbuf, size
 int disc_fd(const struct disc *d);
 /* Join the worker (call once the fd is readable) and borrow the result. */
 const struct disc_result *disc_finish(struct disc *d);
-/* Joins if needed; accepts NULL. */
+/*
+ * Joins the worker within one timeout (librdkafka shuts down after the
+ * results are ready) and frees; if it is still running then, it is left to
+ * free itself and never calls the observer again. Accepts NULL.
+ */
 void disc_free(struct disc *d);
+/* The same without waiting more than a moment (the user interrupted). */
+void disc_abandon(struct disc *d);
 
 /* Configuration names recorded as evidence (issue 2). */
 extern const char *const disc_config_names[];

@@ -40,6 +40,7 @@ struct cstate {
 	const struct scan_cluster_spec *spec;
 	struct disc *disc;
 	bool disc_started;
+	bool disc_merged;      /* its results are in the cluster */
 	size_t bootstrap_left; /* bootstrap probes still running */
 	struct bref *probed;   /* every broker probed, with its address */
 	size_t n_probed, cap_probed;
@@ -54,6 +55,7 @@ struct scan {
 	struct msk_catalog *msk;
 	struct tls_probe_set *protos; /* per-version TLS contexts, shared */
 	struct cap_session *cap;      /* --capture / --capture-file */
+	bool interrupted;
 	int64_t cap_started;
 	struct cstate *cs;
 };
@@ -237,8 +239,9 @@ static void disc_ready(int fd, void *ud)
 	merge_discovery(st, disc_finish(st->disc));
 	mp_loop_unwatch(st->s->loop, fd);
 	mp_loop_release(st->s->loop);
-	disc_free(st->disc);
-	st->disc = NULL;
+	st->disc_merged = true;
+	/* librdkafka may still be shutting down: the disc is freed after the
+	 * loop (scan_cleanup), never by blocking the loop here */
 }
 
 /* Parse, resolve and start the bootstrap probes of one cluster. */
@@ -666,6 +669,7 @@ static void on_interrupt(int fd, void *ud)
 	char buf[16];
 	(void)!read(fd, buf, sizeof(buf));
 	s->r->interrupted = true;
+	s->interrupted = true;
 	mp_loop_abort(s->loop);
 }
 
@@ -682,7 +686,10 @@ static int load_tables(struct scan *s, char *errbuf, size_t errlen)
 static void scan_cleanup(struct scan *s)
 {
 	for (size_t i = 0; s->cs && i < s->o->n_clusters; i++) {
-		disc_free(s->cs[i].disc);
+		if (s->interrupted)
+			disc_abandon(s->cs[i].disc);
+		else
+			disc_free(s->cs[i].disc);
 		free(s->cs[i].probed);
 	}
 	free(s->cs);
@@ -761,7 +768,7 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 		goto fail;
 	}
 	for (size_t i = 0; i < o->n_clusters && s.r->interrupted; i++)
-		if (s.cs[i].disc) {
+		if (s.cs[i].disc && !s.cs[i].disc_merged) {
 			s.cs[i].c->discovery.status = MP_DISC_FAILED;
 			mp_strlcpy(s.cs[i].c->discovery.error,
 				   "interrupted before discovery finished",
