@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -173,20 +174,34 @@ static int split_list(char *s, const char **items, size_t *n, size_t max, const 
 }
 
 /* Read the SASL password: first line of the file, at most 1 KiB. */
+/*
+ * Read the SASL password: the first line of the file, at most 1 KiB. read(2)
+ * straight into a buffer we wipe, so no stdio buffer keeps a copy.
+ */
 static int read_secret(const char *path, char **ret)
 {
-	FILE *f = fopen(path, "r");
 	char buf[1025];
-	size_t n;
-	if (!f) {
+	ssize_t n = 0, r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		fprintf(stderr, "mskprobe scan: --sasl-password-file %s: %s\n", path,
-			strerror(errno));
+			fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
 		return -EINVAL;
 	}
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
+	while (n < (ssize_t)sizeof(buf) - 1 &&
+	       (r = read(fd, buf + n, sizeof(buf) - 1 - (size_t)n)) > 0)
+		n += r;
+	close(fd);
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
+	if (*ret) { /* given twice: the last one wins, the first is wiped */
+		OPENSSL_cleanse(*ret, strlen(*ret));
+		free(*ret);
+	}
 	*ret = strdup(buf);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return *ret ? 0 : -ENOMEM;
