@@ -29,36 +29,15 @@ static void usage(FILE *f)
 
 int mp_cmd_diff(int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { "output", required_argument, NULL, 'o' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
+	static const char *const formats[] = { "text", "json", "md", NULL };
 	const char *format = "text", *output = "-";
 	cJSON *a = NULL, *b = NULL, *d = NULL;
 	char *text = NULL, err[1024] = "";
 	int c, rc = MP_EXIT_USAGE;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'f') {
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
-			    strcmp(optarg, "md")) {
-				fprintf(stderr,
-					"mskprobe diff: --format '%s': want text, json or md\n",
-					optarg);
-				return MP_EXIT_USAGE;
-			}
-			format = optarg;
-		} else if (c == 'o') {
-			output = optarg;
-		} else if (c == 'h') {
-			usage(stdout);
-			return MP_EXIT_PASS;
-		} else {
-			fprintf(stderr, "mskprobe diff: see 'mskprobe diff --help'\n");
-			return MP_EXIT_USAGE;
-		}
-	}
+	c = rep_cmd_opts(argc, argv, "diff", formats, usage, &format, &output);
+	if (c)
+		return c < 0 ? MP_EXIT_PASS : c;
 	if (optind != argc - 2) {
 		fprintf(stderr, "mskprobe diff: want BEFORE.json and AFTER.json (see --help)\n");
 		return MP_EXIT_USAGE;

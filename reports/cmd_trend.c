@@ -27,37 +27,16 @@ static void usage(FILE *f)
 
 int mp_cmd_trend(int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { "output", required_argument, NULL, 'o' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
+	static const char *const formats[] = { "text", "json", "html", NULL };
 	const char *format = "text", *output = "-";
 	cJSON **reps = NULL, *t = NULL;
 	char *text = NULL, err[1024] = "";
 	size_t n = 0;
 	int c, rc = MP_EXIT_USAGE;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'f') {
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
-			    strcmp(optarg, "html")) {
-				fprintf(stderr,
-					"mskprobe trend: --format '%s': want text, json or html\n",
-					optarg);
-				return MP_EXIT_USAGE;
-			}
-			format = optarg;
-		} else if (c == 'o') {
-			output = optarg;
-		} else if (c == 'h') {
-			usage(stdout);
-			return MP_EXIT_PASS;
-		} else {
-			fprintf(stderr, "mskprobe trend: see 'mskprobe trend --help'\n");
-			return MP_EXIT_USAGE;
-		}
-	}
+	c = rep_cmd_opts(argc, argv, "trend", formats, usage, &format, &output);
+	if (c)
+		return c < 0 ? MP_EXIT_PASS : c;
 	if (optind >= argc) {
 		fprintf(stderr, "mskprobe trend: want at least one REPORT.json (see --help)\n");
 		return MP_EXIT_USAGE;

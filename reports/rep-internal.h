@@ -17,6 +17,8 @@
 
 #include "report.h"
 
+#include <stdio.h>
+
 struct cJSON;
 
 /* ---- growable output buffer with a sticky out-of-memory flag ---------- */
@@ -112,5 +114,14 @@ extern const struct rep_format_ops rep_fmt_json, rep_fmt_text, rep_fmt_html, rep
 
 /* Shared by html and trend: the page head with the inline stylesheet. */
 void rep_html_head(struct rep_buf *b, const char *title);
+
+/*
+ * The options `diff` and `trend` share: --format (one of formats[], a
+ * NULL-terminated list), --output, --help. Returns 0 with *format and
+ * *output set (and optind at the first operand), -1 after --help was
+ * printed, or MP_EXIT_USAGE after a one-line error naming the option.
+ */
+int rep_cmd_opts(int argc, char **argv, const char *cmd, const char *const *formats,
+		 void (*usage)(FILE *f), const char **format, const char **output);
 
 #endif
