@@ -10,18 +10,28 @@
  * ApiVersions table is no real release), then scans them through the real
  * scan path (anonymous ZooKeeper reads tried: the 2.2 cluster's ZooKeeper
  * lets anyone list its znodes, the others answer NOAUTH) into DIR/before.
+ * The scan's targets come from a fleet inventory the demo writes,
+ * DIR/inventory.json, in the shape scripts/msk-inventory.sh makes (`aws
+ * kafka list-clusters-v2` with `get-bootstrap-brokers` merged in), read the
+ * way `mskprobe scan --inventory FILE --require-tags Owner` reads it
+ * (reports/rep_scan.c): ARNs in AWS's example account, Owner and CostCenter
+ * tags (the mock cluster has no Owner), and, as a stale inventory would,
+ * lab-2.2-zookeeper declared as Kafka 2.6.2 with client-broker TLS only.
  * Then it upgrades lab-2.2-zookeeper as an operator would (Kafka 2.8
  * brokers behind TLS on new ports, its ZooKeeper with ACLs and a TLS port
- * its brokers move to), scans again into DIR/after, signed with an Ed25519
- * key made for the run, and compares the two (lab_evidence.c). When the
- * process may capture on "lo" (root or CAP_NET_RAW), each scan captures
- * the lab brokers' ZooKeeper sessions; otherwise it says why not and scans
- * without.
+ * its brokers move to), scans again into DIR/after through a refreshed
+ * inventory (DIR/inventory-after.json, the declared version now 2.8.1),
+ * signed with an Ed25519 key made for the run, and compares the two
+ * (lab_evidence.c). When the process may capture on "lo" (root or
+ * CAP_NET_RAW), each scan captures the lab brokers' ZooKeeper sessions;
+ * otherwise it says why not and scans without.
  *
- * Not exercised: --check-listeners. It tries 9092/9094/9096/9098 on every
- * broker host, and librdkafka's mock cluster can only listen on 127.0.0.1,
- * so it would probe whatever else runs on this machine.
+ * Not exercised: --check-listeners, which an inventory scan turns on and the
+ * demo turns off again. It tries 9092/9094/9096/9098 on every broker host,
+ * and librdkafka's mock cluster can only listen on 127.0.0.1, so it would
+ * probe whatever else runs on this machine.
  */
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <librdkafka/rdkafka.h>
@@ -52,10 +62,55 @@
 #define LAB_ZK_MAX	     2	  /* ZooKeeper endpoints of one lab cluster */
 #define LAB_TIMEOUT_MS	     2000 /* the stand-ins answer at once; discovery waits this long */
 #define LAB_FORMATS	     "json,text,html,md,asff,ocsf,junit"
+#define LAB_ARN_PREFIX	     "arn:aws:kafka:us-east-1:123456789012:cluster/" /* AWS's example account */
+#define LAB_REQUIRED_TAGS    "Owner"
 
 /* The two scans, and where each writes its reports. */
 enum lab_phase { LAB_BEFORE, LAB_AFTER, LAB_PHASES };
 static const char *const lab_phase_dir[LAB_PHASES] = { "before", "after" };
+static const char *const lab_inventory_file[LAB_PHASES] = { "inventory.json",
+							    "inventory-after.json" };
+
+/*
+ * What the inventory declares for each cluster, in scan order; lab is the
+ * index of its stand-ins (-1: librdkafka's mock cluster). lab-2.2-zookeeper
+ * is declared as AWS would list it after an upgrade to 2.6.2 that its
+ * brokers never got: a stale inventory.
+ */
+static const struct lab_decl {
+	const char *name, *uuid, *version[LAB_PHASES], *client_broker, *owner, *cost_center;
+	int lab;
+} lab_decls[] = {
+	{ "lab-2.2-zookeeper",
+	  "0c4b8f5e-2a6d-4f1b-9e3c-7d5a1b2c3d4e-1",
+	  { "2.6.2", "2.8.1" },
+	  "TLS",
+	  "team-orders",
+	  "4711",
+	  0 },
+	{ "lab-2.8-zookeeper-tls",
+	  "3e9a7c1d-5b2f-4a8e-8d6c-1f0e2d3c4b5a-2",
+	  { "2.8.1", "2.8.1" },
+	  "TLS",
+	  "team-payments",
+	  "4712",
+	  2 },
+	{ "lab-3.7-kraft-tls",
+	  "7a2d4e6f-8b1c-4d3e-a5f7-9c0b1a2d3e4f-3",
+	  { "3.7.x.kraft", "3.7.x.kraft" },
+	  "TLS",
+	  "team-analytics",
+	  "4713",
+	  1 },
+	/* no Owner tag: TAG_OWNER_MISSING under --require-tags Owner */
+	{ "lab-librdkafka-mock",
+	  "9f1e3d5c-7b2a-4c6e-b8d0-2e4f6a8c0b1d-4",
+	  { "3.6.0", "3.6.0" },
+	  "TLS_PLAINTEXT",
+	  NULL,
+	  "4714",
+	  -1 },
+};
 
 struct lab {
 	char dir[4096];
@@ -70,6 +125,7 @@ struct lab {
 	rd_kafka_t *mock_rk;
 	char ep[LAB_STANDIN_CLUSTERS][LAB_BROKERS][32];
 	const char *eps[LAB_STANDIN_CLUSTERS][LAB_BROKERS];
+	bool tls[LAB_STANDIN_CLUSTERS]; /* its brokers' listeners (the last one SASL) */
 	char zk[LAB_STANDIN_CLUSTERS][LAB_ZK_MAX][32];
 	const char *zks[LAB_STANDIN_CLUSTERS][LAB_ZK_MAX];
 	size_t n_zk[LAB_STANDIN_CLUSTERS];
@@ -78,9 +134,8 @@ struct lab {
 	SSL_CTX *client_tls; /* the lab brokers' ZooKeeper client */
 	struct lab_traffic *traffic;
 	char mock_bootstrap[512];
-	const char *mock_eps[LAB_BROKERS];
-	char mock_ep[LAB_BROKERS][64];
-	size_t n_mock;
+	char mock_ep[64]; /* the scan takes one bootstrap endpoint and discovers the rest */
+	char inventory[LAB_PHASES][4200];
 };
 
 static void lab_free(struct lab *l)
@@ -127,14 +182,11 @@ static int start_mock(struct lab *l, char *err, size_t el)
 	}
 	mp_strlcpy(l->mock_bootstrap, rd_kafka_mock_cluster_bootstraps(mc),
 		   sizeof(l->mock_bootstrap));
-	/* the scan takes one bootstrap endpoint and discovers the rest */
 	size_t n = strcspn(l->mock_bootstrap, ",");
-	if (n >= sizeof(l->mock_ep[0]))
+	if (n >= sizeof(l->mock_ep))
 		return -EINVAL;
-	memcpy(l->mock_ep[0], l->mock_bootstrap, n);
-	l->mock_ep[0][n] = '\0';
-	l->mock_eps[0] = l->mock_ep[0];
-	l->n_mock = 1;
+	memcpy(l->mock_ep, l->mock_bootstrap, n);
+	l->mock_ep[n] = '\0';
 	return 0;
 }
 
@@ -157,6 +209,7 @@ static int add_cluster(struct lab *l, int idx, const char *release, enum fp_mode
 		mp_fmt(l->ep[idx][i], sizeof(l->ep[idx][i]), "127.0.0.1:%u", port);
 		l->eps[idx][i] = l->ep[idx][i];
 	}
+	l->tls[idx] = tls;
 	return 0;
 }
 
@@ -225,13 +278,16 @@ static void demo_usage(FILE *f)
 		   "Starts the built-in lab on loopback (stand-ins answering as Kafka 2.2 in\n"
 		   "ZooKeeper mode with a plaintext ZooKeeper, Kafka 2.8 in ZooKeeper mode behind\n"
 		   "TLS with a plaintext and a TLS ZooKeeper port, Kafka 3.7 in KRaft mode behind\n"
-		   "TLS, and librdkafka's mock cluster), scans it with the real scan path,\n"
+		   "TLS, and librdkafka's mock cluster), scans it with the real scan path\n"
+		   "through a fleet inventory it writes (DIR/inventory.json, the shape of\n"
+		   "scripts/msk-inventory.sh, read as --inventory with --require-tags Owner),\n"
 		   "capturing the lab's ZooKeeper traffic on lo when allowed (root or\n"
 		   "CAP_NET_RAW), and prints the text report. Then it upgrades the 2.2 cluster\n"
 		   "to 2.8 with ZooKeeper TLS, scans again, signs that report with an Ed25519\n"
 		   "key made for the run and checks the signature, and compares the two scans.\n"
 		   "Writes into DIR (default: a new folder under /tmp): before/ and after/ (every\n"
-		   "report format and a manifest each), diff.{txt,md,json}, trend.{txt,html},\n"
+		   "report format and a manifest each), inventory.json and inventory-after.json,\n"
+		   "diff.{txt,md,json}, trend.{txt,html},\n"
 		   "pki-*/ (certificates and the signing key pair).\n");
 }
 
@@ -307,36 +363,138 @@ static int lab_upgrade(struct lab *l, char *err, size_t el)
 	return 0;
 }
 
+/* Append ep to the comma list buf. */
+static void add_ep(char *buf, size_t n, const char *ep)
+{
+	size_t len = strlen(buf);
+	mp_fmt(buf + len, n - len, "%s%s", len ? "," : "", ep);
+}
+
+/* A string member unless s is empty; false when out of memory. */
+static bool put_str(cJSON *o, const char *key, const char *s)
+{
+	return !s || !*s || cJSON_AddStringToObject(o, key, s);
+}
+
+/*
+ * One ClusterInfoList entry as `aws kafka list-clusters-v2` prints it, with
+ * `aws kafka get-bootstrap-brokers` merged in as BootstrapBrokers: the
+ * cluster's endpoints as they are in this phase, its ARN, tags and what AWS
+ * declares. NULL when out of memory.
+ */
+static cJSON *inventory_cluster(const struct lab *l, const struct lab_decl *d, enum lab_phase ph)
+{
+	char arn[256], plain[256] = "", tls[256] = "", sasl[256] = "", zk[256] = "", zkt[256] = "";
+	cJSON *c = cJSON_CreateObject(), *t = NULL, *p = NULL, *sw = NULL, *eit = NULL, *bb = NULL;
+
+	if (d->lab < 0) {
+		add_ep(plain, sizeof(plain), l->mock_ep);
+	} else {
+		for (int i = 0; i < LAB_BROKERS; i++)
+			if (!l->tls[d->lab])
+				add_ep(plain, sizeof(plain), l->eps[d->lab][i]);
+			else if (i == LAB_BROKERS - 1) /* the SASL listener */
+				add_ep(sasl, sizeof(sasl), l->eps[d->lab][i]);
+			else
+				add_ep(tls, sizeof(tls), l->eps[d->lab][i]);
+		for (size_t i = 0; i < l->n_zk[d->lab]; i++)
+			if (l->zk_tls[d->lab][i])
+				add_ep(zkt, sizeof(zkt), l->zks[d->lab][i]);
+			else
+				add_ep(zk, sizeof(zk), l->zks[d->lab][i]);
+	}
+	mp_fmt(arn, sizeof(arn), LAB_ARN_PREFIX "%s/%s", d->name, d->uuid);
+	/* in the order the AWS CLI prints them */
+	bool ok = put_str(c, "ClusterType", "PROVISIONED") && put_str(c, "ClusterArn", arn) &&
+		  put_str(c, "ClusterName", d->name) &&
+		  put_str(c, "CreationTime", "2024-03-04T10:11:12.345000+00:00") &&
+		  put_str(c, "State", "ACTIVE") && (t = cJSON_AddObjectToObject(c, "Tags")) &&
+		  put_str(t, "Owner", d->owner) && put_str(t, "CostCenter", d->cost_center) &&
+		  (p = cJSON_AddObjectToObject(c, "Provisioned")) &&
+		  (sw = cJSON_AddObjectToObject(p, "CurrentBrokerSoftwareInfo")) &&
+		  put_str(sw, "KafkaVersion", d->version[ph]) &&
+		  (eit = cJSON_AddObjectToObject(cJSON_AddObjectToObject(p, "EncryptionInfo"),
+						 "EncryptionInTransit")) &&
+		  put_str(eit, "ClientBroker", d->client_broker) &&
+		  cJSON_AddBoolToObject(eit, "InCluster", true) &&
+		  cJSON_AddNumberToObject(p, "NumberOfBrokerNodes", LAB_BROKERS) &&
+		  put_str(p, "ZookeeperConnectString", zk) &&
+		  put_str(p, "ZookeeperConnectStringTls", zkt) &&
+		  (bb = cJSON_AddObjectToObject(c, "BootstrapBrokers")) &&
+		  put_str(bb, "BootstrapBrokerString", plain) &&
+		  put_str(bb, "BootstrapBrokerStringTls", tls) &&
+		  put_str(bb, "BootstrapBrokerStringSaslScram", sasl);
+	if (!ok) {
+		cJSON_Delete(c);
+		return NULL;
+	}
+	return c;
+}
+
+/*
+ * Write the fleet inventory of this phase into DIR (as scripts/msk-inventory.sh
+ * would have written it then) and say so. 0, or -errno with errbuf set.
+ */
+static int write_inventory(struct lab *l, enum lab_phase ph, char *err, size_t el)
+{
+	cJSON *inv = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(inv, "ClusterInfoList");
+	char *text = NULL;
+	int rc = -ENOMEM;
+
+	for (size_t i = 0; list && i < sizeof(lab_decls) / sizeof(lab_decls[0]); i++)
+		if (!cJSON_AddItemToArray(list, inventory_cluster(l, &lab_decls[i], ph)))
+			goto out;
+	if (!list || !(text = cJSON_Print(inv)))
+		goto out;
+	mp_fmt(l->inventory[ph], sizeof(l->inventory[ph]), "%s/%s", l->dir, lab_inventory_file[ph]);
+	if ((rc = rep_write_file(l->inventory[ph], text, strlen(text), err, el)) < 0)
+		goto out;
+	if (ph == LAB_BEFORE)
+		printf("inventory: the scan reads %s (aws kafka list-clusters-v2 with "
+		       "get-bootstrap-brokers merged in, as scripts/msk-inventory.sh writes it; "
+		       "stale: it declares lab-2.2-zookeeper as Kafka %s, client-broker TLS only), "
+		       "as `mskprobe scan --inventory FILE --require-tags " LAB_REQUIRED_TAGS
+		       "` would\n\n",
+		       l->inventory[ph], lab_decls[0].version[ph]);
+	else
+		printf("inventory: the scan reads %s, refreshed after the upgrade "
+		       "(lab-2.2-zookeeper declared as Kafka %s)\n",
+		       l->inventory[ph], lab_decls[0].version[ph]);
+	fflush(stdout); /* before the report, which is written unbuffered */
+out:
+	if (rc == -ENOMEM)
+		mp_fmt(err, el, "out of memory building the inventory");
+	free(text);
+	cJSON_Delete(inv);
+	return rc;
+}
+
 /*
  * One scan of the whole lab into DIR/before or DIR/after, every format and
- * a manifest; the after one signed. Prints the text report of the first.
+ * a manifest; the after one signed. The targets, their ARNs (which place
+ * the ASFF findings), tags and declarations come from the phase's inventory
+ * through the code `mskprobe scan --inventory` runs. Prints the text report
+ * of the first.
  */
 static int run_scan(struct lab *l, enum lab_phase phase)
 {
 	struct scan_opts o;
-	struct scan_cluster_spec specs[4] = {
-		{ .name = "lab-2.2-zookeeper",
-		  .bootstrap = l->eps[0],
-		  .n_bootstrap = LAB_BROKERS,
-		  .zookeeper = l->zks[0],
-		  .n_zookeeper = l->n_zk[0] },
-		{ .name = "lab-2.8-zookeeper-tls",
-		  .bootstrap = l->eps[2],
-		  .n_bootstrap = LAB_BROKERS,
-		  .zookeeper = l->zks[2],
-		  .n_zookeeper = l->n_zk[2] },
-		{ .name = "lab-3.7-kraft-tls", .bootstrap = l->eps[1], .n_bootstrap = LAB_BROKERS },
-		{ .name = "lab-librdkafka-mock",
-		  .bootstrap = l->mock_eps,
-		  .n_bootstrap = l->n_mock },
-	};
 	struct mp_report *r = NULL;
 	char err[512] = "", dir[4200];
 	int rc;
 
+	if (write_inventory(l, phase, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe demo: inventory: %s\n", err);
+		return MP_EXIT_USAGE;
+	}
+	mp_fmt(dir, sizeof(dir), "%s/%s", l->dir, lab_phase_dir[phase]);
+	struct rep_scan rs = { .formats = LAB_FORMATS,
+			       .output_dir = dir,
+			       .sign_key = phase == LAB_AFTER ? l->keys.key : NULL,
+			       .inventory = l->inventory[phase],
+			       .require_tags = LAB_REQUIRED_TAGS };
 	cli_default_opts(&o);
-	o.clusters = specs;
-	o.n_clusters = 4;
 	o.ca_file = l->pki.ca_cert;
 	o.timeout_ms = LAB_TIMEOUT_MS;
 	o.zk_anonymous_read = true;
@@ -345,21 +503,21 @@ static int run_scan(struct lab *l, enum lab_phase phase)
 		o.capture_iface = "lo";
 		o.capture_seconds = 0;
 	}
+	if ((rc = rep_scan_prepare(&rs, &o, NULL)) != 0)
+		goto out;
+	o.check_listeners = false; /* see the top of this file */
 	if (scan_run(&o, &r, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mskprobe demo: scan failed: %s\n", err);
-		return MP_EXIT_USAGE;
+		rc = MP_EXIT_USAGE;
+		goto out;
 	}
-	/* every format into the folder; ASFF under AWS's documentation example account */
-	mp_fmt(dir, sizeof(dir), "%s/%s", l->dir, lab_phase_dir[phase]);
-	struct rep_scan rs = { .formats = LAB_FORMATS,
-			       .output_dir = dir,
-			       .sign_key = phase == LAB_AFTER ? l->keys.key : NULL,
-			       .aws_account = "123456789012",
-			       .aws_region = "us-east-1" };
-	rc = rep_scan_emit(&rs, r, false);
+	if ((rc = rep_scan_finish(&rs, r)) == 0)
+		rc = rep_scan_emit(&rs, r, false);
 	if (!rc && phase == LAB_BEFORE)
 		rc = cli_emit(r, "text", "-");
 	l->exit_code[phase] = (int)policy_exit_code(r);
+out:
+	rep_scan_free(&rs);
 	mp_report_free(r);
 	return rc;
 }
@@ -374,6 +532,8 @@ static void print_paths(const struct lab *l)
 		       l->dir, lab_phase_dir[p],
 		       p == LAB_AFTER ? ", report.json.sig, manifest.json.sig" : "",
 		       l->exit_code[p]);
+	printf("  %s/{%s,%s} (the fleet inventory each scan read)\n", l->dir,
+	       lab_inventory_file[LAB_BEFORE], lab_inventory_file[LAB_AFTER]);
 	printf("  %s/diff.{txt,md,json}\n", l->dir);
 	printf("  %s/trend.{txt,html}\n", l->dir);
 	printf("  %s/{ca.pem,server.pem,server-key.pem,report-signing-key.pem,"

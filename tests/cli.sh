@@ -97,6 +97,36 @@ def load(phase):
     return c, {name: {f["id"] for f in x.get("findings", [])} for name, x in c.items()}
 c, ids = load("before")
 gap_proof = {"ZK_CLIENT_TLS_DISABLED", "ZK_PLAINTEXT_TRAFFIC_OBSERVED"}
+# the scans read the fleet inventory the demo writes, as `scan --inventory FILE --require-tags Owner`
+assert "inventory: the scan reads %s/inventory.json " % d in out
+assert "inventory: the scan reads %s/inventory-after.json" % d in out
+before = json.load(open(d + "/before/report.json"))
+assert [(i["role"], i["file"]) for i in before["provenance"]["inputs"]] == [("inventory", d + "/inventory.json")]
+assert before["policy"]["required_tags"] == ["Owner"]
+arn = "arn:aws:kafka:us-east-1:123456789012:cluster/"
+owner = {"lab-2.2-zookeeper": "team-orders", "lab-2.8-zookeeper-tls": "team-payments", "lab-3.7-kraft-tls": "team-analytics"}
+for name, x in c.items():
+    inv = x["inventory"]
+    assert inv["arn"].startswith(arn + name + "/") and inv["source"] == "aws kafka list-clusters-v2", name
+    assert inv["owners"] == ({"Owner": owner[name]} if name in owner else {}), (name, inv["owners"])
+    assert ("TAG_OWNER_MISSING" in ids[name]) == (name == "lab-librdkafka-mock"), name
+# owners in every format
+for f in ("txt", "html", "md"):
+    text = open("%s/before/report.%s" % (d, f)).read()
+    assert all(o in text for o in owner.values()), f
+assert "Owner=team-orders" in out
+# ASFF: account and region from each ARN
+asff = json.load(open(d + "/before/report.asff.json"))
+asff = asff["Findings"] if isinstance(asff, dict) else asff
+assert {(x["AwsAccountId"], x["Region"]) for x in asff} == {("123456789012", "us-east-1")}
+assert any(x["Id"].startswith("mskprobe/" + arn + "lab-2.2-zookeeper/") and x["Id"].endswith("/DECLARED_VERSION_MISMATCH") for x in asff)
+# declared vs measured: the stale inventory says 2.6.2 and TLS only, the brokers answer as 2.2 in plaintext
+z22 = c["lab-2.2-zookeeper"]
+mm = [f for f in z22["findings"] if f["id"] == "DECLARED_VERSION_MISMATCH"]
+assert mm and mm[0]["evidence"]["declared_kafka_version"] == "2.6.2" and mm[0]["evidence"]["measured_releases"] == ["2.2"]
+po = [f for f in z22["findings"] if f["id"] == "DECLARED_TLS_ONLY_PLAINTEXT_OPEN"]
+assert po and len(po[0]["evidence"]["plaintext_endpoints_answering"]) == 3
+assert not {"DECLARED_VERSION_MISMATCH", "DECLARED_TLS_ONLY_PLAINTEXT_OPEN"} & (ids["lab-2.8-zookeeper-tls"] | ids["lab-3.7-kraft-tls"])
 # before: 2.2, ZooKeeper mode, a plaintext ZooKeeper that anyone may list
 z22 = c["lab-2.2-zookeeper"]
 assert z22["verdict"] == "non_compliant"
@@ -143,6 +173,9 @@ assert a22["proven"]["encrypted_zookeeper_endpoint"] is True
 assert not {"KAFKA_VERSION_BELOW_MINIMUM", "ZK_TLS_UNAVAILABLE", "ZK_ANONYMOUS_READ"} & ids[a22["name"]]
 assert [z["anonymous_read"]["allowed"] for z in a22["zookeeper"]] == [False, False]
 assert "NOAUTH" in a22["zookeeper"][0]["anonymous_read"]["detail"]
+# the refreshed inventory declares what the brokers now answer as
+assert a22["inventory"]["declared"]["kafka_version"] == "2.8.1"
+assert not {"DECLARED_VERSION_MISMATCH", "DECLARED_TLS_ONLY_PLAINTEXT_OPEN", "TAG_OWNER_MISSING"} & ids[a22["name"]]
 if captured:
     assert a22["proven"]["traffic_encrypted"] is True
     assert "ZK_PLAINTEXT_TRAFFIC_OBSERVED" not in ids[a22["name"]]
@@ -153,7 +186,8 @@ assert diff["schema"] == "mskprobe.diff/1" and diff["regressed"] is False
 dc = {x["name"]: x for x in diff["clusters"]}["lab-2.2-zookeeper"]
 assert (dc["verdict_before"], dc["verdict_after"]) == ("non_compliant", "compliant")
 closed = {f["id"] for f in dc["findings_closed"]}
-assert {"KAFKA_VERSION_BELOW_MINIMUM", "ZK_TLS_UNAVAILABLE", "ZK_ANONYMOUS_READ"} <= closed, closed
+assert {"KAFKA_VERSION_BELOW_MINIMUM", "ZK_TLS_UNAVAILABLE", "ZK_ANONYMOUS_READ",
+        "DECLARED_VERSION_MISMATCH", "DECLARED_TLS_ONLY_PLAINTEXT_OPEN"} <= closed, closed
 # only an informational capture note may open (another test's traffic on lo can hide the plaintext)
 assert all(f["severity"] == "info" for f in dc["findings_opened"]), dc["findings_opened"]
 assert "lab-2.2-zookeeper                non_compliant  -> compliant" in out
