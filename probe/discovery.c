@@ -49,15 +49,35 @@ static char *dup_or_null(const char *s, int *fail)
 
 /* librdkafka logs from its own threads: keep the last warning as evidence
  * instead of printing it (a library does not write to stderr). */
+/*
+ * librdkafka's lines look like "[thrd:ssl://h:9094/bootstrap]: ssl://h:9094/
+ * bootstrap: Receive failed: ... (after 0ms in state UP, 1 identical error(s)
+ * suppressed)": keep the part a reader needs (from the endpoint to before
+ * the parenthesis), sanitised. Called with log_lock held.
+ */
+static void keep_reason(struct disc *d, const char *line)
+{
+	const char *start = line, *end;
+	if (line[0] == '[') {
+		const char *close = strstr(line, "]: ");
+		if (close)
+			start = close + 3;
+	}
+	end = strstr(start, " (after ");
+	if (!end)
+		end = start + strlen(start);
+	mp_sanitize(d->last_log, sizeof(d->last_log), (const uint8_t *)start,
+		    (size_t)(end - start));
+}
+
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	struct disc *d = rd_kafka_opaque(rk);
 	if (!d || level > 4)
 		return;
+	(void)fac;
 	pthread_mutex_lock(&d->log_lock);
-	char tmp[MP_ERR_MAX];
-	mp_fmt(tmp, sizeof(tmp), "%s: %s", fac, buf);
-	mp_sanitize(d->last_log, sizeof(d->last_log), (const uint8_t *)tmp, strlen(tmp));
+	keep_reason(d, buf);
 	pthread_mutex_unlock(&d->log_lock);
 }
 
@@ -67,7 +87,7 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	(void)err;
 	struct disc *d = opaque;
 	pthread_mutex_lock(&d->log_lock);
-	mp_sanitize(d->last_log, sizeof(d->last_log), (const uint8_t *)reason, strlen(reason));
+	keep_reason(d, reason);
 	pthread_mutex_unlock(&d->log_lock);
 }
 
