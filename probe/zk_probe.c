@@ -42,6 +42,7 @@ struct zprobe {
 	char tls_note[NOTE_MAX];  /* why the port was judged not TLS */
 	char sess_note[NOTE_MAX]; /* why no ZooKeeper session came about */
 	struct listing lists[N_LISTS];
+	int64_t started; /* the whole session gets 4 timeouts, whatever its rounds */
 };
 
 static void main_done(struct mp_xchg *x, const struct mp_xchg_result *res, void *ud);
@@ -211,6 +212,14 @@ static bool next_round(struct zprobe *p, struct mp_xchg *x)
 	size_t len = 0;
 	int rc;
 
+	/* a peer answering each round just in time must not hold us for six
+	 * rounds of two timeouts: past four timeouts, no more rounds */
+	if (p->round != R_CLOSE && mp_now_ms() - p->started > 4 * (int64_t)timeout_ms(p)) {
+		mp_fmt(p->sess_note, sizeof(p->sess_note),
+		       "stopped: the session took longer than %d ms", 4 * timeout_ms(p));
+		p->round = R_END;
+		return false;
+	}
 	switch (p->round) {
 	case R_CONNECT:
 		p->round = R_PING;
@@ -599,6 +608,7 @@ int zk_probe_start(const struct zk_probe_env *env, struct mp_zk_endpoint *z,
 	}
 	p->env = *env;
 	p->z = z;
+	p->started = mp_now_ms();
 	p->addr = *addr;
 	p->addrlen = addrlen;
 	z->tls->hostname_match = -1;
