@@ -150,6 +150,8 @@ static int text_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf
 		const char *verdict = js_str(c, "verdict", "unverified");
 		char ver[128], owners[128], name[128];
 		js_version_cell(c, ver, sizeof(ver));
+		if (strlen(ver) > 28) /* say it is cut; the cluster's block below has it whole */
+			mp_strlcpy(ver + 25, "...", sizeof(ver) - 25);
 		owners_cell(c, owners, sizeof(owners));
 		mp_strlcpy(name, js_str(c, "name", "?"), sizeof(name));
 		rep_utf8_trunc(name, 24);
