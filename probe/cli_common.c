@@ -56,15 +56,6 @@ int cli_platform(struct mp_policy *p, const char *s)
 	return 0;
 }
 
-int cli_format_ok(const char *s)
-{
-	if (strcmp(s, "json") && strcmp(s, "text")) {
-		fprintf(stderr, "mskprobe: --format '%s': want json or text\n", s);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 void cli_command_line(char *dst, size_t n, int argc, char **argv)
 {
 	size_t o = 0;

@@ -14,7 +14,6 @@ int cli_uint(const char *opt, const char *s, unsigned long min, unsigned long ma
 	     unsigned long *ret);
 int cli_min_version(struct mp_policy *p, const char *s);
 int cli_platform(struct mp_policy *p, const char *s);
-int cli_format_ok(const char *s);
 /* The command line with anything after a secret-bearing option masked. */
 void cli_command_line(char *dst, size_t n, int argc, char **argv);
 /*

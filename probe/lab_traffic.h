@@ -23,8 +23,6 @@ struct lab_zk_target {
 /* Start sessions every period_ms until stopped. 0 or -errno with errbuf set. */
 int lab_traffic_start(struct lab_traffic **ret, const struct lab_zk_target *t, size_t n,
 		      int period_ms, char *errbuf, size_t errlen);
-/* Sessions completed so far (all targets). */
-unsigned lab_traffic_sessions(struct lab_traffic *lt);
 /* Stop, join, free; accepts NULL. */
 void lab_traffic_free(struct lab_traffic *lt);
 
