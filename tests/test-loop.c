@@ -134,8 +134,40 @@ static void abort_from_expired(void)
 	close(lfd);
 }
 
+/*
+ * --concurrency: 20 exchanges to a peer that never answers, at most 8 in
+ * flight. Every one ends in a receive timeout, and never more than 8 ran at
+ * once (the rest waited in the queue).
+ */
+static void bounded_in_flight(void)
+{
+	struct sockaddr_storage a;
+	socklen_t alen;
+	int lfd = listener(&a, &alen);
+	struct mp_loop *l = NULL;
+	struct rec r[20];
+	int timeouts = 0;
+
+	TAP_OK(lfd >= 0 && mp_loop_new(&l, 8) == 0, "listener and loop of concurrency 8");
+	if (lfd < 0 || !l)
+		return;
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < 20; i++) {
+		r[i].loop = l;
+		submit(l, &a, alen, MP_FRAME_I32, 150, &r[i]);
+	}
+	TAP_EQ_INT(mp_loop_run(l), 0, "the loop ran to the end");
+	for (int i = 0; i < 20; i++)
+		timeouts += r[i].calls == 1 && r[i].errs[0] == MP_X_TIMEOUT;
+	TAP_EQ_INT(timeouts, 20, "every exchange ended once, in a timeout");
+	TAP_EQ_INT(mp_loop_peak(l), 8, "never more than 8 in flight");
+	mp_loop_free(l);
+	close(lfd);
+}
+
 int main(void)
 {
+	bounded_in_flight();
 	abort_from_done(false);
 	abort_from_done(true);
 	abort_from_expired();
