@@ -28,6 +28,7 @@ struct mp_xchg {
 	enum mp_xstep step;
 	uint32_t events; /* current epoll interest, 0 when not registered */
 	int64_t started, deadline;
+	int64_t step_started, round_started;
 	int64_t round_deadline; /* one round (connect .. answer) never outlives 2 steps' time */
 	uint8_t *req;
 	size_t req_len, req_off;
@@ -281,6 +282,7 @@ static int enter(struct mp_xchg *x, enum mp_xstep step)
 {
 	int64_t now = mp_now_ms();
 	x->step = step;
+	x->step_started = now;
 	x->deadline = now + x->spec.timeout_ms;
 	if (x->round_deadline && x->deadline > x->round_deadline)
 		x->deadline = x->round_deadline;
@@ -289,7 +291,8 @@ static int enter(struct mp_xchg *x, enum mp_xstep step)
 
 static void new_round(struct mp_xchg *x)
 {
-	x->round_deadline = mp_now_ms() + 2 * (int64_t)x->spec.timeout_ms;
+	x->round_started = mp_now_ms();
+	x->round_deadline = x->round_started + 2 * (int64_t)x->spec.timeout_ms;
 }
 
 /* Drain OpenSSL's error queue into one readable reason. */
@@ -679,19 +682,59 @@ static int next_timeout(struct mp_loop *l, int64_t now)
 	return best > 60000 ? 60000 : (int)best;
 }
 
+/* What a timed-out exchange had got in its step: "no bytes" is not "a partial answer". */
+static void progress(const struct mp_xchg *x, char *buf, size_t n)
+{
+	uint64_t in = x->ssl ? BIO_number_read(SSL_get_rbio(x->ssl)) : 0;
+
+	switch (x->step) {
+	case MP_XS_CONNECT:
+		mp_fmt(buf, n, "not connected");
+		break;
+	case MP_XS_TLS:
+		if (in)
+			mp_fmt(buf, n, "an unfinished handshake (%llu bytes from the peer)",
+			       (unsigned long long)in);
+		else
+			mp_fmt(buf, n, "no bytes from the peer");
+		break;
+	case MP_XS_SEND:
+		mp_fmt(buf, n, "%zu of %zu request bytes sent", x->req_off, x->req_len);
+		break;
+	default:
+		if (x->len)
+			mp_fmt(buf, n, "a partial answer of %zu bytes", x->len);
+		else
+			mp_fmt(buf, n, "no bytes");
+		break;
+	}
+}
+
+/* End an exchange whose deadline passed, naming the limit that ran out and
+ * the time measured against it. */
+static void time_out(struct mp_xchg *x, int64_t now)
+{
+	char got[80];
+
+	progress(x, got, sizeof(got));
+	if (x->deadline == x->round_deadline)
+		finish(x, MP_X_TIMEOUT, "%s: %s, round limit %lld ms reached after %lld ms",
+		       mp_xstep_name(x->step), got, 2 * (long long)x->spec.timeout_ms,
+		       (long long)(now - x->round_started));
+	else
+		finish(x, MP_X_TIMEOUT, "%s: %s, step limit %d ms reached after %lld ms",
+		       mp_xstep_name(x->step), got, x->spec.timeout_ms,
+		       (long long)(now - x->step_started));
+}
+
 static void expire(struct mp_loop *l, int64_t now)
 {
 	struct mp_xchg *x = l->act;
 	while (x && !l->aborted) {
 		struct mp_xchg *n = x->next;
 		/* an abort from done() frees every other exchange, n included */
-		if (x->deadline <= now && x->deadline == x->round_deadline)
-			finish(x, MP_X_TIMEOUT,
-			       "no whole answer within %d ms (twice the step timeout) during %s",
-			       2 * x->spec.timeout_ms, mp_xstep_name(x->step));
-		else if (x->deadline <= now)
-			finish(x, MP_X_TIMEOUT, "no progress within %d ms during %s",
-			       x->spec.timeout_ms, mp_xstep_name(x->step));
+		if (x->deadline <= now)
+			time_out(x, now);
 		x = n;
 	}
 }
