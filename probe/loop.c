@@ -496,10 +496,14 @@ static int frame_need(struct mp_xchg *x, size_t *ret_need)
 		*ret_need = 4;
 		return W_NEXT;
 	}
-	int32_t n = (int32_t)((uint32_t)x->buf[0] << 24 | (uint32_t)x->buf[1] << 16 |
-			      (uint32_t)x->buf[2] << 8 | x->buf[3]);
-	if (n < 0 || (uint64_t)n > x->spec.max_read) {
-		finish(x, MP_X_TOO_BIG, "peer announced a %d-byte frame (limit %zu)", n,
+	uint32_t n = (uint32_t)x->buf[0] << 24 | (uint32_t)x->buf[1] << 16 |
+		     (uint32_t)x->buf[2] << 8 | x->buf[3];
+	if (n > INT32_MAX) { /* a negative int32: no valid frame has it */
+		finish(x, MP_X_TOO_BIG, "peer announced an invalid frame length 0x%08x", n);
+		return W_GONE;
+	}
+	if (n > x->spec.max_read) {
+		finish(x, MP_X_TOO_BIG, "peer announced a %u-byte frame (limit %zu)", n,
 		       x->spec.max_read);
 		return W_GONE;
 	}

@@ -227,11 +227,13 @@ static void scripted(const uint8_t *say, size_t say_len, int timeout_ms, struct 
 /*
  * Timeout texts say what had arrived: a silent peer sent "no bytes", a
  * stalled one "a partial answer of N bytes", never "no progress" while
- * bytes were coming.
+ * bytes were coming; frame lengths are never printed as negative numbers.
  */
 static void error_texts(void)
 {
 	static const uint8_t partial[] = { 0, 0, 0, 10, 'a', 'b' };
+	static const uint8_t negative[] = { 0xff, 0xff, 0xff, 0xfe };
+	static const uint8_t huge[] = { 0x7f, 0xff, 0xff, 0xff };
 	struct rec r;
 
 	scripted(NULL, 0, 200, &r);
@@ -244,6 +246,16 @@ static void error_texts(void)
 	TAP_OK(strstr(r.msg, "a partial answer of 6 bytes") && !strstr(r.msg, "no progress") &&
 		       !strstr(r.msg, "no bytes"),
 	       "stalled peer: a partial answer of 6 bytes: %s", r.msg);
+
+	scripted(negative, sizeof(negative), 2000, &r);
+	TAP_OK(r.calls == 1 && r.errs[0] == MP_X_TOO_BIG, "length 0xfffffffe: too_big");
+	TAP_OK(strstr(r.msg, "invalid frame length 0xfffffffe") && !strstr(r.msg, "-2"),
+	       "length 0xfffffffe is not printed as -2: %s", r.msg);
+
+	scripted(huge, sizeof(huge), 2000, &r);
+	TAP_OK(r.calls == 1 && r.errs[0] == MP_X_TOO_BIG, "length 0x7fffffff: too_big");
+	TAP_OK(strstr(r.msg, "2147483647-byte frame") != NULL, "its length as announced: %s",
+	       r.msg);
 }
 
 int main(void)
