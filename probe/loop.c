@@ -30,6 +30,7 @@ struct mp_xchg {
 	int64_t started, deadline;
 	int64_t step_started, round_started;
 	int64_t round_deadline; /* one round (connect .. answer) never outlives 2 steps' time */
+	int64_t hard_deadline;	/* spec.budget_ms after the start; 0: none */
 	uint8_t *req;
 	size_t req_len, req_off;
 	uint8_t *buf;
@@ -276,7 +277,8 @@ static int set_events(struct mp_xchg *x, uint32_t events)
 /*
  * Each step has timeout_ms; a whole round (connect, TLS, request, answer, or
  * a later request and its answer) has twice that, so a peer that answers
- * just in time at every step still costs a bounded time.
+ * just in time at every step still costs a bounded time; and no step
+ * outlives the exchange's budget.
  */
 static int enter(struct mp_xchg *x, enum mp_xstep step)
 {
@@ -286,6 +288,8 @@ static int enter(struct mp_xchg *x, enum mp_xstep step)
 	x->deadline = now + x->spec.timeout_ms;
 	if (x->round_deadline && x->deadline > x->round_deadline)
 		x->deadline = x->round_deadline;
+	if (x->hard_deadline && x->deadline > x->hard_deadline)
+		x->deadline = x->hard_deadline;
 	return W_NEXT;
 }
 
@@ -644,6 +648,8 @@ static void start(struct mp_loop *l, struct mp_xchg *x)
 	if (++l->active > l->peak)
 		l->peak = l->active;
 	x->started = mp_now_ms();
+	if (x->spec.budget_ms > 0)
+		x->hard_deadline = x->started + x->spec.budget_ms;
 	new_round(x);
 	enter(x, MP_XS_CONNECT);
 	x->fd = socket(x->spec.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -721,7 +727,11 @@ static void time_out(struct mp_xchg *x, int64_t now)
 	char got[80];
 
 	progress(x, got, sizeof(got));
-	if (x->deadline == x->round_deadline)
+	if (x->deadline == x->hard_deadline)
+		finish(x, MP_X_TIMEOUT, "%s: %s, budget %d ms reached after %lld ms",
+		       mp_xstep_name(x->step), got, x->spec.budget_ms,
+		       (long long)(now - x->started));
+	else if (x->deadline == x->round_deadline)
 		finish(x, MP_X_TIMEOUT, "%s: %s, round limit %lld ms reached after %lld ms",
 		       mp_xstep_name(x->step), got, 2 * (long long)x->spec.timeout_ms,
 		       (long long)(now - x->round_started));

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The broker probe (probe/kafka_probe.c) against hostile peers on
+ * 127.0.0.1: broker stand-ins (probe/standin.c) with a generated PKI,
+ * behind a delaying link when a peer must answer every step late, and
+ * small scripted peers for what the stand-ins do not do (reset at once).
+ * Assertions are on the probe's report (attempts, errors, elapsed_ms), not
+ * on the machine's clock.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fp.h"
+#include "kafka_probe.h"
+#include "pki.h"
+#include "standin.h"
+#include "tap.h"
+#include "tls.h"
+#include "util.h"
+
+static struct fp_table *table;
+static struct standin_server *srv;
+static struct pki_paths pki;
+static SSL_CTX *server_tls, *client_tls;
+
+static int listen_lo(uint16_t *ret_port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t l = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &l) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*ret_port = ntohs(a.sin_port);
+	return fd;
+}
+
+static int connect_lo(uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* ---- a delaying link: everything the server sends arrives delay_ms late ---- */
+
+#define LINK_CHUNKS 64
+
+struct chunk {
+	int64_t due;
+	size_t len; /* 0: the server closed */
+	uint8_t b[16384];
+};
+
+struct link {
+	int lfd;
+	uint16_t port, upstream;
+	int delay_ms;
+	atomic_bool stop;
+	pthread_t t;
+	struct chunk q[LINK_CHUNKS];
+};
+
+/* One client connection: client -> server at once, server -> client delay_ms late. */
+static void link_serve(struct link *k, int cfd)
+{
+	int ufd = connect_lo(k->upstream);
+	size_t head = 0, n = 0;
+	bool up_open = true;
+
+	if (ufd < 0) {
+		close(cfd);
+		return;
+	}
+	while (!atomic_load(&k->stop)) {
+		int64_t now = mp_now_ms();
+		int to = 100;
+		struct pollfd pf[2] = { { .fd = cfd, .events = POLLIN },
+					{ .fd = up_open ? ufd : -1, .events = POLLIN } };
+		if (n) {
+			int64_t d = k->q[head].due - now;
+			to = d < 0 ? 0 : d < to ? (int)d : to;
+		}
+		if (poll(pf, 2, to) < 0)
+			break;
+		if (pf[0].revents) {
+			uint8_t b[16384];
+			ssize_t r = recv(cfd, b, sizeof(b), 0);
+			if (r <= 0)
+				break; /* the client is done */
+			if (send(ufd, b, (size_t)r, MSG_NOSIGNAL) != r)
+				break;
+		}
+		if (pf[1].revents && n < LINK_CHUNKS) {
+			struct chunk *c = &k->q[(head + n) % LINK_CHUNKS];
+			ssize_t r = recv(ufd, c->b, sizeof(c->b), 0);
+			c->len = r > 0 ? (size_t)r : 0;
+			c->due = mp_now_ms() + k->delay_ms;
+			up_open = r > 0;
+			n++;
+		}
+		while (n && k->q[head].due <= mp_now_ms()) {
+			struct chunk *c = &k->q[head];
+			if (c->len == 0)
+				shutdown(cfd, SHUT_WR); /* the server's close, late too */
+			else if (send(cfd, c->b, c->len, MSG_NOSIGNAL) != (ssize_t)c->len)
+				goto out;
+			head = (head + 1) % LINK_CHUNKS;
+			n--;
+		}
+	}
+out:
+	close(ufd);
+	close(cfd);
+}
+
+static void *link_main(void *arg)
+{
+	struct link *k = arg;
+	while (!atomic_load(&k->stop)) {
+		struct pollfd pf = { .fd = k->lfd, .events = POLLIN };
+		if (poll(&pf, 1, 100) <= 0)
+			continue;
+		int cfd = accept(k->lfd, NULL, NULL);
+		if (cfd >= 0)
+			link_serve(k, cfd);
+	}
+	return NULL;
+}
+
+static struct link *link_start(uint16_t upstream, int delay_ms)
+{
+	struct link *k = calloc(1, sizeof(*k));
+	if (!k)
+		return NULL;
+	k->upstream = upstream;
+	k->delay_ms = delay_ms;
+	k->lfd = listen_lo(&k->port);
+	if (k->lfd < 0 || pthread_create(&k->t, NULL, link_main, k) != 0) {
+		if (k->lfd >= 0)
+			close(k->lfd);
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+static void link_stop(struct link *k)
+{
+	if (!k)
+		return;
+	atomic_store(&k->stop, true);
+	pthread_join(k->t, NULL);
+	close(k->lfd);
+	free(k);
+}
+
+/* ---- running one broker probe ---------------------------------------------- */
+
+static void probe_done(struct mp_broker *b, void *ud)
+{
+	(void)b;
+	(*(int *)ud)++;
+}
+
+/* Probe 127.0.0.1:port, presented to the probe as `as_port` (auto mode looks at it). */
+static struct mp_broker *probe(uint16_t port, uint16_t as_port, enum kafka_tls_mode mode,
+			       int timeout_ms)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+	struct mp_broker *b = calloc(1, sizeof(*b));
+	struct mp_loop *l = NULL;
+	int done = 0;
+
+	if (!b || mp_loop_new(&l, 4) < 0) {
+		free(b);
+		return NULL;
+	}
+	a->sin_family = AF_INET;
+	a->sin_port = htons(port);
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	mp_strlcpy(b->host, "127.0.0.1", sizeof(b->host));
+	b->port = as_port;
+	b->node_id = -1;
+	struct kafka_probe_env env = { .loop = l,
+				       .tls = client_tls,
+				       .timeout_ms = timeout_ms,
+				       .tls_mode = mode,
+				       .done = probe_done,
+				       .ud = &done };
+	int rc = kafka_probe_start(&env, b, &ss, sizeof(*a));
+	if (rc == 0)
+		mp_loop_run(l);
+	mp_loop_free(l);
+	TAP_OK(rc == 0 && done == 1, "probe of port %u ran and ended once", port);
+	for (uint8_t i = 0; i < b->n_attempts; i++)
+		printf("#   attempt v%d: %s\n", b->attempts[i].version, b->attempts[i].outcome);
+	printf("#   error: %s; elapsed_ms %lld\n", b->error, (long long)b->elapsed_ms);
+	return b;
+}
+
+static void broker_free(struct mp_broker *b)
+{
+	if (b)
+		mp_tls_info_free(b->tls_info);
+	free(b);
+}
+
+static uint16_t add(const struct standin_opts *o)
+{
+	char err[256];
+	uint16_t port = 0;
+	if (standin_add(srv, o, &port, err, sizeof(err)) < 0)
+		printf("# standin_add: %s\n", err);
+	return port;
+}
+
+/*
+ * A TLS broker (0.10.0: ApiVersions v0 only, so the probe steps down
+ * v3, v2, v1, v0, each on a new connection) behind a link that delivers
+ * every answer, handshake included, 750 ms late, with --timeout-ms 1000:
+ * each step is in time, each round takes 1.5 s, so only the probe's
+ * overall budget of 4 x 1000 ms stops it. Its elapsed time must stay within
+ * that budget (plus the event loop's lateness, a few ms per attempt), and
+ * the error must say the measured time and the budget.
+ */
+static void test_budget_slow_tls(void)
+{
+	const int timeout = 1000, budget = KAFKA_PROBE_BUDGET_STEPS * timeout;
+	const struct fp_row *r = fp_table_find(table, "0.10.0", FP_MODE_ZK);
+	uint16_t port = r ? add(&(struct standin_opts){ .row = r, .tls = server_tls }) : 0;
+	struct link *k = port ? link_start(port, 750) : NULL;
+	char want[64];
+
+	TAP_OK(k != NULL, "0.10.0 TLS stand-in behind a 750 ms link");
+	if (!k)
+		return;
+	struct mp_broker *b = probe(k->port, k->port, KAFKA_TLS_ON, timeout);
+	link_stop(k);
+	if (!b)
+		return;
+	int64_t slack = 50 * (int64_t)b->n_attempts;
+	TAP_OK(b->tls_info && strcmp(b->tls_info->handshake, "ok") == 0,
+	       "the TLS handshakes themselves succeeded (in time)");
+	TAP_OK(!b->answered && b->n_attempts >= 2 && b->attempts[0].version == 3 &&
+		       b->attempts[1].version == 2,
+	       "no answer: it stepped down v3, v2, ... until the budget ran out");
+	TAP_OK(b->elapsed_ms <= budget + slack,
+	       "elapsed_ms %lld is within the budget %d ms + %lld ms slack (50 per attempt)",
+	       (long long)b->elapsed_ms, budget, (long long)slack);
+	TAP_OK(b->elapsed_ms >= budget - timeout / 2,
+	       "and the budget was what stopped it (elapsed_ms %lld)", (long long)b->elapsed_ms);
+	mp_fmt(want, sizeof(want), "gave up after %lld ms over %u attempts",
+	       (long long)b->elapsed_ms, b->n_attempts);
+	TAP_OK(strstr(b->error, want) != NULL, "the error says the measured time: %s", b->error);
+	TAP_OK(strstr(b->error, "budget of 4000 ms (4 x --timeout-ms) ran out") != NULL,
+	       "and the budget");
+	TAP_OK(strstr(b->attempts[b->n_attempts - 1].outcome, "budget") != NULL,
+	       "the last attempt was cut by the budget: %s",
+	       b->attempts[b->n_attempts - 1].outcome);
+	broker_free(b);
+}
+
+int main(void)
+{
+	char err[256], dir[] = "/tmp/mskprobe-test-kafka-probe-XXXXXX";
+	const char *dns[] = { "localhost" };
+	const char *ips[] = { "127.0.0.1" };
+
+	if (!mkdtemp(dir) || fp_table_builtin(&table, err, sizeof(err)) < 0 ||
+	    standin_server_new(&srv, err, sizeof(err)) < 0) {
+		printf("Bail out! setup\n");
+		return 1;
+	}
+	struct pki_opts po = { .dir = dir, .dns = dns, .n_dns = 1, .ips = ips, .n_ips = 1 };
+	struct tls_ctx_opts co = { .ca_file = pki.ca_cert };
+	if (pki_generate(&po, &pki, err, sizeof(err)) < 0 ||
+	    pki_server_ctx(&server_tls, &pki, false, err, sizeof(err)) < 0 ||
+	    tls_client_ctx(&client_tls, &co, err, sizeof(err)) < 0 ||
+	    standin_server_start(srv, err, sizeof(err)) < 0) {
+		printf("Bail out! setup: %s\n", err);
+		return 1;
+	}
+	test_budget_slow_tls();
+	standin_server_free(srv);
+	SSL_CTX_free(server_tls);
+	SSL_CTX_free(client_tls);
+	fp_table_free(table);
+	unlink(pki.ca_cert);
+	unlink(pki.server_cert);
+	unlink(pki.server_key);
+	rmdir(dir);
+	return tap_done();
+}
