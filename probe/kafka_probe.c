@@ -254,8 +254,10 @@ static void attempt_done(struct mp_xchg *x, const struct mp_xchg_result *res, vo
 	(void)x;
 
 	p->used_ms += res->elapsed_ms;
-	/* an interrupted handshake says nothing about the listener's TLS */
-	if (p->use_tls && (res->ssl || res->step == MP_XS_TLS) && res->err != MP_X_ABORTED)
+	/* an interrupted or timed-out handshake says nothing about the
+	 * listener's TLS: a silent port is a timeout, not a TLS finding */
+	if (p->use_tls && (res->ssl || (res->step == MP_XS_TLS && res->err != MP_X_TIMEOUT)) &&
+	    res->err != MP_X_ABORTED)
 		note_tls(p, res);
 	if (try_plain(p, res))
 		again = true;

@@ -280,6 +280,31 @@ static void test_budget_slow_tls(void)
 	broker_free(b);
 }
 
+/*
+ * --tls auto on a port that accepts and never answers: the TLS handshake
+ * times out. That is a timeout, not a TLS finding: no failed handshake is
+ * recorded (it would raise TLS_HANDSHAKE_FAILED), no plain-text retry.
+ */
+static void test_silent_auto(void)
+{
+	uint16_t port = 0;
+	int lfd = listen_lo(&port); /* never accepted: connect works, nothing answers */
+	struct mp_broker *b = lfd >= 0 ? probe(port, port, KAFKA_TLS_AUTO, 300) : NULL;
+
+	if (lfd >= 0)
+		close(lfd);
+	TAP_OK(b != NULL, "silent port probed in auto mode");
+	if (!b)
+		return;
+	TAP_OK(b->tls_info == NULL, "no TLS facts recorded (handshake '%s')",
+	       b->tls_info ? b->tls_info->handshake : "");
+	TAP_OK(b->n_attempts == 1 && strncmp(b->attempts[0].outcome, "timeout: ", 9) == 0,
+	       "one attempt, a timeout: %s", b->n_attempts ? b->attempts[0].outcome : "");
+	TAP_OK(strstr(b->error, "(timeout during tls handshake)") != NULL, "error: %s", b->error);
+	TAP_OK(!b->answered && !b->closed_on_apiv, "no answer, no pre-0.10 evidence");
+	broker_free(b);
+}
+
 int main(void)
 {
 	char err[256], dir[] = "/tmp/mskprobe-test-kafka-probe-XXXXXX";
@@ -301,6 +326,7 @@ int main(void)
 		return 1;
 	}
 	test_budget_slow_tls();
+	test_silent_auto();
 	standin_server_free(srv);
 	SSL_CTX_free(server_tls);
 	SSL_CTX_free(client_tls);
