@@ -209,8 +209,10 @@ static bool looks_like_text(const uint8_t *p, size_t n)
 static void on_failure(struct kprobe *p, const struct mp_xchg_result *res, bool *again)
 {
 	struct mp_broker *b = p->b;
-	bool closed_silently = (res->err == MP_X_CLOSED || res->err == MP_X_RESET) &&
-			       res->step == MP_XS_RECV && res->bytes_read == 0;
+	/* the pre-0.10 signal: a clean close once the peer had our request; a
+	 * reset (a peer that closes at once, unread data) is not it */
+	bool closed_silently = res->err == MP_X_CLOSED && res->step == MP_XS_RECV &&
+			       res->bytes_read == 0 && res->delivered;
 
 	log_attempt(p, "%s: %s", mp_xerr_name(res->err), res->errmsg);
 	if (closed_silently && p->version > 0 && !p->v0_retry_done) {

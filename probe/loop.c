@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -329,6 +331,25 @@ static void unlink_active(struct mp_xchg *x)
 	l->active--;
 }
 
+/*
+ * Whether the peer took the whole request: nothing of it left unacknowledged
+ * (SIOCOUTQ) and no reset pending (SO_ERROR). A peer that closes without
+ * reading answers our data with a reset, which may arrive after its FIN:
+ * until then our bytes are still unacknowledged.
+ */
+static bool request_delivered(const struct mp_xchg *x)
+{
+	int outq = 0, soerr = 0;
+	socklen_t l = sizeof(soerr);
+
+	if (x->fd < 0 || x->step < MP_XS_RECV || x->req_off < x->req_len)
+		return false;
+	if (ioctl(x->fd, SIOCOUTQ, &outq) < 0 ||
+	    getsockopt(x->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) < 0)
+		return false;
+	return outq == 0 && soerr == 0;
+}
+
 static void finish(struct mp_xchg *x, enum mp_xerr err, const char *fmt, ...)
 {
 	struct mp_xchg_result res = { 0 };
@@ -350,6 +371,7 @@ static void finish(struct mp_xchg *x, enum mp_xerr err, const char *fmt, ...)
 	}
 	res.bytes_read = x->len;
 	res.truncated = x->spec.frame == MP_FRAME_CLOSE && x->len >= x->spec.max_read;
+	res.delivered = request_delivered(x);
 	res.ssl = x->ssl && SSL_is_init_finished(x->ssl) ? x->ssl : NULL;
 	res.elapsed_ms = mp_now_ms() - x->started;
 	x->next_round = false;

@@ -65,8 +65,12 @@ struct mp_xchg_result {
 	char errmsg[MP_ERR_MAX]; /* "" on success */
 	const uint8_t *data;	 /* the answer (I32: without the length prefix) */
 	size_t len;
-	size_t bytes_read;  /* of this round, also on failure */
-	bool truncated;	    /* MP_FRAME_CLOSE hit max_read */
+	size_t bytes_read; /* of this round, also on failure */
+	bool truncated;	   /* MP_FRAME_CLOSE hit max_read */
+	/* the whole request was written and the peer's TCP acknowledged all of
+	 * it, with no reset seen: a close in the receive step then came after
+	 * the peer read the request (one that closes at once resets instead) */
+	bool delivered;
 	SSL *ssl;	    /* set when a TLS session exists; valid in done() only */
 	int64_t elapsed_ms; /* since the exchange started connecting */
 };

@@ -305,6 +305,70 @@ static void test_silent_auto(void)
 	broker_free(b);
 }
 
+/* A peer that accepts and at once closes every connection (rst: with a reset). */
+struct closer {
+	int lfd;
+	uint16_t port;
+	bool rst;
+	atomic_bool stop;
+	pthread_t t;
+};
+
+static void *closer_main(void *arg)
+{
+	struct closer *c = arg;
+	while (!atomic_load(&c->stop)) {
+		struct pollfd pf = { .fd = c->lfd, .events = POLLIN };
+		if (poll(&pf, 1, 50) <= 0)
+			continue;
+		int fd = accept(c->lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		if (c->rst) {
+			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+/*
+ * Only a clean close after the peer took a valid ApiVersions v0 request is
+ * the pre-0.10 signal (KAFKA_PRE_0_10_SUSPECTED): a peer that closes or
+ * resets at once is not, whatever the probe managed to write first. The
+ * pre-0.10 stand-in (reads the request, then closes) still is.
+ */
+static void test_immediate_close(bool rst)
+{
+	struct closer c = { .rst = rst };
+	c.lfd = listen_lo(&c.port);
+	TAP_OK(c.lfd >= 0 && pthread_create(&c.t, NULL, closer_main, &c) == 0,
+	       "a peer that %s at once", rst ? "resets" : "closes");
+	if (c.lfd < 0)
+		return;
+	struct mp_broker *b = probe(c.port, 9092, KAFKA_TLS_OFF, 1000);
+	atomic_store(&c.stop, true);
+	pthread_join(c.t, NULL);
+	close(c.lfd);
+	if (!b)
+		return;
+	TAP_OK(!b->closed_on_apiv && !strstr(b->error, "0.10.0"),
+	       "%s at once: not pre-0.10 evidence: %s", rst ? "reset" : "closed", b->error);
+	TAP_OK(!b->answered && b->error[0], "no answer, an error");
+	broker_free(b);
+}
+
+static void test_pre_0_10_still_seen(void)
+{
+	uint16_t port = add(&(struct standin_opts){ .behaviour = STANDIN_PRE_0_10 });
+	struct mp_broker *b = port ? probe(port, 9092, KAFKA_TLS_OFF, 1000) : NULL;
+	TAP_OK(b && b->closed_on_apiv && b->n_attempts == 2 && b->attempts[1].version == 0,
+	       "the pre-0.10 stand-in (reads, then closes) is still pre-0.10 evidence: %s",
+	       b ? b->error : "");
+	broker_free(b);
+}
+
 int main(void)
 {
 	char err[256], dir[] = "/tmp/mskprobe-test-kafka-probe-XXXXXX";
@@ -327,6 +391,9 @@ int main(void)
 	}
 	test_budget_slow_tls();
 	test_silent_auto();
+	test_immediate_close(true);
+	test_immediate_close(false);
+	test_pre_0_10_still_seen();
 	standin_server_free(srv);
 	SSL_CTX_free(server_tls);
 	SSL_CTX_free(client_tls);
