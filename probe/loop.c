@@ -484,6 +484,19 @@ static ssize_t io_write(struct mp_xchg *x, const uint8_t *p, size_t n)
 		if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)
 			return set_events(x, e == SSL_ERROR_WANT_WRITE ? EPOLLOUT : EPOLLIN);
 		char why[200];
+		if (e == SSL_ERROR_SYSCALL && SSL_is_init_finished(x->ssl)) {
+			/* a TLS 1.3 server that refuses us after the handshake sends an
+			 * alert and resets: our write meets the reset, the alert waits
+			 * unread. Read it, so that the reason (and any info callback)
+			 * is the server's word, not just "reset". */
+			uint8_t sink[256];
+			int saved = errno;
+			ERR_clear_error();
+			if (SSL_read(x->ssl, sink, sizeof(sink)) <= 0 && ERR_peek_error())
+				e = SSL_ERROR_SSL;
+			else
+				errno = saved;
+		}
 		ssl_reason(why, sizeof(why), e);
 		finish(x, MP_X_TLS, "TLS write failed: %s", why);
 		return W_GONE;

@@ -26,6 +26,7 @@
 #include "tap.h"
 #include "tls.h"
 #include "util.h"
+#include "zk_tls.h"
 
 static struct fp_table *table;
 static struct standin_server *srv;
@@ -369,6 +370,77 @@ static void test_pre_0_10_still_seen(void)
 	broker_free(b);
 }
 
+static void nocert_done(void *ud)
+{
+	(*(int *)ud)++;
+}
+
+/* The no-certificate probe (tls_probe_protocols with an ApiVersions v0) on a port. */
+static void nocert_probe(uint16_t port, struct mp_tls_info *ti)
+{
+	static const uint8_t apiv_v0[] = { 0, 0, 0, 0x0c, 0, 18, 0, 0, 0, 0, 0, 1, 0, 2, 'm', 'p' };
+	struct tls_probe_set *set = NULL;
+	struct mp_loop *l = NULL;
+	char err[256];
+	int done = 0;
+	struct tls_probe_req r = { .sni = "127.0.0.1",
+				   .timeout_ms = 2000,
+				   .nocert_req = apiv_v0,
+				   .nocert_req_len = sizeof(apiv_v0),
+				   .ti = ti,
+				   .done = nocert_done,
+				   .ud = &done };
+	struct sockaddr_in *a = (struct sockaddr_in *)&r.addr;
+
+	a->sin_family = AF_INET;
+	a->sin_port = htons(port);
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r.addrlen = sizeof(*a);
+	TAP_OK(tls_probe_set_new(&set, NULL, NULL, err, sizeof(err)) == 0 &&
+		       mp_loop_new(&l, 4) == 0,
+	       "probe set and loop");
+	r.loop = l;
+	r.set = set;
+	TAP_OK(set && l && tls_probe_protocols(&r) == 0 && mp_loop_run(l) == 0 && done == 1,
+	       "no-certificate probe of port %u ran", port);
+	mp_loop_free(l);
+	tls_probe_set_free(set);
+}
+
+/*
+ * client_cert "required" needs the server's word: a handshake alert (40,
+ * 42, 116) or TLS 1.3's alert after the handshake. A TLS listener that
+ * closes on ApiVersions v0 (a pre-0.10 broker behind TLS) is not one; a
+ * mutual-TLS listener is.
+ */
+static void test_close_is_not_cert_required(void)
+{
+	SSL_CTX *mtls = NULL;
+	char err[256];
+	const struct fp_row *row = fp_table_find(table, "3.7", FP_MODE_KRAFT);
+	uint16_t closes =
+		add(&(struct standin_opts){ .behaviour = STANDIN_PRE_0_10, .tls = server_tls });
+	struct mp_tls_info *ti = calloc(1, sizeof(*ti));
+
+	TAP_OK(closes && ti && row && pki_server_ctx(&mtls, &pki, true, err, sizeof(err)) == 0,
+	       "a TLS stand-in that closes on ApiVersions, a mutual-TLS server context");
+	if (!closes || !ti || !mtls || !row) {
+		free(ti);
+		SSL_CTX_free(mtls);
+		return;
+	}
+	nocert_probe(closes, ti);
+	TAP_OK(strcmp(ti->client_cert, "required") != 0,
+	       "a close after the request is not 'client certificate required' ('%s')",
+	       ti->client_cert);
+	memset(ti, 0, sizeof(*ti));
+	uint16_t needs = add(&(struct standin_opts){ .row = row, .tls = mtls });
+	nocert_probe(needs, ti);
+	TAP_EQ_STR(ti->client_cert, "required", "a mutual-TLS listener's alert is");
+	SSL_CTX_free(mtls);
+	free(ti);
+}
+
 int main(void)
 {
 	char err[256], dir[] = "/tmp/mskprobe-test-kafka-probe-XXXXXX";
@@ -394,6 +466,7 @@ int main(void)
 	test_immediate_close(true);
 	test_immediate_close(false);
 	test_pre_0_10_still_seen();
+	test_close_is_not_cert_required();
 	standin_server_free(srv);
 	SSL_CTX_free(server_tls);
 	SSL_CTX_free(client_tls);
