@@ -763,15 +763,16 @@ static void time_out(struct mp_xchg *x, int64_t now)
 
 	progress(x, got, sizeof(got));
 	if (x->deadline == x->hard_deadline)
-		finish(x, MP_X_TIMEOUT, "%s: %s, budget %d ms reached after %lld ms",
+		finish(x, MP_X_TIMEOUT, "%s: %s within the budget of %d ms (%lld ms elapsed)",
 		       mp_xstep_name(x->step), got, x->spec.budget_ms,
 		       (long long)(now - x->started));
 	else if (x->deadline == x->round_deadline)
-		finish(x, MP_X_TIMEOUT, "%s: %s, round limit %lld ms reached after %lld ms",
+		finish(x, MP_X_TIMEOUT,
+		       "%s: %s within the round limit of %lld ms (%lld ms elapsed)",
 		       mp_xstep_name(x->step), got, 2 * (long long)x->spec.timeout_ms,
 		       (long long)(now - x->round_started));
 	else
-		finish(x, MP_X_TIMEOUT, "%s: %s, step limit %d ms reached after %lld ms",
+		finish(x, MP_X_TIMEOUT, "%s: %s within the step limit of %d ms (%lld ms elapsed)",
 		       mp_xstep_name(x->step), got, x->spec.timeout_ms,
 		       (long long)(now - x->step_started));
 }
