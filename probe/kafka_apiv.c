@@ -20,7 +20,9 @@
  *           2 FinalizedFeatures: compact array (compact_string name,
  *             int16 max_version_level, int16 min_version_level, tags)
  *           3 ZkMigrationReady: int8 bool
- *   UNSUPPORTED_VERSION (35) answers use the v0 body whatever was asked.
+ *   UNSUPPORTED_VERSION (35) answers use the v0 body whatever was asked
+ *   (Kafka's RequestContext.apiVersion() serialises an unsupported
+ *   ApiVersions request's answer as v0): no throttle, no tagged fields.
  */
 #include "kafka_apiv.h"
 
@@ -292,18 +294,27 @@ int kafka_apiv_decode_response(const uint8_t *buf, size_t len, int16_t request_v
 	}
 	if (request_version >= 3 && a->error_code == KAFKA_ERR_UNSUPPORTED_VERSION) {
 		/* Brokers send this in the v0 layout; some implementations (librdkafka's
-		 * mock cluster) use the request's layout. Accept either, v0 first. */
+		 * mock cluster) use the request's layout. Accept either, v0 first; the
+		 * answer is the v0 one either way (error and table): a throttle or
+		 * tagged fields of the flexible variant are checked, then dropped, so
+		 * that what we keep is what a broker would have sent. */
 		struct mp_rd r0 = r;
 		rc = decode_v0_array(&r0, &a->table, errbuf, errlen);
 		if (!rc && !r0.bad) {
 			r = r0;
 		} else {
+			struct mp_apiv *drop = calloc(1, sizeof(*drop));
+			if (!drop) {
+				rc = -ENOMEM;
+				goto out;
+			}
 			memset(&a->table, 0, sizeof(a->table));
 			rc = decode_v3_array(&r, &a->table, errbuf, errlen);
 			if (!rc)
-				a->throttle_ms = (int32_t)mp_rd_be32(&r);
+				(void)mp_rd_be32(&r); /* throttle_time_ms */
 			if (!rc && !r.bad)
-				rc = decode_v3_tags(&r, a, errbuf, errlen);
+				rc = decode_v3_tags(&r, drop, errbuf, errlen);
+			free(drop);
 		}
 	} else if (request_version < 3) {
 		rc = decode_v0_array(&r, &a->table, errbuf, errlen);

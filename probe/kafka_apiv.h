@@ -40,7 +40,10 @@ int kafka_apiv_encode_request(int16_t version, int32_t correlation_id, const cha
 /*
  * Decode a response frame payload (after the int32 size) to a request of
  * `request_version`. An UNSUPPORTED_VERSION answer is read in the v0 layout,
- * whatever version was asked, as brokers send it. Returns 0 with *ret
+ * whatever version was asked, as brokers send it; to a v3+ request the
+ * request's flexible layout is accepted too (librdkafka's mock cluster), but
+ * only its error and table are kept (throttle 0, no features), as the v0
+ * layout carries nothing else. Returns 0 with *ret
  * filled, a positive KAFKA_APIV_E* with the reason in errbuf, never reads
  * past len.
  */

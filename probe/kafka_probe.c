@@ -27,7 +27,8 @@ struct kprobe {
 	bool v0_retry_done;	/* a closed connection at vN was retried at v0 */
 	int16_t version;
 	int32_t corr;
-	int64_t started;
+	int64_t budget_ms; /* KAFKA_PROBE_BUDGET_STEPS x timeout_ms over all attempts */
+	int64_t used_ms;   /* time the attempts' connections took so far */
 };
 
 bool kafka_port_is_tls(uint16_t port)
@@ -56,7 +57,7 @@ static void log_attempt(struct kprobe *p, const char *fmt, ...)
 
 static void end(struct kprobe *p)
 {
-	p->b->elapsed_ms = mp_now_ms() - p->started;
+	p->b->elapsed_ms = p->used_ms;
 	if (p->env.done)
 		p->env.done(p->b, p->env.ud);
 	free(p);
@@ -75,11 +76,14 @@ static int submit(struct kprobe *p)
 		return -ELOOP;
 	}
 	/* a slow peer answering every step in time must not keep us busy for
-	 * 8 connections x 2 timeouts: the whole probe gets 4 timeouts */
-	if (mp_now_ms() - p->started > 4 * (int64_t)p->env.timeout_ms) {
+	 * 8 connections x 2 timeouts: the attempts share one budget, and each
+	 * gets what is left of it as its hard deadline */
+	if (p->used_ms >= p->budget_ms) {
 		mp_fmt(p->b->error, sizeof(p->b->error),
-		       "gave up: no usable answer within %d ms over %u attempts",
-		       4 * p->env.timeout_ms, p->b->n_attempts);
+		       "gave up after %lld ms over %u attempts: the probe's budget is %lld ms "
+		       "(%d x --timeout-ms)",
+		       (long long)p->used_ms, p->b->n_attempts, (long long)p->budget_ms,
+		       KAFKA_PROBE_BUDGET_STEPS);
 		return -ETIMEDOUT;
 	}
 	p->corr++;
@@ -99,6 +103,7 @@ static int submit(struct kprobe *p)
 	s.frame = MP_FRAME_I32;
 	s.max_read = MP_APIV_FRAME_MAX;
 	s.timeout_ms = p->env.timeout_ms;
+	s.budget_ms = (int)(p->budget_ms - p->used_ms);
 	s.done = attempt_done;
 	s.ud = p;
 	rc = mp_loop_submit(p->env.loop, &s);
@@ -204,8 +209,10 @@ static bool looks_like_text(const uint8_t *p, size_t n)
 static void on_failure(struct kprobe *p, const struct mp_xchg_result *res, bool *again)
 {
 	struct mp_broker *b = p->b;
-	bool closed_silently = (res->err == MP_X_CLOSED || res->err == MP_X_RESET) &&
-			       res->step == MP_XS_RECV && res->bytes_read == 0;
+	/* the pre-0.10 signal: a clean close once the peer had our request; a
+	 * reset (a peer that closes at once, unread data) is not it */
+	bool closed_silently = res->err == MP_X_CLOSED && res->step == MP_XS_RECV &&
+			       res->bytes_read == 0 && res->delivered;
 
 	log_attempt(p, "%s: %s", mp_xerr_name(res->err), res->errmsg);
 	if (closed_silently && p->version > 0 && !p->v0_retry_done) {
@@ -219,6 +226,14 @@ static void on_failure(struct kprobe *p, const struct mp_xchg_result *res, bool 
 		b->closed_on_apiv = true;
 		mp_fmt(b->error, sizeof(b->error),
 		       "connection closed on ApiVersions v0 (brokers older than 0.10.0 do this)");
+		return;
+	}
+	if (res->err == MP_X_TIMEOUT && p->used_ms >= p->budget_ms) {
+		mp_fmt(b->error, sizeof(b->error),
+		       "gave up after %lld ms over %u attempts: the probe's budget of %lld ms "
+		       "(%d x --timeout-ms) ran out (%s)",
+		       (long long)p->used_ms, b->n_attempts, (long long)p->budget_ms,
+		       KAFKA_PROBE_BUDGET_STEPS, res->errmsg);
 		return;
 	}
 	if (res->err == MP_X_TOO_BIG && res->bytes_read >= 4 && looks_like_text(res->data, 4)) {
@@ -240,8 +255,11 @@ static void attempt_done(struct mp_xchg *x, const struct mp_xchg_result *res, vo
 	bool again = false;
 	(void)x;
 
-	/* an interrupted handshake says nothing about the listener's TLS */
-	if (p->use_tls && (res->ssl || res->step == MP_XS_TLS) && res->err != MP_X_ABORTED)
+	p->used_ms += res->elapsed_ms;
+	/* an interrupted or timed-out handshake says nothing about the
+	 * listener's TLS: a silent port is a timeout, not a TLS finding */
+	if (p->use_tls && (res->ssl || (res->step == MP_XS_TLS && res->err != MP_X_TIMEOUT)) &&
+	    res->err != MP_X_ABORTED)
 		note_tls(p, res);
 	if (try_plain(p, res))
 		again = true;
@@ -271,7 +289,8 @@ int kafka_probe_start(const struct kafka_probe_env *env, struct mp_broker *b,
 	p->addr = *addr;
 	p->addrlen = addrlen;
 	p->version = FIRST_VERSION;
-	p->started = mp_now_ms();
+	p->budget_ms =
+		KAFKA_PROBE_BUDGET_STEPS * (int64_t)(env->timeout_ms > 0 ? env->timeout_ms : 5000);
 	switch (env->tls_mode) {
 	case KAFKA_TLS_ON:
 		p->use_tls = true;

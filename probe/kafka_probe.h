@@ -6,6 +6,15 @@
  * (UNSUPPORTED_VERSION), down to v0, each attempt on a new connection
  * (a SASL listener answers one ApiVersions per connection). Needs no
  * credentials: brokers answer ApiVersions before authentication.
+ *
+ * Time: every step gets timeout_ms, every connection's round twice that, and
+ * the whole probe, all attempts together, KAFKA_PROBE_BUDGET_STEPS times
+ * that: each attempt's hard deadline (its TLS handshake included) is what is
+ * left of that budget, so a peer that answers every step just in time costs
+ * at most the budget (plus the event loop's lateness, a few ms). The
+ * broker's elapsed_ms is the time its attempts' connections took, summed
+ * (time an attempt waited in the loop's queue under --concurrency is not
+ * the peer's cost and does not count).
  */
 #ifndef MP_KAFKA_PROBE_H
 #define MP_KAFKA_PROBE_H
@@ -15,6 +24,8 @@
 
 #include "loop.h"
 #include "model.h"
+
+#define KAFKA_PROBE_BUDGET_STEPS 4 /* a broker probe's budget, in --timeout-ms */
 
 enum kafka_tls_mode {
 	KAFKA_TLS_AUTO = 0, /* MSK port conventions, else TLS then plain */

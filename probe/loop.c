@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -28,7 +30,9 @@ struct mp_xchg {
 	enum mp_xstep step;
 	uint32_t events; /* current epoll interest, 0 when not registered */
 	int64_t started, deadline;
+	int64_t step_started, round_started;
 	int64_t round_deadline; /* one round (connect .. answer) never outlives 2 steps' time */
+	int64_t hard_deadline;	/* spec.budget_ms after the start; 0: none */
 	uint8_t *req;
 	size_t req_len, req_off;
 	uint8_t *buf;
@@ -275,21 +279,26 @@ static int set_events(struct mp_xchg *x, uint32_t events)
 /*
  * Each step has timeout_ms; a whole round (connect, TLS, request, answer, or
  * a later request and its answer) has twice that, so a peer that answers
- * just in time at every step still costs a bounded time.
+ * just in time at every step still costs a bounded time; and no step
+ * outlives the exchange's budget.
  */
 static int enter(struct mp_xchg *x, enum mp_xstep step)
 {
 	int64_t now = mp_now_ms();
 	x->step = step;
+	x->step_started = now;
 	x->deadline = now + x->spec.timeout_ms;
 	if (x->round_deadline && x->deadline > x->round_deadline)
 		x->deadline = x->round_deadline;
+	if (x->hard_deadline && x->deadline > x->hard_deadline)
+		x->deadline = x->hard_deadline;
 	return W_NEXT;
 }
 
 static void new_round(struct mp_xchg *x)
 {
-	x->round_deadline = mp_now_ms() + 2 * (int64_t)x->spec.timeout_ms;
+	x->round_started = mp_now_ms();
+	x->round_deadline = x->round_started + 2 * (int64_t)x->spec.timeout_ms;
 }
 
 /* Drain OpenSSL's error queue into one readable reason. */
@@ -322,6 +331,25 @@ static void unlink_active(struct mp_xchg *x)
 	l->active--;
 }
 
+/*
+ * Whether the peer took the whole request: nothing of it left unacknowledged
+ * (SIOCOUTQ) and no reset pending (SO_ERROR). A peer that closes without
+ * reading answers our data with a reset, which may arrive after its FIN:
+ * until then our bytes are still unacknowledged.
+ */
+static bool request_delivered(const struct mp_xchg *x)
+{
+	int outq = 0, soerr = 0;
+	socklen_t l = sizeof(soerr);
+
+	if (x->fd < 0 || x->step < MP_XS_RECV || x->req_off < x->req_len)
+		return false;
+	if (ioctl(x->fd, SIOCOUTQ, &outq) < 0 ||
+	    getsockopt(x->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) < 0)
+		return false;
+	return outq == 0 && soerr == 0;
+}
+
 static void finish(struct mp_xchg *x, enum mp_xerr err, const char *fmt, ...)
 {
 	struct mp_xchg_result res = { 0 };
@@ -343,6 +371,7 @@ static void finish(struct mp_xchg *x, enum mp_xerr err, const char *fmt, ...)
 	}
 	res.bytes_read = x->len;
 	res.truncated = x->spec.frame == MP_FRAME_CLOSE && x->len >= x->spec.max_read;
+	res.delivered = request_delivered(x);
 	res.ssl = x->ssl && SSL_is_init_finished(x->ssl) ? x->ssl : NULL;
 	res.elapsed_ms = mp_now_ms() - x->started;
 	x->next_round = false;
@@ -455,6 +484,19 @@ static ssize_t io_write(struct mp_xchg *x, const uint8_t *p, size_t n)
 		if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)
 			return set_events(x, e == SSL_ERROR_WANT_WRITE ? EPOLLOUT : EPOLLIN);
 		char why[200];
+		if (e == SSL_ERROR_SYSCALL && SSL_is_init_finished(x->ssl)) {
+			/* a TLS 1.3 server that refuses us after the handshake sends an
+			 * alert and resets: our write meets the reset, the alert waits
+			 * unread. Read it, so that the reason (and any info callback)
+			 * is the server's word, not just "reset". */
+			uint8_t sink[256];
+			int saved = errno;
+			ERR_clear_error();
+			if (SSL_read(x->ssl, sink, sizeof(sink)) <= 0 && ERR_peek_error())
+				e = SSL_ERROR_SSL;
+			else
+				errno = saved;
+		}
 		ssl_reason(why, sizeof(why), e);
 		finish(x, MP_X_TLS, "TLS write failed: %s", why);
 		return W_GONE;
@@ -493,10 +535,14 @@ static int frame_need(struct mp_xchg *x, size_t *ret_need)
 		*ret_need = 4;
 		return W_NEXT;
 	}
-	int32_t n = (int32_t)((uint32_t)x->buf[0] << 24 | (uint32_t)x->buf[1] << 16 |
-			      (uint32_t)x->buf[2] << 8 | x->buf[3]);
-	if (n < 0 || (uint64_t)n > x->spec.max_read) {
-		finish(x, MP_X_TOO_BIG, "peer announced a %d-byte frame (limit %zu)", n,
+	uint32_t n = (uint32_t)x->buf[0] << 24 | (uint32_t)x->buf[1] << 16 |
+		     (uint32_t)x->buf[2] << 8 | x->buf[3];
+	if (n > INT32_MAX) { /* a negative int32: no valid frame has it */
+		finish(x, MP_X_TOO_BIG, "peer announced an invalid frame length 0x%08x", n);
+		return W_GONE;
+	}
+	if (n > x->spec.max_read) {
+		finish(x, MP_X_TOO_BIG, "peer announced a %u-byte frame (limit %zu)", n,
 		       x->spec.max_read);
 		return W_GONE;
 	}
@@ -637,6 +683,8 @@ static void start(struct mp_loop *l, struct mp_xchg *x)
 	if (++l->active > l->peak)
 		l->peak = l->active;
 	x->started = mp_now_ms();
+	if (x->spec.budget_ms > 0)
+		x->hard_deadline = x->started + x->spec.budget_ms;
 	new_round(x);
 	enter(x, MP_XS_CONNECT);
 	x->fd = socket(x->spec.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -679,19 +727,64 @@ static int next_timeout(struct mp_loop *l, int64_t now)
 	return best > 60000 ? 60000 : (int)best;
 }
 
+/* What a timed-out exchange had got in its step: "no bytes" is not "a partial answer". */
+static void progress(const struct mp_xchg *x, char *buf, size_t n)
+{
+	uint64_t in = x->ssl ? BIO_number_read(SSL_get_rbio(x->ssl)) : 0;
+
+	switch (x->step) {
+	case MP_XS_CONNECT:
+		mp_fmt(buf, n, "not connected");
+		break;
+	case MP_XS_TLS:
+		if (in)
+			mp_fmt(buf, n, "an unfinished handshake (%llu bytes from the peer)",
+			       (unsigned long long)in);
+		else
+			mp_fmt(buf, n, "no bytes from the peer");
+		break;
+	case MP_XS_SEND:
+		mp_fmt(buf, n, "%zu of %zu request bytes sent", x->req_off, x->req_len);
+		break;
+	default:
+		if (x->len)
+			mp_fmt(buf, n, "a partial answer of %zu bytes", x->len);
+		else
+			mp_fmt(buf, n, "no bytes");
+		break;
+	}
+}
+
+/* End an exchange whose deadline passed, naming the limit that ran out and
+ * the time measured against it. */
+static void time_out(struct mp_xchg *x, int64_t now)
+{
+	char got[80];
+
+	progress(x, got, sizeof(got));
+	if (x->deadline == x->hard_deadline)
+		finish(x, MP_X_TIMEOUT, "%s: %s within the budget of %d ms (%lld ms elapsed)",
+		       mp_xstep_name(x->step), got, x->spec.budget_ms,
+		       (long long)(now - x->started));
+	else if (x->deadline == x->round_deadline)
+		finish(x, MP_X_TIMEOUT,
+		       "%s: %s within the round limit of %lld ms (%lld ms elapsed)",
+		       mp_xstep_name(x->step), got, 2 * (long long)x->spec.timeout_ms,
+		       (long long)(now - x->round_started));
+	else
+		finish(x, MP_X_TIMEOUT, "%s: %s within the step limit of %d ms (%lld ms elapsed)",
+		       mp_xstep_name(x->step), got, x->spec.timeout_ms,
+		       (long long)(now - x->step_started));
+}
+
 static void expire(struct mp_loop *l, int64_t now)
 {
 	struct mp_xchg *x = l->act;
 	while (x && !l->aborted) {
 		struct mp_xchg *n = x->next;
 		/* an abort from done() frees every other exchange, n included */
-		if (x->deadline <= now && x->deadline == x->round_deadline)
-			finish(x, MP_X_TIMEOUT,
-			       "no whole answer within %d ms (twice the step timeout) during %s",
-			       2 * x->spec.timeout_ms, mp_xstep_name(x->step));
-		else if (x->deadline <= now)
-			finish(x, MP_X_TIMEOUT, "no progress within %d ms during %s",
-			       x->spec.timeout_ms, mp_xstep_name(x->step));
+		if (x->deadline <= now)
+			time_out(x, now);
 		x = n;
 	}
 }

@@ -5,8 +5,10 @@
  * handshake, one request, one bounded answer, and optionally further
  * request/answer rounds on the same connection. Every step has its own
  * deadline (timeout_ms) and every round, connect to answer, at most twice
- * that; at most `concurrency` exchanges are in flight, the rest wait in FIFO
- * order. A scan of many endpoints therefore takes about as long as its
+ * that; an exchange given a budget_ms ends when that runs out, whatever its
+ * step and round deadlines (a probe of several connections clips each to
+ * what is left of its own overall budget). At most `concurrency` exchanges
+ * are in flight, the rest wait in FIFO order. A scan of many endpoints therefore takes about as long as its
  * slowest endpoint; a dead or silent endpoint costs one timeout, a peer that
  * answers just in time at every step at most two per connection (probes cap
  * how many connections they open: probe/kafka_probe.c).
@@ -63,8 +65,12 @@ struct mp_xchg_result {
 	char errmsg[MP_ERR_MAX]; /* "" on success */
 	const uint8_t *data;	 /* the answer (I32: without the length prefix) */
 	size_t len;
-	size_t bytes_read;  /* of this round, also on failure */
-	bool truncated;	    /* MP_FRAME_CLOSE hit max_read */
+	size_t bytes_read; /* of this round, also on failure */
+	bool truncated;	   /* MP_FRAME_CLOSE hit max_read */
+	/* the whole request was written and the peer's TCP acknowledged all of
+	 * it, with no reset seen: a close in the receive step then came after
+	 * the peer read the request (one that closes at once resets instead) */
+	bool delivered;
 	SSL *ssl;	    /* set when a TLS session exists; valid in done() only */
 	int64_t elapsed_ms; /* since the exchange started connecting */
 };
@@ -88,6 +94,10 @@ struct mp_xchg_spec {
 	enum mp_frame frame;
 	size_t max_read; /* 0: MP_XCHG_READ_MAX */
 	int timeout_ms;	 /* per step */
+	/* > 0: a hard deadline budget_ms after the exchange starts connecting
+	 * (time queued does not count); every step's and round's deadline is
+	 * clipped to it, TLS handshake included */
+	int budget_ms;
 	mp_xchg_done_fn done;
 	void *ud;
 };

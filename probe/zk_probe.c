@@ -403,9 +403,8 @@ static void tls_failure(struct zprobe *p, const struct mp_xchg_result *res, bool
 	char alert[80];
 
 	if (res->err == MP_X_TIMEOUT)
-		mp_fmt(buf, n, "%sno progress within %d ms",
-		       p->watch.server_hello ? "stalled after the ServerHello: " : "",
-		       timeout_ms(p));
+		mp_fmt(buf, n, "%s%s",
+		       p->watch.server_hello ? "stalled after the ServerHello: " : "", res->errmsg);
 	else if (p->watch.alert >= 0 && cert_refused) {
 		tls_alert_text(alert, sizeof(alert), p->watch.alert);
 		mp_fmt(buf, n, "the server sent %s%s: it requires a client certificate%s", alert,

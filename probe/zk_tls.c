@@ -170,13 +170,13 @@ static void pprobe_end(struct pprobe *pp)
 static void nocert_result(struct hs *h, const struct mp_xchg_result *res)
 {
 	struct mp_tls_info *ti = h->pp->r.ti;
-	bool after_handshake = res->step == MP_XS_RECV || res->step == MP_XS_SEND;
 
 	if (res->err == MP_X_OK && res->len > 0)
 		mp_strlcpy(ti->client_cert, "requested", sizeof(ti->client_cert));
-	else if (tls_alert_wants_cert(h->w.alert) ||
-		 (after_handshake &&
-		  (res->err == MP_X_CLOSED || res->err == MP_X_RESET || res->err == MP_X_TLS)))
+	else if (tls_alert_wants_cert(h->w.alert))
+		/* an alert in the handshake, or TLS 1.3's after it (the watch sees
+		 * both): a close or reset after the request is something else, a
+		 * listener that refuses the request (a pre-0.10 broker closes) */
 		mp_strlcpy(ti->client_cert, "required", sizeof(ti->client_cert));
 	/* a timeout proves nothing either way: keep what the main handshake saw */
 }

@@ -78,6 +78,26 @@ static const uint8_t rsp_35_old[] = {
 	0x00, 0x00, 0x00, 0x07, 0x00, 0x23, 0x00, 0x00, 0x00, 0x00,
 };
 
+/*
+ * UNSUPPORTED_VERSION to a v3 request in the request's flexible layout (as
+ * librdkafka's mock cluster writes it), with a throttle: the fuzzer's crash
+ * input AwAAAAcAIwH/IAAAAA== (after its selector byte).
+ */
+static const uint8_t rsp_35_flexible[] = {
+	0x00, 0x00, 0x00, 0x07, /* correlation id */
+	0x00, 0x23,		/* error 35 */
+	0x01,			/* compact array: empty */
+	0xff, 0x20, 0x00, 0x00, /* throttle (negative) */
+	0x00,			/* no tagged fields */
+};
+
+/* The same with a tagged field, FinalizedFeaturesEpoch 5. */
+static const uint8_t rsp_35_flexible_tags[] = {
+	0x00, 0x00, 0x00, 0x07, 0x00, 0x23, 0x01, 0xff, 0x20, 0x00, 0x00, 0x01, /* 1 tagged field */
+	0x01, 0x08,								/* tag 1, 8 bytes */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,				/* 5 */
+};
+
 static void check_request(int16_t version, const uint8_t *want, size_t want_len)
 {
 	uint8_t *buf = NULL;
@@ -243,6 +263,45 @@ static void test_round_trip(void)
 	free(out);
 }
 
+/*
+ * An UNSUPPORTED_VERSION answer is the v0 layout whatever was asked (Kafka's
+ * RequestContext.apiVersion()): error and table, nothing else. The flexible
+ * variant is accepted but must decode to what the encoder can write back,
+ * or the fuzz target's round trip fails.
+ */
+static void test_err35_flexible(void)
+{
+	struct mp_apiv *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char err[256];
+
+	TAP_EQ_INT(decode(rsp_35_flexible, sizeof(rsp_35_flexible), 3, a, err, sizeof(err)), 0,
+		   "flexible error 35 (the fuzz crash input) decodes: %s", err);
+	TAP_OK(a->error_code == 35 && a->table.n == 0 && a->throttle_ms == 0,
+	       "its throttle is not kept (the v0 layout has none): %d", a->throttle_ms);
+	TAP_EQ_INT(
+		decode(rsp_35_flexible_tags, sizeof(rsp_35_flexible_tags), 4, a, err, sizeof(err)),
+		0, "flexible error 35 with a tagged field decodes: %s", err);
+	TAP_OK(a->throttle_ms == 0 && a->finalized_epoch == -1 && a->n_supported == 0 &&
+		       a->n_finalized == 0 && a->zk_migration_ready == -1,
+	       "nor its tagged fields");
+	TAP_EQ_INT(kafka_apiv_encode_response(a, 4, CORR, &buf, &len), 0, "and it re-encodes");
+	TAP_OK(len == 4 + 10 && buf[8] == 0 && buf[9] == 35 && buf[10] == 0 && buf[11] == 0 &&
+		       buf[12] == 0 && buf[13] == 0,
+	       "in the v0 layout: error, int32 count 0, no throttle");
+	TAP_EQ_INT(decode(buf + 4, len - 4, 4, b, err, sizeof(err)), 0, "which decodes back");
+	TAP_OK(b->error_code == a->error_code && b->throttle_ms == a->throttle_ms &&
+		       b->table.n == a->table.n && b->finalized_epoch == a->finalized_epoch,
+	       "to the same answer");
+	TAP_EQ_INT(decode(rsp_35_flexible_tags, sizeof(rsp_35_flexible_tags) - 1, 3, a, err,
+			  sizeof(err)),
+		   KAFKA_APIV_EMALFORMED, "a truncated tagged field is still refused: %s", err);
+	free(buf);
+	free(a);
+	free(b);
+}
+
 /* Every proper prefix of a valid answer must be rejected with a reason. */
 static void truncations(const uint8_t *b, size_t n, int16_t ver, const char *what)
 {
@@ -405,6 +464,7 @@ int main(void)
 	test_encode_request();
 	test_decode_good();
 	test_round_trip();
+	test_err35_flexible();
 	test_hostile();
 	return tap_done();
 }

@@ -4,12 +4,16 @@
  * from inside a done() callback, as the scan's interrupt and any caller may
  * do. Every exchange must get done() exactly once per round and none may
  * be touched after it was freed (the sanitizer build turns that into a
- * failure).
+ * failure). And the error texts against scripted peers: what had arrived
+ * when a deadline passed, frame lengths as sent.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -34,8 +38,9 @@ struct rec {
 	struct mp_loop *loop;
 	int calls;
 	enum mp_xerr errs[4];
-	bool abort_first; /* abort from the first done() */
-	bool next_first;  /* ask for another round before aborting */
+	char msg[MP_ERR_MAX]; /* the first round's errmsg */
+	bool abort_first;     /* abort from the first done() */
+	bool next_first;      /* ask for another round before aborting */
 };
 
 static void rec_done(struct mp_xchg *x, const struct mp_xchg_result *res, void *ud)
@@ -43,6 +48,8 @@ static void rec_done(struct mp_xchg *x, const struct mp_xchg_result *res, void *
 	struct rec *r = ud;
 	if (r->calls < 4)
 		r->errs[r->calls] = res->err;
+	if (r->calls == 0)
+		snprintf(r->msg, sizeof(r->msg), "%s", res->errmsg);
 	r->calls++;
 	if (r->calls == 1 && r->next_first) {
 		static const uint8_t req[] = { 'p' };
@@ -165,8 +172,95 @@ static void bounded_in_flight(void)
 	close(lfd);
 }
 
+/*
+ * A scripted peer on its own thread: accepts one connection, reads the
+ * request, writes `say`, then holds the connection open until the client
+ * closes it (or 5 s pass).
+ */
+struct peer {
+	int lfd;
+	const uint8_t *say;
+	size_t say_len;
+	pthread_t t;
+};
+
+static void *peer_main(void *arg)
+{
+	struct peer *p = arg;
+	struct timeval tv = { .tv_sec = 5 };
+	uint8_t buf[256];
+	int fd = accept(p->lfd, NULL, NULL);
+	if (fd < 0)
+		return NULL;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (recv(fd, buf, sizeof(buf), 0) > 0 && p->say_len)
+		(void)send(fd, p->say, p->say_len, MSG_NOSIGNAL);
+	while (recv(fd, buf, sizeof(buf), 0) > 0)
+		;
+	close(fd);
+	return NULL;
+}
+
+/* One I32 exchange against a peer that says `say` and then nothing. */
+static void scripted(const uint8_t *say, size_t say_len, int timeout_ms, struct rec *r)
+{
+	struct sockaddr_storage a;
+	socklen_t alen;
+	struct peer p = { .say = say, .say_len = say_len };
+	struct mp_loop *l = NULL;
+
+	memset(r, 0, sizeof(*r));
+	p.lfd = listener(&a, &alen);
+	TAP_OK(p.lfd >= 0 && pthread_create(&p.t, NULL, peer_main, &p) == 0 &&
+		       mp_loop_new(&l, 1) == 0,
+	       "scripted peer and loop");
+	if (!l)
+		return;
+	r->loop = l;
+	submit(l, &a, alen, MP_FRAME_I32, timeout_ms, r);
+	TAP_EQ_INT(mp_loop_run(l), 0, "run");
+	mp_loop_free(l); /* closes the connection: the peer thread ends */
+	pthread_join(p.t, NULL);
+	close(p.lfd);
+}
+
+/*
+ * Timeout texts say what had arrived: a silent peer sent "no bytes", a
+ * stalled one "a partial answer of N bytes", never "no progress" while
+ * bytes were coming; frame lengths are never printed as negative numbers.
+ */
+static void error_texts(void)
+{
+	static const uint8_t partial[] = { 0, 0, 0, 10, 'a', 'b' };
+	static const uint8_t negative[] = { 0xff, 0xff, 0xff, 0xfe };
+	static const uint8_t huge[] = { 0x7f, 0xff, 0xff, 0xff };
+	struct rec r;
+
+	scripted(NULL, 0, 200, &r);
+	TAP_OK(r.calls == 1 && r.errs[0] == MP_X_TIMEOUT, "silent peer: timeout");
+	TAP_OK(strstr(r.msg, "receive: no bytes within the step limit of 200 ms (") != NULL,
+	       "silent peer: 'no bytes' and the limit: %s", r.msg);
+
+	scripted(partial, sizeof(partial), 200, &r);
+	TAP_OK(r.calls == 1 && r.errs[0] == MP_X_TIMEOUT, "stalled peer: timeout");
+	TAP_OK(strstr(r.msg, "a partial answer of 6 bytes") && !strstr(r.msg, "no progress") &&
+		       !strstr(r.msg, "no bytes"),
+	       "stalled peer: a partial answer of 6 bytes: %s", r.msg);
+
+	scripted(negative, sizeof(negative), 2000, &r);
+	TAP_OK(r.calls == 1 && r.errs[0] == MP_X_TOO_BIG, "length 0xfffffffe: too_big");
+	TAP_OK(strstr(r.msg, "invalid frame length 0xfffffffe") && !strstr(r.msg, "-2"),
+	       "length 0xfffffffe is not printed as -2: %s", r.msg);
+
+	scripted(huge, sizeof(huge), 2000, &r);
+	TAP_OK(r.calls == 1 && r.errs[0] == MP_X_TOO_BIG, "length 0x7fffffff: too_big");
+	TAP_OK(strstr(r.msg, "2147483647-byte frame") != NULL, "its length as announced: %s",
+	       r.msg);
+}
+
 int main(void)
 {
+	error_texts();
 	bounded_in_flight();
 	abort_from_done(false);
 	abort_from_done(true);
