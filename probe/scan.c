@@ -343,24 +343,25 @@ static void plan_listener_checks(struct cstate *st)
 {
 	size_t n = st->n_probed;
 	for (size_t i = 0; i < n; i++) {
-		const struct bref *r = &st->probed[i];
+		/* a copy: probe() below grows (reallocates) st->probed */
+		const struct bref r = st->probed[i];
 		bool seen = false;
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = st->probed[j].addrlen == r->addrlen &&
-			       strcmp(st->probed[j].b->host, r->b->host) == 0;
-		if (seen || r->b->source == MP_SRC_LISTENER_CHECK)
+			seen = st->probed[j].addrlen == r.addrlen &&
+			       strcmp(st->probed[j].b->host, r.b->host) == 0;
+		if (seen || r.b->source == MP_SRC_LISTENER_CHECK)
 			continue;
 		for (size_t p = 0; p < sizeof(msk_ports) / sizeof(msk_ports[0]); p++) {
-			struct sockaddr_storage a = r->addr;
+			struct sockaddr_storage a = r.addr;
 			if (port_known(st, &a, msk_ports[p]))
 				continue;
 			struct mp_broker *b =
-				mp_cluster_add_listener(st->c, r->b->host, msk_ports[p]);
+				mp_cluster_add_listener(st->c, r.b->host, msk_ports[p]);
 			if (!b)
 				return;
 			b->source = MP_SRC_LISTENER_CHECK;
 			set_port(&a, msk_ports[p]);
-			(void)probe(st, b, &a, r->addrlen, KAFKA_TLS_AUTO);
+			(void)probe(st, b, &a, r.addrlen, KAFKA_TLS_AUTO);
 		}
 	}
 }
