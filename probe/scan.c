@@ -42,6 +42,7 @@ struct cstate {
 	bool disc_started;
 	bool disc_merged;      /* its results are in the cluster */
 	size_t bootstrap_left; /* bootstrap probes still running */
+	bool disc_withheld;    /* a broker answered, but not over a transport for credentials */
 	struct bref *probed;   /* every broker probed, with its address */
 	size_t n_probed, cap_probed;
 };
@@ -128,6 +129,7 @@ static int start_discovery(struct cstate *st, bool tls)
 		.sasl_mechanism = o->sasl_mechanism,
 		.sasl_username = o->sasl_username,
 		.sasl_password = o->sasl_password,
+		.sasl_plaintext = o->tls_mode == KAFKA_TLS_OFF,
 		.timeout_ms = o->timeout_ms,
 		.observer = st->s->cap ? exclude_own : NULL,
 		.observer_ud = st->s->cap,
@@ -146,23 +148,46 @@ static int start_discovery(struct cstate *st, bool tls)
 	return 0;
 }
 
+/*
+ * SASL credentials travel only over a transport the user chose for them:
+ * TLS (which librdkafka verifies unless --insecure) or plaintext asked for
+ * with --tls off. A listener that answered in plaintext under --tls auto
+ * (after its TLS handshake failed, or by port convention) never gets them:
+ * a peer that resets the ClientHello must not be handed a PLAIN password
+ * or a SCRAM proof.
+ */
+static bool may_carry_credentials(const struct scan_opts *o, const struct mp_broker *b)
+{
+	return !o->sasl_mechanism || b->tls || o->tls_mode == KAFKA_TLS_OFF;
+}
+
 static void broker_done(struct mp_broker *b, void *ud)
 {
 	struct cstate *st = ud;
+	const struct scan_opts *o = st->s->o;
 	if (b->source != MP_SRC_BOOTSTRAP)
 		return; /* discovered brokers and listener checks start nothing */
 	if (st->bootstrap_left)
 		st->bootstrap_left--;
 	/* discover through the first bootstrap broker that answered: its
 	 * answer tells whether the listener is TLS */
-	if (st->s->o->discover && !st->disc_started && b->answered)
-		start_discovery(st, b->tls);
+	if (o->discover && !st->disc_started && b->answered) {
+		if (may_carry_credentials(o, b))
+			start_discovery(st, b->tls);
+		else
+			st->disc_withheld = true;
+	}
 	if (!st->bootstrap_left && !st->disc_started) {
 		st->c->discovery.status = MP_DISC_NOT_RUN;
-		mp_strlcpy(st->c->discovery.error,
-			   st->s->o->discover ? "no bootstrap broker answered ApiVersions"
-					      : "disabled (--no-discovery)",
-			   sizeof(st->c->discovery.error));
+		mp_strlcpy(
+			st->c->discovery.error,
+			!o->discover ? "disabled (--no-discovery)"
+			: st->disc_withheld
+				? "not attempted: the bootstrap brokers answered only without "
+				  "TLS (--tls auto), and SASL credentials are sent only over TLS "
+				  "or with an explicit --tls off"
+				: "no bootstrap broker answered ApiVersions",
+			sizeof(st->c->discovery.error));
 	}
 }
 
