@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,23 +175,18 @@ static int split_list(char *s, const char **items, size_t *n, size_t max, const 
 	return 0;
 }
 
-/* Read the SASL password: first line of the file, at most 1 KiB. */
 /*
  * Read the SASL password: the first line of the file, at most 1 KiB. read(2)
  * straight into a buffer we wipe, so no stdio buffer keeps a copy.
  */
 static int read_secret(const char *path, char **ret)
 {
-	char buf[1025];
+	char buf[1025], e[PATH_MAX + 64];
 	ssize_t n = 0, r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	struct stat st;
+	int fd = mp_open_regular(path, NULL, e, sizeof(e));
 
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "mskprobe scan: --sasl-password-file %s: %s\n", path,
-			fd < 0 ? strerror(errno) : "not a regular file");
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0) {
+		fprintf(stderr, "mskprobe scan: --sasl-password-file %s\n", e);
 		return -EINVAL;
 	}
 	while (n < (ssize_t)sizeof(buf) - 1 &&
@@ -381,6 +377,38 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Every file the scan reads, checked before anything starts: a FIFO or a
+ * device would block open() or read() for ever (the libraries that open
+ * them, OpenSSL, libpcap, librdkafka, would wait), so anything but a
+ * regular file is refused at once, naming the option and the file.
+ * --capture-file - is standard input and left to the capture. The JSON
+ * inputs (--inventory, --policy) are read with the same check.
+ */
+static int check_file_inputs(const struct scan_cli *s)
+{
+	const struct {
+		const char *opt, *path;
+	} in[] = {
+		{ "--ca-file", s->o.ca_file },
+		{ "--cert", s->o.cert_file },
+		{ "--key", s->o.key_file },
+		{ "--fingerprint-table", s->o.fp_table_file },
+		{ "--capture-file", s->o.capture_file && strcmp(s->o.capture_file, "-") != 0
+					    ? s->o.capture_file
+					    : NULL },
+		{ "--sign-key", s->rep.sign_key },
+	};
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		char e[PATH_MAX + 64];
+		if (in[i].path && mp_check_regular(in[i].path, e, sizeof(e)) < 0) {
+			fprintf(stderr, "mskprobe scan: %s %s\n", in[i].opt, e);
+			return MP_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 /* Self-pipe: the first SIGINT/SIGTERM makes the scan report what it has;
  * a second one ends the process the ordinary way. */
 static int sig_pipe[2] = { -1, -1 };
@@ -428,6 +456,8 @@ int mp_cmd_scan(int argc, char **argv)
 		rc = rc < 0 ? MP_EXIT_PASS : rc;
 		goto out;
 	}
+	if ((rc = check_file_inputs(&s)))
+		goto out;
 	if (!s.spec.name)
 		s.spec.name = s.bootstrap[0];
 	s.spec.bootstrap = s.bootstrap;

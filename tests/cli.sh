@@ -49,6 +49,16 @@ check "GovCloud region: partition aws-us-gov" 3 '"ProductArn":	"arn:aws-us-gov:s
 printf '2.4\tzk\t2.4.0\t0:0-8 0:0-9\n' > "$tmp/bad.tsv"
 check "bad fingerprint table names file and line" 2 "$tmp/bad.tsv:1:" "$bin" scan --bootstrap 127.0.0.1:1 --fingerprint-table "$tmp/bad.tsv"
 check "missing CA file is named" 2 "$tmp/none.pem" "$bin" scan --bootstrap 127.0.0.1:1 --ca-file "$tmp/none.pem"
+# a FIFO (or any non-regular file) as a file input is refused at once, never waited on
+mkfifo "$tmp/fifo"
+for opt in --ca-file --fingerprint-table --capture-file --sasl-password-file --sign-key; do
+  check "$opt FIFO is refused at once" 2 "$opt $tmp/fifo: not a regular file" \
+    timeout 20 "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500 "$opt" "$tmp/fifo"
+done
+check "--cert FIFO is refused at once" 2 "--cert $tmp/fifo: not a regular file" \
+  timeout 20 "$bin" scan --bootstrap 127.0.0.1:1 --cert "$tmp/fifo" --key "$tmp/fifo"
+check "a directory as --ca-file is refused" 2 "--ca-file $tmp: not a regular file" \
+  "$bin" scan --bootstrap 127.0.0.1:1 --ca-file "$tmp"
 check "unwritable output is named" 2 "$tmp/no/such/dir/r.json" "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500 --output "$tmp/no/such/dir/r.json"
 check "nothing answers: exit 3 (unverified, no finding)" 3 "no broker answered" "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500
 
