@@ -470,6 +470,16 @@ int mp_cmd_scan(int argc, char **argv)
 	 * 2.5.1 (it never offered 2.5.0): the default minimum follows the platform */
 	if (!s.min_set && !s.rep.pol.has_min_version && strcmp(s.o.policy.platform, "apache") == 0)
 		mp_strlcpy(s.o.policy.min_version, "2.5.0", sizeof(s.o.policy.min_version));
+	{
+		char note[512] = "";
+		if (scan_fit_fd_limit(&s.o, note, sizeof(note), err, sizeof(err)) < 0) {
+			fprintf(stderr, "mskprobe scan: %s\n", err);
+			rc = MP_EXIT_USAGE;
+			goto out;
+		}
+		if (note[0])
+			fprintf(stderr, "mskprobe scan: %s\n", note);
+	}
 	cli_command_line(s.cmdline, sizeof(s.cmdline), argc, argv);
 	s.o.command_line = s.cmdline;
 	catch_interrupts(&s.o);
@@ -487,6 +497,15 @@ int mp_cmd_scan(int argc, char **argv)
 		rc = rep_scan_emit(&s.rep, r, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 	if (rc == 0)
 		rc = (int)policy_exit_code(r);
+	if (scan_local_failures(r)) {
+		/* this machine's limit, not the targets': never a pass */
+		fprintf(stderr,
+			"mskprobe scan: %zu endpoint(s) not probed: this process ran out of file "
+			"descriptors (raise ulimit -n or lower --concurrency)\n",
+			scan_local_failures(r));
+		if (rc == MP_EXIT_PASS)
+			rc = MP_EXIT_UNVERIFIED;
+	}
 out:
 	if (s.password) {
 		OPENSSL_cleanse(s.password, strlen(s.password));

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "discovery.h"
@@ -161,10 +162,25 @@ static bool may_carry_credentials(const struct scan_opts *o, const struct mp_bro
 	return !o->sasl_mechanism || b->tls || o->tls_mode == KAFKA_TLS_OFF;
 }
 
+/*
+ * Out of descriptors (EMFILE, ENFILE) is this machine's limit, never a fact
+ * about the target: the endpoint's error says it was not probed.
+ */
+static void mark_local(char *error, size_t len)
+{
+	char was[MP_ERR_MAX];
+	if (!strstr(error, strerror(EMFILE)) && !strstr(error, strerror(ENFILE)))
+		return;
+	mp_strlcpy(was, error, sizeof(was));
+	mp_fmt(error, len, "%s%s", SCAN_LOCAL_ERROR, was);
+}
+
 static void broker_done(struct mp_broker *b, void *ud)
 {
 	struct cstate *st = ud;
 	const struct scan_opts *o = st->s->o;
+	if (!b->answered)
+		mark_local(b->error, sizeof(b->error));
 	if (b->source != MP_SRC_BOOTSTRAP)
 		return; /* discovered brokers and listener checks start nothing */
 	if (st->bootstrap_left)
@@ -393,8 +409,9 @@ static void plan_listener_checks(struct cstate *st)
 
 static void zk_done(struct mp_zk_endpoint *z, void *ud)
 {
-	(void)z;
 	(void)ud;
+	if (!z->reachable)
+		mark_local(z->error, sizeof(z->error));
 }
 
 /*
@@ -725,6 +742,68 @@ static void scan_cleanup(struct scan *s)
 	cap_session_free(s->cap);
 	fp_table_free(s->fp);
 	msk_catalog_free(s->msk);
+}
+
+static bool is_local(const char *error)
+{
+	return strncmp(error, SCAN_LOCAL_ERROR, strlen(SCAN_LOCAL_ERROR)) == 0;
+}
+
+size_t scan_local_failures(const struct mp_report *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; r && i < r->n_clusters; i++) {
+		const struct mp_cluster *c = r->clusters[i];
+		for (size_t j = 0; j < c->n_brokers; j++)
+			n += is_local(c->brokers[j]->error);
+		for (size_t j = 0; j < c->n_listeners; j++)
+			n += is_local(c->listeners[j]->error);
+		for (size_t j = 0; j < c->n_zk; j++)
+			n += is_local(c->zk[j]->error);
+	}
+	return n;
+}
+
+int scan_fit_fd_limit(struct scan_opts *o, char *note, size_t notelen, char *errbuf, size_t errlen)
+{
+	struct rlimit rl;
+	uint64_t reserve = MP_FD_RESERVE, need;
+
+	note[0] = '\0';
+	if (o->capture_iface || o->capture_file)
+		reserve += MP_FD_CAPTURE;
+	for (size_t i = 0; o->discover && i < o->n_clusters; i++)
+		reserve += MP_FD_DISCOVERY +
+			   (uint64_t)MP_FD_DISCOVERY_PER_EP * o->clusters[i].n_bootstrap;
+	need = reserve + o->concurrency;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0; /* unknown: connect failures will say so */
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need &&
+	    (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > rl.rlim_cur)) {
+		struct rlimit up = rl;
+		up.rlim_cur =
+			rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_cur <= reserve) {
+		mp_fmt(errbuf, errlen,
+		       "the open-file limit (ulimit -n) is %llu, and the scan needs about %llu "
+		       "descriptors besides its connections (discovery of %zu cluster(s), capture, "
+		       "files): raise the limit%s",
+		       (unsigned long long)rl.rlim_cur, (unsigned long long)reserve, o->n_clusters,
+		       o->discover ? " or use --no-discovery" : "");
+		return -EMFILE;
+	}
+	mp_fmt(note, notelen,
+	       "--concurrency %u lowered to %llu: the open-file limit (ulimit -n) is %llu and "
+	       "%llu descriptors are kept for discovery, capture and files",
+	       o->concurrency, (unsigned long long)(rl.rlim_cur - reserve),
+	       (unsigned long long)rl.rlim_cur, (unsigned long long)reserve);
+	o->concurrency = (unsigned)(rl.rlim_cur - reserve);
+	return 0;
 }
 
 int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, size_t errlen)

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -299,9 +300,85 @@ out:
 	fp_table_free(table);
 }
 
+/* A listening socket on 127.0.0.1 that never accepts: connections complete
+ * (the backlog) and then hear nothing. Returns the fd; *ret_port its port. */
+static int silent_listener(uint16_t *ret_port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t l = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &l) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*ret_port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/*
+ * Out of descriptors at connect (more in flight than the open-file limit
+ * allows, as when scan_run is given a --concurrency nobody sized): every
+ * endpoint that could not be probed says the limit is this machine's, and
+ * none is blamed for it.
+ */
+static void test_out_of_descriptors_is_local(void)
+{
+	enum { N = 40 };
+	int fds[N];
+	char eps[N][32];
+	const char *list[N];
+	struct scan_opts o;
+	struct scan_cluster_spec spec;
+	struct mp_report *r = NULL;
+	struct rlimit was, low;
+	char err[256] = "";
+	int top = 0;
+
+	for (size_t i = 0; i < N; i++) {
+		uint16_t port = 0;
+		fds[i] = silent_listener(&port);
+		top = fds[i] > top ? fds[i] : top;
+		mp_fmt(eps[i], sizeof(eps[i]), "127.0.0.1:%u", port);
+		list[i] = eps[i];
+	}
+	one_cluster(&o, &spec, list, N);
+	o.discover = false;
+	o.tls_mode = KAFKA_TLS_OFF;
+	o.timeout_ms = 500;
+	o.concurrency = N;
+	/* room for the loop and about ten sockets, not forty */
+	getrlimit(RLIMIT_NOFILE, &was);
+	low = was;
+	low.rlim_cur = (rlim_t)top + 16;
+	setrlimit(RLIMIT_NOFILE, &low);
+	int rc = scan_run(&o, &r, err, sizeof(err));
+	setrlimit(RLIMIT_NOFILE, &was);
+	TAP_OK(rc == 0 && r, "scan ran under a low open-file limit: %s", err);
+	size_t local = 0, blamed = 0;
+	for (size_t i = 0; r && i < r->clusters[0]->n_brokers; i++) {
+		const char *e = r->clusters[0]->brokers[i]->error;
+		bool is_local =
+			strncmp(e, "not probed (a limit of this machine, not the target)", 52) == 0;
+		local += is_local;
+		blamed += !is_local && strstr(e, "Too many open files") != NULL;
+	}
+	TAP_OK(local > 0, "%zu endpoint(s) not probed for lack of descriptors say it is local",
+	       local);
+	TAP_EQ_INT(blamed, 0, "no endpoint is blamed for this machine's limit");
+	TAP_EQ_INT(scan_local_failures(r), local, "scan_local_failures() counts them");
+	mp_report_free(r);
+	for (size_t i = 0; i < N; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 int main(void)
 {
 	test_listener_plan_grows();
 	test_no_credentials_after_fallback();
+	test_out_of_descriptors_is_local();
 	return tap_done();
 }
