@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,8 @@ static void scan_usage(FILE *f)
 		"  --ca-file PEM           trust anchors (default: the system store)\n"
 		"  --cert PEM --key PEM    client certificate for mutual TLS\n"
 		"  --insecure              discovery does not verify broker certificates\n"
-		"  --sasl-mechanism M      SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN (discovery)\n"
+		"  --sasl-mechanism M      SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN (discovery);\n"
+		"                          sent only over TLS, or in plaintext with --tls off\n"
 		"  --sasl-username U       SASL user name (discovery)\n"
 		"  --sasl-password-file F  file holding the SASL password (never on the command "
 		"line)\n"
@@ -173,23 +175,18 @@ static int split_list(char *s, const char **items, size_t *n, size_t max, const 
 	return 0;
 }
 
-/* Read the SASL password: first line of the file, at most 1 KiB. */
 /*
  * Read the SASL password: the first line of the file, at most 1 KiB. read(2)
  * straight into a buffer we wipe, so no stdio buffer keeps a copy.
  */
 static int read_secret(const char *path, char **ret)
 {
-	char buf[1025];
+	char buf[1025], e[PATH_MAX + 64];
 	ssize_t n = 0, r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	struct stat st;
+	int fd = mp_open_regular(path, NULL, e, sizeof(e));
 
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "mskprobe scan: --sasl-password-file %s: %s\n", path,
-			fd < 0 ? strerror(errno) : "not a regular file");
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0) {
+		fprintf(stderr, "mskprobe scan: --sasl-password-file %s\n", e);
 		return -EINVAL;
 	}
 	while (n < (ssize_t)sizeof(buf) - 1 &&
@@ -380,6 +377,38 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Every file the scan reads, checked before anything starts: a FIFO or a
+ * device would block open() or read() for ever (the libraries that open
+ * them, OpenSSL, libpcap, librdkafka, would wait), so anything but a
+ * regular file is refused at once, naming the option and the file.
+ * --capture-file - is standard input and left to the capture. The JSON
+ * inputs (--inventory, --policy) are read with the same check.
+ */
+static int check_file_inputs(const struct scan_cli *s)
+{
+	const struct {
+		const char *opt, *path;
+	} in[] = {
+		{ "--ca-file", s->o.ca_file },
+		{ "--cert", s->o.cert_file },
+		{ "--key", s->o.key_file },
+		{ "--fingerprint-table", s->o.fp_table_file },
+		{ "--capture-file", s->o.capture_file && strcmp(s->o.capture_file, "-") != 0
+					    ? s->o.capture_file
+					    : NULL },
+		{ "--sign-key", s->rep.sign_key },
+	};
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		char e[PATH_MAX + 64];
+		if (in[i].path && mp_check_regular(in[i].path, e, sizeof(e)) < 0) {
+			fprintf(stderr, "mskprobe scan: %s %s\n", in[i].opt, e);
+			return MP_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 /* Self-pipe: the first SIGINT/SIGTERM makes the scan report what it has;
  * a second one ends the process the ordinary way. */
 static int sig_pipe[2] = { -1, -1 };
@@ -427,6 +456,8 @@ int mp_cmd_scan(int argc, char **argv)
 		rc = rc < 0 ? MP_EXIT_PASS : rc;
 		goto out;
 	}
+	if ((rc = check_file_inputs(&s)))
+		goto out;
 	if (!s.spec.name)
 		s.spec.name = s.bootstrap[0];
 	s.spec.bootstrap = s.bootstrap;
@@ -439,6 +470,16 @@ int mp_cmd_scan(int argc, char **argv)
 	 * 2.5.1 (it never offered 2.5.0): the default minimum follows the platform */
 	if (!s.min_set && !s.rep.pol.has_min_version && strcmp(s.o.policy.platform, "apache") == 0)
 		mp_strlcpy(s.o.policy.min_version, "2.5.0", sizeof(s.o.policy.min_version));
+	{
+		char note[512] = "";
+		if (scan_fit_fd_limit(&s.o, note, sizeof(note), err, sizeof(err)) < 0) {
+			fprintf(stderr, "mskprobe scan: %s\n", err);
+			rc = MP_EXIT_USAGE;
+			goto out;
+		}
+		if (note[0])
+			fprintf(stderr, "mskprobe scan: %s\n", note);
+	}
 	cli_command_line(s.cmdline, sizeof(s.cmdline), argc, argv);
 	s.o.command_line = s.cmdline;
 	catch_interrupts(&s.o);
@@ -456,6 +497,15 @@ int mp_cmd_scan(int argc, char **argv)
 		rc = rep_scan_emit(&s.rep, r, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 	if (rc == 0)
 		rc = (int)policy_exit_code(r);
+	if (scan_local_failures(r)) {
+		/* this machine's limit, not the targets': never a pass */
+		fprintf(stderr,
+			"mskprobe scan: %zu endpoint(s) not probed: this process ran out of file "
+			"descriptors (raise ulimit -n or lower --concurrency)\n",
+			scan_local_failures(r));
+		if (rc == MP_EXIT_PASS)
+			rc = MP_EXIT_UNVERIFIED;
+	}
 out:
 	if (s.password) {
 		OPENSSL_cleanse(s.password, strlen(s.password));

@@ -142,10 +142,11 @@ static rd_kafka_conf_t *make_conf(struct disc *d, char *err, size_t el)
 			bad |= set(c, "ssl.certificate.location", d->cert, err, el);
 		if (d->key)
 			bad |= set(c, "ssl.key.location", d->key, err, el);
-		if (d->req.insecure) {
-			bad |= set(c, "enable.ssl.certificate.verification", "false", err, el);
-			bad |= set(c, "ssl.endpoint.identification.algorithm", "none", err, el);
-		}
+		/* explicit both ways: credentials follow only a verified peer */
+		bad |= set(c, "enable.ssl.certificate.verification",
+			   d->req.insecure ? "false" : "true", err, el);
+		bad |= set(c, "ssl.endpoint.identification.algorithm",
+			   d->req.insecure ? "none" : "https", err, el);
 	}
 	if (d->mech) {
 		bad |= set(c, "sasl.mechanisms", d->mech, err, el);
@@ -421,6 +422,12 @@ int disc_start(struct disc **ret, const struct disc_req *req, char *errbuf, size
 	if (fail) {
 		rc = -ENOMEM;
 		goto fail;
+	}
+	if (d->mech && !req->tls && !req->sasl_plaintext) {
+		mp_fmt(errbuf, errlen,
+		       "not attempted: SASL credentials without TLS need an explicit --tls off");
+		disc_free(d);
+		return -EPERM;
 	}
 	d->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->efd < 0) {

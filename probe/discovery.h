@@ -25,7 +25,10 @@ struct disc_req {
 	bool insecure;
 	const char *sasl_mechanism, *sasl_username; /* copied */
 	const char *sasl_password;		    /* copied, wiped after use */
-	int timeout_ms;				    /* per librdkafka call */
+	/* SASL without TLS: only when the user asked for plaintext (--tls
+	 * off); otherwise disc_start() refuses a SASL request without tls */
+	bool sasl_plaintext;
+	int timeout_ms; /* per librdkafka call */
 	/* optional: told of every connection librdkafka opens (from its threads) */
 	void (*observer)(const struct sockaddr *local, const struct sockaddr *remote, void *ud);
 	void *observer_ud;

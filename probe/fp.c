@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kafka_apiv.h"
 #include "util.h"
@@ -246,14 +247,19 @@ int fp_table_builtin(struct fp_table **ret, char *errbuf, size_t errlen)
 
 int fp_table_load_file(struct fp_table **ret, const char *path, char *errbuf, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = mp_open_regular(path, NULL, errbuf, errlen);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	char *buf = NULL;
 	size_t n;
 	int rc;
 
+	if (fd < 0)
+		return fd;
 	if (!f) {
+		rc = -errno;
 		mp_fmt(errbuf, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+		close(fd);
+		return rc;
 	}
 	buf = malloc(MP_FP_TABLE_BYTES_MAX + 1);
 	if (!buf) {

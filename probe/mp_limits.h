@@ -28,6 +28,17 @@
 #define MP_CONFIGS_MAX	    16u /* DescribeConfigs entries kept per broker */
 #define MP_CONFIG_VALUE_MAX 512u
 
+/*
+ * File descriptors (scan_fit_fd_limit): every exchange in flight holds one
+ * socket; the rest of the process is budgeted up front. librdkafka keeps a
+ * wake-up descriptor per known broker and connects to bootstrap brokers as
+ * it needs (measured: ~1.8 per bootstrap endpoint with 200 of them).
+ */
+#define MP_FD_RESERVE	       32u /* stdio, epoll, signal pipe, resolver, output files */
+#define MP_FD_CAPTURE	       16u /* libpcap, its thread, the evidence file */
+#define MP_FD_DISCOVERY	       16u /* per cluster discovering: librdkafka's own */
+#define MP_FD_DISCOVERY_PER_EP 2u  /* and per bootstrap endpoint it is given */
+
 /* Fingerprint table. */
 #define MP_FP_ROWS_MAX	      256u
 #define MP_FP_TABLE_BYTES_MAX (1024u * 1024u)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "discovery.h"
@@ -42,6 +43,7 @@ struct cstate {
 	bool disc_started;
 	bool disc_merged;      /* its results are in the cluster */
 	size_t bootstrap_left; /* bootstrap probes still running */
+	bool disc_withheld;    /* a broker answered, but not over a transport for credentials */
 	struct bref *probed;   /* every broker probed, with its address */
 	size_t n_probed, cap_probed;
 };
@@ -128,6 +130,7 @@ static int start_discovery(struct cstate *st, bool tls)
 		.sasl_mechanism = o->sasl_mechanism,
 		.sasl_username = o->sasl_username,
 		.sasl_password = o->sasl_password,
+		.sasl_plaintext = o->tls_mode == KAFKA_TLS_OFF,
 		.timeout_ms = o->timeout_ms,
 		.observer = st->s->cap ? exclude_own : NULL,
 		.observer_ud = st->s->cap,
@@ -146,23 +149,61 @@ static int start_discovery(struct cstate *st, bool tls)
 	return 0;
 }
 
+/*
+ * SASL credentials travel only over a transport the user chose for them:
+ * TLS (which librdkafka verifies unless --insecure) or plaintext asked for
+ * with --tls off. A listener that answered in plaintext under --tls auto
+ * (after its TLS handshake failed, or by port convention) never gets them:
+ * a peer that resets the ClientHello must not be handed a PLAIN password
+ * or a SCRAM proof.
+ */
+static bool may_carry_credentials(const struct scan_opts *o, const struct mp_broker *b)
+{
+	return !o->sasl_mechanism || b->tls || o->tls_mode == KAFKA_TLS_OFF;
+}
+
+/*
+ * Out of descriptors (EMFILE, ENFILE) is this machine's limit, never a fact
+ * about the target: the endpoint's error says it was not probed.
+ */
+static void mark_local(char *error, size_t len)
+{
+	char was[MP_ERR_MAX];
+	if (!strstr(error, strerror(EMFILE)) && !strstr(error, strerror(ENFILE)))
+		return;
+	mp_strlcpy(was, error, sizeof(was));
+	mp_fmt(error, len, "%s%s", SCAN_LOCAL_ERROR, was);
+}
+
 static void broker_done(struct mp_broker *b, void *ud)
 {
 	struct cstate *st = ud;
+	const struct scan_opts *o = st->s->o;
+	if (!b->answered)
+		mark_local(b->error, sizeof(b->error));
 	if (b->source != MP_SRC_BOOTSTRAP)
 		return; /* discovered brokers and listener checks start nothing */
 	if (st->bootstrap_left)
 		st->bootstrap_left--;
 	/* discover through the first bootstrap broker that answered: its
 	 * answer tells whether the listener is TLS */
-	if (st->s->o->discover && !st->disc_started && b->answered)
-		start_discovery(st, b->tls);
+	if (o->discover && !st->disc_started && b->answered) {
+		if (may_carry_credentials(o, b))
+			start_discovery(st, b->tls);
+		else
+			st->disc_withheld = true;
+	}
 	if (!st->bootstrap_left && !st->disc_started) {
 		st->c->discovery.status = MP_DISC_NOT_RUN;
-		mp_strlcpy(st->c->discovery.error,
-			   st->s->o->discover ? "no bootstrap broker answered ApiVersions"
-					      : "disabled (--no-discovery)",
-			   sizeof(st->c->discovery.error));
+		mp_strlcpy(
+			st->c->discovery.error,
+			!o->discover ? "disabled (--no-discovery)"
+			: st->disc_withheld
+				? "not attempted: the bootstrap brokers answered only without "
+				  "TLS (--tls auto), and SASL credentials are sent only over TLS "
+				  "or with an explicit --tls off"
+				: "no bootstrap broker answered ApiVersions",
+			sizeof(st->c->discovery.error));
 	}
 }
 
@@ -343,32 +384,34 @@ static void plan_listener_checks(struct cstate *st)
 {
 	size_t n = st->n_probed;
 	for (size_t i = 0; i < n; i++) {
-		const struct bref *r = &st->probed[i];
+		/* a copy: probe() below grows (reallocates) st->probed */
+		const struct bref r = st->probed[i];
 		bool seen = false;
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = st->probed[j].addrlen == r->addrlen &&
-			       strcmp(st->probed[j].b->host, r->b->host) == 0;
-		if (seen || r->b->source == MP_SRC_LISTENER_CHECK)
+			seen = st->probed[j].addrlen == r.addrlen &&
+			       strcmp(st->probed[j].b->host, r.b->host) == 0;
+		if (seen || r.b->source == MP_SRC_LISTENER_CHECK)
 			continue;
 		for (size_t p = 0; p < sizeof(msk_ports) / sizeof(msk_ports[0]); p++) {
-			struct sockaddr_storage a = r->addr;
+			struct sockaddr_storage a = r.addr;
 			if (port_known(st, &a, msk_ports[p]))
 				continue;
 			struct mp_broker *b =
-				mp_cluster_add_listener(st->c, r->b->host, msk_ports[p]);
+				mp_cluster_add_listener(st->c, r.b->host, msk_ports[p]);
 			if (!b)
 				return;
 			b->source = MP_SRC_LISTENER_CHECK;
 			set_port(&a, msk_ports[p]);
-			(void)probe(st, b, &a, r->addrlen, KAFKA_TLS_AUTO);
+			(void)probe(st, b, &a, r.addrlen, KAFKA_TLS_AUTO);
 		}
 	}
 }
 
 static void zk_done(struct mp_zk_endpoint *z, void *ud)
 {
-	(void)z;
 	(void)ud;
+	if (!z->reachable)
+		mark_local(z->error, sizeof(z->error));
 }
 
 /*
@@ -699,6 +742,68 @@ static void scan_cleanup(struct scan *s)
 	cap_session_free(s->cap);
 	fp_table_free(s->fp);
 	msk_catalog_free(s->msk);
+}
+
+static bool is_local(const char *error)
+{
+	return strncmp(error, SCAN_LOCAL_ERROR, strlen(SCAN_LOCAL_ERROR)) == 0;
+}
+
+size_t scan_local_failures(const struct mp_report *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; r && i < r->n_clusters; i++) {
+		const struct mp_cluster *c = r->clusters[i];
+		for (size_t j = 0; j < c->n_brokers; j++)
+			n += is_local(c->brokers[j]->error);
+		for (size_t j = 0; j < c->n_listeners; j++)
+			n += is_local(c->listeners[j]->error);
+		for (size_t j = 0; j < c->n_zk; j++)
+			n += is_local(c->zk[j]->error);
+	}
+	return n;
+}
+
+int scan_fit_fd_limit(struct scan_opts *o, char *note, size_t notelen, char *errbuf, size_t errlen)
+{
+	struct rlimit rl;
+	uint64_t reserve = MP_FD_RESERVE, need;
+
+	note[0] = '\0';
+	if (o->capture_iface || o->capture_file)
+		reserve += MP_FD_CAPTURE;
+	for (size_t i = 0; o->discover && i < o->n_clusters; i++)
+		reserve += MP_FD_DISCOVERY +
+			   (uint64_t)MP_FD_DISCOVERY_PER_EP * o->clusters[i].n_bootstrap;
+	need = reserve + o->concurrency;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0; /* unknown: connect failures will say so */
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need &&
+	    (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > rl.rlim_cur)) {
+		struct rlimit up = rl;
+		up.rlim_cur =
+			rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_cur <= reserve) {
+		mp_fmt(errbuf, errlen,
+		       "the open-file limit (ulimit -n) is %llu, and the scan needs about %llu "
+		       "descriptors besides its connections (discovery of %zu cluster(s), capture, "
+		       "files): raise the limit%s",
+		       (unsigned long long)rl.rlim_cur, (unsigned long long)reserve, o->n_clusters,
+		       o->discover ? " or use --no-discovery" : "");
+		return -EMFILE;
+	}
+	mp_fmt(note, notelen,
+	       "--concurrency %u lowered to %llu: the open-file limit (ulimit -n) is %llu and "
+	       "%llu descriptors are kept for discovery, capture and files",
+	       o->concurrency, (unsigned long long)(rl.rlim_cur - reserve),
+	       (unsigned long long)rl.rlim_cur, (unsigned long long)reserve);
+	o->concurrency = (unsigned)(rl.rlim_cur - reserve);
+	return 0;
 }
 
 int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, size_t errlen)

@@ -49,6 +49,23 @@ struct scan_opts {
 };
 
 /*
+ * Size the scan to the open-file limit before it starts: the soft limit is
+ * raised toward the hard one as far as the scan needs, and if --concurrency
+ * still does not fit beside what the rest of the process needs (discovery,
+ * capture, files: mp_limits.h), o->concurrency is lowered and note says so
+ * (else note is ""). Returns 0, or -EMFILE with the reason in errbuf when
+ * not even one connection fits.
+ */
+int scan_fit_fd_limit(struct scan_opts *o, char *note, size_t notelen, char *errbuf, size_t errlen);
+
+/* How an endpoint error starts when a local limit (out of file descriptors),
+ * not the target, kept it from being probed. */
+#define SCAN_LOCAL_ERROR "not probed (a limit of this machine, not the target): "
+
+/* Endpoints of r whose error is a local one (SCAN_LOCAL_ERROR). */
+size_t scan_local_failures(const struct mp_report *r);
+
+/*
  * Run the scan. Returns 0 with *ret set (the report holds every result and
  * error), or -errno for a scan that could not start (bad table file, bad
  * CA file, bad endpoint syntax) with the reason in errbuf.

@@ -3,11 +3,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 int64_t mp_now_ms(void)
 {
@@ -244,4 +247,49 @@ bool mp_next_line(const char **p, const char *end, const char **ret_line, size_t
 bool mp_line_is_data(const char *line, size_t len)
 {
 	return len > 0 && line[0] != '#';
+}
+
+int mp_open_regular(const char *path, struct stat *ret_st, char *errbuf, size_t errlen)
+{
+	/* regular files ignore O_NONBLOCK; a FIFO opens at once instead of
+	 * waiting for a writer, and is refused below */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	int flags, rc;
+
+	if (fd < 0) {
+		rc = -errno;
+		mp_fmt(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		mp_fmt(errbuf, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		mp_fmt(errbuf, errlen, "%s: not a regular file", path);
+		rc = -EINVAL;
+		goto fail;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		rc = -errno;
+		mp_fmt(errbuf, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (ret_st)
+		*ret_st = st;
+	return fd;
+fail:
+	close(fd);
+	return rc;
+}
+
+int mp_check_regular(const char *path, char *errbuf, size_t errlen)
+{
+	int fd = mp_open_regular(path, NULL, errbuf, errlen);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }

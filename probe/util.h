@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct stat;
+
 /* Monotonic milliseconds, for deadlines. */
 int64_t mp_now_ms(void);
 
@@ -63,6 +65,17 @@ int mp_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned 
  */
 bool mp_next_line(const char **p, const char *end, const char **ret_line, size_t *ret_len);
 bool mp_line_is_data(const char *line, size_t len);
+
+/*
+ * Open a file input (a table, a CA or key file, a capture, a JSON file)
+ * read-only without ever blocking in open(): O_NONBLOCK, so a FIFO does not
+ * wait for a writer; fstat; anything but a regular file is refused; then
+ * O_NONBLOCK is cleared for ordinary reads. Returns the descriptor (with
+ * its stat in *ret_st when not NULL) or -errno with "PATH: why" in errbuf.
+ */
+int mp_open_regular(const char *path, struct stat *ret_st, char *errbuf, size_t errlen);
+/* The same check for a path that a library (OpenSSL, libpcap) opens itself: 0 or -errno. */
+int mp_check_regular(const char *path, char *errbuf, size_t errlen);
 
 /* RFC 3339 UTC timestamp of wall-clock now (or of t when t >= 0), into buf[32]. */
 void mp_rfc3339(char buf[32], int64_t unix_seconds);

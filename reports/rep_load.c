@@ -9,7 +9,6 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,24 +24,15 @@
 int rep_read_file(const char *path, size_t max, char **ret, size_t *ret_len, char *errbuf,
 		  size_t errlen)
 {
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer; regular files
-	 * ignore the flag, anything else is refused below */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
+	/* never blocks on a FIFO; anything but a regular file is refused */
+	int fd = mp_open_regular(path, &st, errbuf, errlen);
 	char *buf = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (fd < 0) {
-		rc = -errno;
-		mp_fmt(errbuf, errlen, "%s: %s", path, strerror(errno));
-		return rc;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		mp_fmt(errbuf, errlen, "%s: not a regular file", path);
-		rc = -EINVAL;
-		goto out;
-	}
+	if (fd < 0)
+		return fd;
 	if ((uint64_t)st.st_size > max) {
 		mp_fmt(errbuf, errlen, "%s: %lld bytes, more than the %zu allowed", path,
 		       (long long)st.st_size, max);

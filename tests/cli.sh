@@ -49,6 +49,16 @@ check "GovCloud region: partition aws-us-gov" 3 '"ProductArn":	"arn:aws-us-gov:s
 printf '2.4\tzk\t2.4.0\t0:0-8 0:0-9\n' > "$tmp/bad.tsv"
 check "bad fingerprint table names file and line" 2 "$tmp/bad.tsv:1:" "$bin" scan --bootstrap 127.0.0.1:1 --fingerprint-table "$tmp/bad.tsv"
 check "missing CA file is named" 2 "$tmp/none.pem" "$bin" scan --bootstrap 127.0.0.1:1 --ca-file "$tmp/none.pem"
+# a FIFO (or any non-regular file) as a file input is refused at once, never waited on
+mkfifo "$tmp/fifo"
+for opt in --ca-file --fingerprint-table --capture-file --sasl-password-file --sign-key; do
+  check "$opt FIFO is refused at once" 2 "$opt $tmp/fifo: not a regular file" \
+    timeout 20 "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500 "$opt" "$tmp/fifo"
+done
+check "--cert FIFO is refused at once" 2 "--cert $tmp/fifo: not a regular file" \
+  timeout 20 "$bin" scan --bootstrap 127.0.0.1:1 --cert "$tmp/fifo" --key "$tmp/fifo"
+check "a directory as --ca-file is refused" 2 "--ca-file $tmp: not a regular file" \
+  "$bin" scan --bootstrap 127.0.0.1:1 --ca-file "$tmp"
 check "unwritable output is named" 2 "$tmp/no/such/dir/r.json" "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500 --output "$tmp/no/such/dir/r.json"
 check "nothing answers: exit 3 (unverified, no finding)" 3 "no broker answered" "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500
 
@@ -80,6 +90,35 @@ assert not c["findings"]
 PY
 then echo "ok $n - SIGINT: the scan stops waiting and reports what it measured"
 else failed=$((failed + 1)); echo "not ok $n - interrupted scan (exit $irc)"; sed 's/^/#   /' "$tmp/int.err" | head -3; fi
+
+# out of descriptors: --concurrency 2000 under ulimit -n 64 is sized to the limit up front and
+# says so; no endpoint is blamed for this machine's limit
+n=$((n + 1))
+python3 -c 'import socket, time
+ls = [socket.socket() for _ in range(150)]
+for s in ls: s.bind(("127.0.0.1", 0)); s.listen(8)
+print(",".join("127.0.0.1:%d" % s.getsockname()[1] for s in ls), flush=True); time.sleep(60)' >"$tmp/many.eps" &
+mpid=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/many.eps" ] && break; sleep 0.2; done
+(ulimit -n 64 && exec "$bin" scan --bootstrap "$(cat "$tmp/many.eps")" --no-discovery --tls off \
+  --timeout-ms 500 --concurrency 2000 --format json --output "$tmp/many.json") 2>"$tmp/many.err"
+mrc=$?
+kill "$mpid" 2>/dev/null
+if [ "$mrc" = 3 ] && grep -q -- "--concurrency 2000 lowered to 32: the open-file limit (ulimit -n) is 64" "$tmp/many.err" &&
+  python3 - "$tmp/many.json" <<'PY'
+import json, sys
+bs = json.load(open(sys.argv[1]))["clusters"][0]["kafka"]["brokers"]
+assert len(bs) == 150, len(bs)
+assert not [b["error"] for b in bs if "open files" in (b["error"] or "")]
+assert all("no progress" in b["error"] or "no whole answer" in b["error"] for b in bs), {b["error"] for b in bs}
+PY
+then echo "ok $n - ulimit -n 64, --concurrency 2000: sized to the limit, said on stderr, nobody blamed"
+else failed=$((failed + 1)); echo "not ok $n - out of descriptors (exit $mrc)"; sed 's/^/#   /' "$tmp/many.err" | head -3; fi
+n=$((n + 1))
+if (ulimit -n 40 && exec "$bin" scan --bootstrap "$(cut -d, -f1-20 "$tmp/many.eps")" --timeout-ms 500) 2>"$tmp/few.err"; then frc=0; else frc=$?; fi
+if [ "$frc" = 2 ] && grep -q "the open-file limit (ulimit -n) is 40" "$tmp/few.err"; then
+  echo "ok $n - a limit too low for discovery is refused up front (exit 2)"
+else failed=$((failed + 1)); echo "not ok $n - limit too low (exit $frc)"; sed 's/^/#   /' "$tmp/few.err" | head -3; fi
 
 # the demo: the README's first command (scan, upgrade, scan, diff, trend, signature)
 check "demo runs" 0 "reports written to $tmp/demo:" "$bin" demo --output-dir "$tmp/demo"

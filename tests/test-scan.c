@@ -19,6 +19,7 @@
 #include "cli_common.h"
 #include "fp.h"
 #include "kafka_apiv.h"
+#include "loopback.h"
 #include "pki.h"
 #include "scan.h"
 #include "standin.h"
@@ -202,19 +203,6 @@ static void test_verdicts(void)
 		       strcmp(r->clusters[0]->candidates[0], "2.0.0") == 0,
 	       "2.0 on MSK: Apache candidates and KAFKA_NOT_AN_MSK_VERSION");
 	mp_report_free(r);
-}
-
-/* A free port nobody listens on. */
-static uint16_t dead_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t l = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	getsockname(fd, (struct sockaddr *)&sa, &l);
-	close(fd);
-	return ntohs(sa.sin_port);
 }
 
 static void test_hostile(void)

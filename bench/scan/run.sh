@@ -16,6 +16,11 @@
 #   SEQ_SAMPLE  endpoints of the sequential kcat run over the stand-ins [50]
 #               (each costs kcat its whole -m timeout; the figures are scaled up)
 #   TIMEOUT_MS  mskprobe --timeout-ms; kcat gets -m TIMEOUT_MS/1000 [2000]
+#   SCALE       endpoints of the scale case, 0 to skip it [10000]: a third
+#               silent, a third dead, the rest answering (a tenth of them
+#               TLS), as an inventory of clusters of 50, scanned with
+#               --concurrency SCALE_CONC [256] (mskprobe only)
+#   ONLY_SCALE  1: run the scale case alone [0]
 #
 # Results: $OUT/raw.tsv (every run) and $OUT/results.md (medians), printed
 # at the end.
@@ -32,6 +37,9 @@ DEAD=${DEAD:-50}
 MOCKS=${MOCKS:-400}
 SEQ_SAMPLE=${SEQ_SAMPLE:-50}
 TIMEOUT_MS=${TIMEOUT_MS:-2000}
+SCALE=${SCALE:-10000}
+SCALE_CONC=${SCALE_CONC:-256}
+ONLY_SCALE=${ONLY_SCALE:-0}
 KCAT_M=$(( (TIMEOUT_MS + 999) / 1000 ))
 
 log() { printf 'bench-scan: %s\n' "$*" >&2; }
@@ -195,12 +203,45 @@ awk -F'\t' -v s="$SEQ_SAMPLE" -v n="$N_STANDINS" '
 	{ if (taken[$2] < int(total[$2] * s / n + 0.5)) { taken[$2]++; print } }' \
 	"$OUT/standins.tsv" "$OUT/standins.tsv" >"$OUT/standins-sample.tsv"
 
+# The scale case: SCALE endpoints as an inventory (one --bootstrap list holds
+# at most 1024), clusters of 50 as in a fleet, mskprobe alone.
+scale() {
+	local silent=$((SCALE / 3)) dead=$((SCALE / 3)) ans r
+	ans=$((SCALE - silent - dead))
+	mkdir -p "$OUT/scale-pki"
+	"$STANDIN" --manifest "$OUT/scale.tsv" --answering "$ans" --tls "$((ans / 10))" \
+		--silent "$silent" --dead "$dead" --pki-dir "$OUT/scale-pki" \
+		>/dev/null 2>"$OUT/scale-serve.log" &
+	PIDS+=("$!")
+	wait_file "$OUT/scale.tsv" "$!"
+	python3 - "$OUT/scale.tsv" "$OUT/scale-inventory.json" <<'PY'
+import json, sys
+eps = [l.split("\t")[0] for l in open(sys.argv[1])]
+arn = "arn:aws:kafka:us-east-1:123456789012:cluster/"
+inv = [{"ClusterType": "PROVISIONED", "ClusterName": "scale-%04d" % (i // 50), "State": "ACTIVE",
+        "ClusterArn": "%sscale-%04d/%08d" % (arn, i // 50, i), "Tags": {"Owner": "bench"},
+        "BootstrapBrokers": {"BootstrapBrokerString": ",".join(eps[i:i + 50])}}
+       for i in range(0, len(eps), 50)]
+json.dump({"ClusterInfoList": inv}, open(sys.argv[2], "w"))
+PY
+	for r in $(seq "$RUNS"); do
+		timed scale "mskprobe scan --inventory (clusters of 50) --concurrency $SCALE_CONC" "$r" \
+			"$SCALE" "" mskprobe_answered -- \
+			"$MSKPROBE" scan --inventory "$OUT/scale-inventory.json" --no-discovery \
+			--timeout-ms "$TIMEOUT_MS" --concurrency "$SCALE_CONC" \
+			--ca-file "$OUT/scale-pki/ca.pem" --format json --output "$OUT/tmp/report.json"
+	done
+}
+
 T0=$(date +%s)
-kill -USR1 "$STANDIN_PID"
-scenario standins "$OUT/standins.tsv" "$OUT/standins-sample.tsv" \
-	"sample of $(wc -l <"$OUT/standins-sample.tsv"), 1 run"
-kill -USR1 "$STANDIN_PID"
-scenario mocks "$OUT/mocks.tsv" "$OUT/mocks.tsv" ""
+if [ "$ONLY_SCALE" != 1 ]; then
+	kill -USR1 "$STANDIN_PID"
+	scenario standins "$OUT/standins.tsv" "$OUT/standins-sample.tsv" \
+		"sample of $(wc -l <"$OUT/standins-sample.tsv"), 1 run"
+	kill -USR1 "$STANDIN_PID"
+	scenario mocks "$OUT/mocks.tsv" "$OUT/mocks.tsv" ""
+fi
+if [ "$SCALE" -gt 0 ]; then scale; fi
 log "measured in $(( $(date +%s) - T0 )) s"
 
 # --- report ----------------------------------------------------------------
@@ -210,6 +251,7 @@ log "measured in $(( $(date +%s) - T0 )) s"
 	echo "$("$MSKPROBE" --version 2>&1 | head -1) ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))," \
 		"kcat $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*librdkafka \([^ ]*\).*/\1 (librdkafka \2)/p')"
 	echo "mix: $ANSWERING answering stand-ins ($TLS TLS), $SILENT silent, $DEAD dead; $MOCKS mock clusters;" \
+		"scale: $SCALE endpoints, a third silent, a third dead;" \
 		"--timeout-ms $TIMEOUT_MS / kcat -m $KCAT_M; median of $RUNS runs"
 	echo
 	python3 - "$RAW" <<'EOF'
@@ -236,7 +278,9 @@ for (scen, tool), rs in groups.items():
         print(f"| {scen} | {tool} | {n} | {wall:.2f} | {cpu:.2f} | {rss:.1f} | {ans} |")
 EOF
 	echo
-	echo "stand-in counters (stand-ins scenario, before / after):"
-	sed -n '1p;2p' "$OUT/standin-stats.log"
+	if [ "$ONLY_SCALE" != 1 ]; then
+		echo "stand-in counters (stand-ins scenario, before / after):"
+		sed -n '1p;2p' "$OUT/standin-stats.log"
+	fi
 } >"$OUT/results.md"
 cat "$OUT/results.md"

@@ -39,7 +39,7 @@
 #include "standin.h"
 #include "util.h"
 
-#define SERVE_ENDPOINTS_MAX 4000u
+#define SERVE_ENDPOINTS_MAX 12000u
 #define SERVE_SEED 0x6d736b70u /* "mskp": the shuffle is the same on every run */
 
 enum ep_kind {
