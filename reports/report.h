@@ -148,7 +148,10 @@ int rep_aws_where_check(const char *account, const char *region, char *errbuf, s
 /*
  * Write the report in every asked format, atomically and mode 0600; with
  * output_dir also manifest.json (SHA-256 of every artefact); with sign_key
- * the detached signatures. 0 or -errno/-EINVAL with errbuf set.
+ * the detached signatures. With output_dir the set is staged and published
+ * whole or not at all; SIGINT/SIGTERM are held meanwhile and raised again
+ * afterwards (-EINTR when the caller's handler lets the process live).
+ * 0 or -errno/-EINVAL with errbuf set.
  */
 int rep_emit(const struct cJSON *report, const struct rep_emit_opts *o, char *errbuf,
 	     size_t errlen);
