@@ -54,5 +54,6 @@
 #define MP_JSON_TREE_BYTES_MAX	 (128u << 20)	/* estimated tree of one file */
 #define MP_JSON_SERIES_BYTES_MAX (512u << 20)	/* trees of all the reports of one trend */
 #define MP_TREND_REPORTS_MAX	 1000u		/* reports of one trend */
+#define MP_REP_FINDINGS_MAX	 4096u		/* findings of one cluster of a report read */
 
 #endif

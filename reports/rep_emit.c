@@ -86,14 +86,13 @@ bool rep_formats_has(const char *list, const char *format)
 	return false;
 }
 
-static int add_entry(cJSON *files, const char *name, const char *role, const void *data, size_t len)
+/* A manifest entry: name, role, size and SHA-256 (hex, from the caller). */
+static int add_entry(cJSON *files, const char *name, const char *role, const char h[65],
+		     uint64_t len)
 {
-	char h[65];
 	cJSON *e = cJSON_CreateObject();
-	if (!e || rep_sha256_hex(data, len, h) < 0) {
-		cJSON_Delete(e);
+	if (!e)
 		return -ENOMEM;
-	}
 	cJSON_AddStringToObject(e, "file", name);
 	cJSON_AddStringToObject(e, "role", role);
 	cJSON_AddNumberToObject(e, "bytes", (double)len);
@@ -150,17 +149,16 @@ static int emit_single(const cJSON *report, const struct rep_emit_opts *o, const
 	return rc;
 }
 
+/* An evidence file (a pcap, up to 4 GiB) is hashed as it is read, never held. */
 static int add_evidence(cJSON *files, const char *path, char *errbuf, size_t errlen)
 {
-	char *data = NULL, tmp[4096];
-	size_t len = 0;
-	int rc = rep_read_file(path, (size_t)EVIDENCE_FILE_MAX, &data, &len, errbuf, errlen);
+	char h[65], tmp[4096];
+	uint64_t len = 0;
+	int rc = rep_sha256_file(path, EVIDENCE_FILE_MAX, h, &len, errbuf, errlen);
 	if (rc < 0)
 		return rc;
 	mp_strlcpy(tmp, path, sizeof(tmp));
-	rc = add_entry(files, basename(tmp), "evidence", data, len);
-	free(data);
-	return rc;
+	return add_entry(files, basename(tmp), "evidence", h, len);
 }
 
 /* ---- --output-dir: a staged set, published whole or not at all ------------
@@ -243,8 +241,12 @@ static int stage_put(struct stage *st, const char *name, const char *role, const
 	if ((rc = rep_write_file(path, data, len, errbuf, errlen)) < 0)
 		return rc;
 	mp_strlcpy(st->names[st->n++], name, sizeof(st->names[0]));
-	if (files && (rc = add_entry(files, name, role, data, len)) < 0)
-		return rc;
+	if (files) {
+		char h[65];
+		if (rep_sha256_hex(data, len, h) < 0 ||
+		    (rc = add_entry(files, name, role, h, len)) < 0)
+			return -ENOMEM;
+	}
 	return check_interrupt(st, errbuf, errlen);
 }
 

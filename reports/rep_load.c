@@ -204,9 +204,11 @@ static int json_parse(const char *data, size_t len, const char *name, uint64_t *
 		return rc;
 	if (budget && st.tree_bytes > *budget) {
 		mp_fmt(errbuf, errlen,
-		       "%s: its JSON tree (about %llu MiB) does not fit in the %u MiB left of "
-		       "MP_JSON_SERIES_BYTES_MAX for the series: refused before parsing",
-		       name, (unsigned long long)(st.tree_bytes >> 20), (unsigned)(*budget >> 20));
+		       "%s: its JSON tree (about %llu KiB) does not fit in the %llu KiB left of "
+		       "the %u MiB (MP_JSON_SERIES_BYTES_MAX) for the series: refused before "
+		       "parsing",
+		       name, (unsigned long long)(st.tree_bytes >> 10),
+		       (unsigned long long)(*budget >> 10), MP_JSON_SERIES_BYTES_MAX >> 20);
 		return -E2BIG;
 	}
 	j = cJSON_ParseWithLength(data, len);
@@ -321,22 +323,38 @@ static int check_cluster(const cJSON *c, const char *name, size_t idx, char *err
 			return bad(errbuf, errlen, name, w2, "want an object or null");
 		}
 	}
-	static const char *const arrs[] = { "brokers", "listener_checks", "releases",
-					    "candidates" };
+	/* the arrays diff and trend walk, capped at what a scan can write */
+	static const struct {
+		const char *name;
+		unsigned max;
+	} arrs[] = { { "brokers", MP_BROKERS_MAX },
+		     { "listener_checks", MP_BROKERS_MAX },
+		     { "releases", MP_RELEASES_MAX },
+		     { "candidates", MP_RELEASES_MAX } };
 	for (size_t k = 0; k < sizeof(arrs) / sizeof(arrs[0]); k++) {
-		const cJSON *v = js_get(js_obj(c, "kafka"), arrs[k]);
-		if (v && !cJSON_IsArray(v)) {
-			char w2[128];
-			mp_fmt(w2, sizeof(w2), "%s.kafka.%s", where, arrs[k]);
+		const cJSON *v = js_get(js_obj(c, "kafka"), arrs[k].name);
+		char w2[128], many[64];
+		mp_fmt(w2, sizeof(w2), "%s.kafka.%s", where, arrs[k].name);
+		if (v && !cJSON_IsArray(v))
 			return bad(errbuf, errlen, name, w2, "want an array");
-		}
+		mp_fmt(many, sizeof(many), "more than %u entries", arrs[k].max);
+		if (v && cJSON_GetArraySize(v) > (int)arrs[k].max)
+			return bad(errbuf, errlen, name, w2, many);
 	}
 	const cJSON *zk = js_get(c, "zookeeper");
 	if (zk && !cJSON_IsArray(zk))
 		return bad(errbuf, errlen, name, where, "zookeeper: want an array");
+	char what[64];
+	mp_fmt(what, sizeof(what), "zookeeper: more than %u entries", MP_BROKERS_MAX);
+	if (zk && cJSON_GetArraySize(zk) > (int)MP_BROKERS_MAX)
+		return bad(errbuf, errlen, name, where, what);
 	const cJSON *fs = js_get(c, "findings");
 	if (!cJSON_IsArray(fs))
 		return bad(errbuf, errlen, name, where, "findings: want an array");
+	mp_fmt(what, sizeof(what), "findings: more than %u (MP_REP_FINDINGS_MAX)",
+	       MP_REP_FINDINGS_MAX);
+	if (cJSON_GetArraySize(fs) > (int)MP_REP_FINDINGS_MAX)
+		return bad(errbuf, errlen, name, where, what);
 	cJSON_ArrayForEach (it, fs) {
 		char w2[128];
 		mp_fmt(w2, sizeof(w2), "%s.findings[%zu]", where, i++);

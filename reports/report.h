@@ -163,6 +163,14 @@ int rep_emit(const struct cJSON *report, const struct rep_emit_opts *o, char *er
 /* Lower-case hex SHA-256 of data into out[65]. 0 or -ENOMEM. */
 int rep_sha256_hex(const void *data, size_t len, char out[65]);
 /*
+ * The same of a regular file of at most max bytes, read REP_HASH_CHUNK at a
+ * time (a 4 GiB evidence pcap costs 64 KiB, not 4 GiB); its size in
+ * *ret_len (may be NULL). 0 or -errno/-EFBIG/-EINVAL with errbuf set.
+ */
+#define REP_HASH_CHUNK (64u * 1024u)
+int rep_sha256_file(const char *path, uint64_t max, char out[65], uint64_t *ret_len, char *errbuf,
+		    size_t errlen);
+/*
  * Sign data with the PEM private key in keyfile: Ed25519 (pure), or ECDSA
  * with SHA-256 (DER signature). The signature is what `openssl pkeyutl
  * -rawin` (Ed25519) or `openssl dgst -sha256 -verify` (ECDSA) check.

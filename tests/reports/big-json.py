@@ -5,7 +5,12 @@
 # the cap, and in bounded memory: the pre-scan counts before cJSON builds
 # anything. Peak RSS of each run comes from wait4() of that child alone.
 # Before the pre-scan each run peaked at 2.3-2.6 GB (more under ASan).
-# usage: big-json.py MSKPROBE   (TAP)
+# Also: verify --manifest hashes a listed artefact (up to 4 GiB, a pcap) as
+# it reads it instead of holding it; trend refuses more than
+# MP_TREND_REPORTS_MAX reports before reading any; a report with more
+# findings in one cluster than MP_REP_FINDINGS_MAX is bad input.
+# usage: big-json.py MSKPROBE SRCDIR   (TAP)
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +19,7 @@ import tempfile
 PEAK_MAX_KIB = 256 * 1024  # the 60 MB file itself, ASan's shadow, the binary
 
 mskprobe = sys.argv[1]
+srcdir = sys.argv[2]
 n = 0
 failed = 0
 
@@ -72,6 +78,41 @@ with tempfile.TemporaryDirectory() as t:
            and "MP_JSON_VALUES_MAX" in lines[0],
            f"{name}: one line naming the file and the values cap", err)
         ok(peak < PEAK_MAX_KIB, f"{name}: peak RSS {peak >> 10} MiB, under {PEAK_MAX_KIB >> 10} MiB")
+
+    # a manifest listing a 1 GiB artefact (sparse): hashed in 64 KiB pieces
+    man = os.path.join(t, "manifest.json")
+    with open(man, "w") as f:
+        json.dump({"schema": "mskprobe.manifest/1",
+                   "files": [{"file": "capture.pcap", "sha256": "0" * 64}]}, f)
+    with open(os.path.join(t, "capture.pcap"), "wb") as f:
+        f.truncate(1 << 30)
+    subprocess.run(["openssl", "pkeyutl", "-sign", "-rawin", "-inkey", key, "-in", man,
+                    "-out", man + ".sig"], check=True)
+    rc, err, peak = run([mskprobe, "verify", man, "--pubkey", pub, "--manifest"])
+    ok(rc == 1 and "capture.pcap: SHA-256" in err, f"verify --manifest: 1 GiB artefact checked, exit {rc}", err)
+    ok(peak < PEAK_MAX_KIB, f"verify --manifest: peak RSS {peak >> 10} MiB, under {PEAK_MAX_KIB >> 10} MiB")
+
+    # trend: the count is refused before any file is read (these do not exist)
+    rc, err, _ = run([mskprobe, "trend"] + [os.path.join(t, f"r{i}.json") for i in range(1001)])
+    ok(rc == 2 and "1001 reports, more than the 1000 allowed (MP_TREND_REPORTS_MAX)" in err,
+       f"trend over 1001 reports refused before reading: exit {rc}", err)
+
+    # findings of one cluster
+    with open(os.path.join(srcdir, "tests/reports/data/fleet.json")) as f:
+        rep = json.load(f)
+    one = rep["clusters"][0]["findings"][0]
+    rep["clusters"][0]["findings"] = [one] * 4097
+    many = os.path.join(t, "many-findings.json")
+    with open(many, "w") as f:
+        json.dump(rep, f)
+    rc, err, _ = run([mskprobe, "report", many, "--format", "json"])
+    ok(rc == 2 and "clusters[0]: findings: more than 4096 (MP_REP_FINDINGS_MAX)" in err,
+       f"4097 findings in one cluster refused: exit {rc}", err)
+    rep["clusters"][0]["findings"] = [one] * 4096
+    with open(many, "w") as f:
+        json.dump(rep, f)
+    rc, err, _ = run([mskprobe, "report", many, "--format", "json"])
+    ok(rc == 1, f"4096 findings in one cluster read: exit {rc}", err)
 
 print(f"1..{n}")
 sys.exit(1 if failed else 0)

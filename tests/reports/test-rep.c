@@ -359,6 +359,27 @@ static void test_declared(const char *srcdir)
 	       "policy fields");
 }
 
+/* Reports of a series share one budget for their trees: the next that does not fit is refused. */
+static void test_series_budget(const char *srcdir)
+{
+	char path[4096], err[512] = "";
+	struct rep_json_stats st;
+	char *data = NULL;
+	size_t len = 0;
+	cJSON *a = NULL, *b = NULL;
+	mp_fmt(path, sizeof(path), "%s/tests/reports/data/fleet.json", srcdir);
+	TAP_EQ_INT(rep_read_file(path, REP_FILE_MAX, &data, &len, err, sizeof(err)), 0, "read");
+	TAP_EQ_INT(rep_json_scan(data, len, path, &st, err, sizeof(err)), 0, "scan");
+	free(data);
+	uint64_t budget = st.tree_bytes + st.tree_bytes / 2; /* one and a half reports */
+	TAP_EQ_INT(rep_report_load_within(path, &budget, &a, err, sizeof(err)), 0, "first fits");
+	TAP_EQ_INT(budget, st.tree_bytes / 2, "its tree is charged");
+	TAP_EQ_INT(rep_report_load_within(path, &budget, &b, err, sizeof(err)), -E2BIG,
+		   "second does not fit");
+	TAP_OK(strstr(err, "MP_JSON_SERIES_BYTES_MAX") && !b, "refused before parsing: %s", err);
+	cJSON_Delete(a);
+}
+
 int main(int argc, char **argv)
 {
 	const char *src = argc > 1 ? argv[1] : ".";
@@ -369,5 +390,6 @@ int main(int argc, char **argv)
 	test_read_fifo();
 	test_sign();
 	test_declared(src);
+	test_series_budget(src);
 	return tap_done();
 }
