@@ -45,9 +45,9 @@
  * values is ~80 MB of nodes; the fleet fixture averages ~600 values per
  * cluster, so a report of MP_CLUSTERS_MAX clusters (~620k) fits.
  */
-#define MP_JSON_DEPTH_MAX	 64u		/* containers nested in one another */
-#define MP_JSON_VALUES_MAX	 1000000u	/* values of one file (every scalar, array, object) */
-#define MP_JSON_MEMBERS_MAX	 4096u		/* members of one object */
+#define MP_JSON_DEPTH_MAX	 64u	  /* containers nested in one another */
+#define MP_JSON_VALUES_MAX	 1000000u /* values of one file (every scalar, array, object) */
+#define MP_JSON_MEMBERS_MAX	 4096u	  /* members of one object */
 #define MP_JSON_STRING_MAX	 (256u * 1024u) /* bytes of one string or name as written */
 #define MP_JSON_NUMBER_MAX	 63u		/* characters of a number (cJSON reads no more) */
 #define MP_JSON_NODE_COST	 80u		/* bytes of one cJSON node with its malloc header */
