@@ -47,4 +47,24 @@
 /* Generic exchange (probe/loop.h). */
 #define MP_XCHG_READ_MAX (256u * 1024u)
 
+/*
+ * JSON read from files: saved reports, inventories, policies, manifests
+ * (reports/rep_jscan.c, docs/reports.md). A pre-scan counts these before
+ * cJSON builds a tree, so a file over a cap costs one pass and no memory.
+ * The cost model: a cJSON node is 64 bytes, 80 with the allocator's
+ * header; a string or member name costs its bytes plus 16. A million
+ * values is ~80 MB of nodes; the fleet fixture averages ~600 values per
+ * cluster, so a report of MP_CLUSTERS_MAX clusters (~620k) fits.
+ */
+#define MP_JSON_DEPTH_MAX	 64u	  /* containers nested in one another */
+#define MP_JSON_VALUES_MAX	 1000000u /* values of one file (every scalar, array, object) */
+#define MP_JSON_MEMBERS_MAX	 4096u	  /* members of one object */
+#define MP_JSON_STRING_MAX	 (256u * 1024u) /* bytes of one string or name as written */
+#define MP_JSON_NUMBER_MAX	 63u		/* characters of a number (cJSON reads no more) */
+#define MP_JSON_NODE_COST	 80u		/* bytes of one cJSON node with its malloc header */
+#define MP_JSON_TREE_BYTES_MAX	 (128u << 20)	/* estimated tree of one file */
+#define MP_JSON_SERIES_BYTES_MAX (512u << 20)	/* trees of all the reports of one trend */
+#define MP_TREND_REPORTS_MAX	 1000u		/* reports of one trend */
+#define MP_REP_FINDINGS_MAX	 4096u		/* findings of one cluster of a report read */
+
 #endif

@@ -41,13 +41,22 @@ int mp_cmd_trend(int argc, char **argv)
 		fprintf(stderr, "mskprobe trend: want at least one REPORT.json (see --help)\n");
 		return MP_EXIT_USAGE;
 	}
+	if ((size_t)(argc - optind) > MP_TREND_REPORTS_MAX) { /* before reading any */
+		fprintf(stderr,
+			"mskprobe trend: %d reports, more than the %u allowed "
+			"(MP_TREND_REPORTS_MAX)\n",
+			argc - optind, MP_TREND_REPORTS_MAX);
+		return MP_EXIT_USAGE;
+	}
 	reps = calloc((size_t)(argc - optind), sizeof(*reps));
 	if (!reps) {
 		fprintf(stderr, "mskprobe trend: out of memory\n");
 		return MP_EXIT_USAGE;
 	}
+	/* every tree of the series is held at once: they share one budget */
+	uint64_t budget = MP_JSON_SERIES_BYTES_MAX;
 	for (int i = optind; i < argc; i++, n++)
-		if (rep_report_load(argv[i], &reps[n], err, sizeof(err)) < 0) {
+		if (rep_report_load_within(argv[i], &budget, &reps[n], err, sizeof(err)) < 0) {
 			fprintf(stderr, "mskprobe trend: %s\n", err);
 			goto out;
 		}

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Untrusted JSON in (saved reports, inventories, policy files): a bounded
- * read, a cJSON parse that names the line and column of a syntax error, a
- * walk that caps depth and node count, rejects strings that are not UTF-8
+ * Untrusted JSON in (saved reports, inventories, policy files, manifests):
+ * a bounded read, the pre-scan of rep_jscan.c that checks the syntax and
+ * counts values, depth, members, string lengths and the estimated tree
+ * against the MP_JSON_* caps before anything is allocated, then the cJSON
+ * parse, and a walk that rejects strings that are not UTF-8
  * and defangs control characters (C0, DEL, C1, bidirectional overrides,
  * line separators become the visible text "\u00NN"), so no renderer can be
  * made to emit terminal escapes, invalid JSON or reordered text.
@@ -17,9 +19,6 @@
 
 #include "rep-internal.h"
 #include "util.h"
-
-#define JSON_DEPTH_MAX 64u
-#define JSON_NODES_MAX 2000000u
 
 int rep_read_file(const char *path, size_t max, char **ret, size_t *ret_len, char *errbuf,
 		  size_t errlen)
@@ -144,13 +143,14 @@ struct walk {
 	char path[160];
 };
 
+/* The pre-scan has bounded depth and count; they are checked again for safety. */
 static int walk(cJSON *n, unsigned depth, struct walk *w)
 {
 	for (cJSON *it = n; it; it = it->next) {
 		int rc;
-		if (++w->nodes > JSON_NODES_MAX)
+		if (++w->nodes > MP_JSON_VALUES_MAX)
 			return -E2BIG;
-		if (depth > JSON_DEPTH_MAX)
+		if (depth >= MP_JSON_DEPTH_MAX)
 			return -ELOOP;
 		if (it->string && (rc = fix_string(&it->string)) < 0) {
 			mp_fmt(w->path, sizeof(w->path), "a member name");
@@ -172,10 +172,11 @@ static int walk(cJSON *n, unsigned depth, struct walk *w)
 	return 0;
 }
 
-int rep_json_parse(const char *data, size_t len, const char *name, cJSON **ret, char *errbuf,
-		   size_t errlen)
+/* rep_json_parse, charging the estimated tree to *budget when there is one. */
+static int json_parse(const char *data, size_t len, const char *name, uint64_t *budget, cJSON **ret,
+		      char *errbuf, size_t errlen)
 {
-	const char *end = NULL;
+	struct rep_json_stats st;
 	struct walk w = { 0 };
 	cJSON *j;
 	int rc;
@@ -188,33 +189,31 @@ int rep_json_parse(const char *data, size_t len, const char *name, cJSON **ret, 
 		mp_fmt(errbuf, errlen, "%s: contains a NUL byte: not a JSON text file", name);
 		return -EINVAL;
 	}
-	j = cJSON_ParseWithLengthOpts(data, len, &end, false);
-	if (!j) {
-		size_t line = 1, col = 1;
-		size_t at = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
-		for (size_t i = 0; i < at; i++, col++)
-			if (data[i] == '\n') {
-				line++;
-				col = 0;
-			}
-		mp_fmt(errbuf, errlen, "%s: not valid JSON (syntax error near line %zu column %zu)",
-		       name, line, col);
-		return -EINVAL;
+	/* count before building: nothing is allocated for a file over a cap */
+	if ((rc = rep_json_scan(data, len, name, &st, errbuf, errlen)) < 0)
+		return rc;
+	if (budget && st.tree_bytes > *budget) {
+		mp_fmt(errbuf, errlen,
+		       "%s: its JSON tree (about %llu KiB) does not fit in the %llu KiB left of "
+		       "the %u MiB (MP_JSON_SERIES_BYTES_MAX) for the series: refused before "
+		       "parsing",
+		       name, (unsigned long long)(st.tree_bytes >> 10),
+		       (unsigned long long)(*budget >> 10), MP_JSON_SERIES_BYTES_MAX >> 20);
+		return -E2BIG;
 	}
-	for (; end && end < data + len; end++)
-		if (!strchr(" \t\r\n", *end)) {
-			mp_fmt(errbuf, errlen, "%s: text after the JSON value", name);
-			cJSON_Delete(j);
-			return -EINVAL;
-		}
+	j = cJSON_ParseWithLength(data, len);
+	if (!j) { /* the scan accepted it, so only memory is left to fail */
+		mp_fmt(errbuf, errlen, "%s: out of memory parsing JSON", name);
+		return -ENOMEM;
+	}
 	rc = walk(j, 0, &w);
 	if (rc < 0) {
 		if (rc == -E2BIG)
 			mp_fmt(errbuf, errlen, "%s: more than %u JSON values", name,
-			       JSON_NODES_MAX);
+			       MP_JSON_VALUES_MAX);
 		else if (rc == -ELOOP)
 			mp_fmt(errbuf, errlen, "%s: nested deeper than %u levels", name,
-			       JSON_DEPTH_MAX);
+			       MP_JSON_DEPTH_MAX);
 		else if (rc == -ENOMEM)
 			mp_fmt(errbuf, errlen, "%s: out of memory", name);
 		else
@@ -222,19 +221,33 @@ int rep_json_parse(const char *data, size_t len, const char *name, cJSON **ret, 
 		cJSON_Delete(j);
 		return rc == -ENOMEM ? rc : -EINVAL;
 	}
+	if (budget)
+		*budget -= st.tree_bytes;
 	*ret = j;
 	return 0;
 }
 
-int rep_json_read(const char *path, size_t max, cJSON **ret, char *errbuf, size_t errlen)
+int rep_json_parse(const char *data, size_t len, const char *name, cJSON **ret, char *errbuf,
+		   size_t errlen)
+{
+	return json_parse(data, len, name, NULL, ret, errbuf, errlen);
+}
+
+static int json_read(const char *path, size_t max, uint64_t *budget, cJSON **ret, char *errbuf,
+		     size_t errlen)
 {
 	char *data = NULL;
 	size_t len = 0;
 	int rc = rep_read_file(path, max, &data, &len, errbuf, errlen);
 	if (rc == 0)
-		rc = rep_json_parse(data, len, path, ret, errbuf, errlen);
+		rc = json_parse(data, len, path, budget, ret, errbuf, errlen);
 	free(data);
 	return rc;
+}
+
+int rep_json_read(const char *path, size_t max, cJSON **ret, char *errbuf, size_t errlen)
+{
+	return json_read(path, max, NULL, ret, errbuf, errlen);
 }
 
 /* ---- the shape of a report ------------------------------------------- */
@@ -300,22 +313,38 @@ static int check_cluster(const cJSON *c, const char *name, size_t idx, char *err
 			return bad(errbuf, errlen, name, w2, "want an object or null");
 		}
 	}
-	static const char *const arrs[] = { "brokers", "listener_checks", "releases",
-					    "candidates" };
+	/* the arrays diff and trend walk, capped at what a scan can write */
+	static const struct {
+		const char *name;
+		unsigned max;
+	} arrs[] = { { "brokers", MP_BROKERS_MAX },
+		     { "listener_checks", MP_BROKERS_MAX },
+		     { "releases", MP_RELEASES_MAX },
+		     { "candidates", MP_RELEASES_MAX } };
 	for (size_t k = 0; k < sizeof(arrs) / sizeof(arrs[0]); k++) {
-		const cJSON *v = js_get(js_obj(c, "kafka"), arrs[k]);
-		if (v && !cJSON_IsArray(v)) {
-			char w2[128];
-			mp_fmt(w2, sizeof(w2), "%s.kafka.%s", where, arrs[k]);
+		const cJSON *v = js_get(js_obj(c, "kafka"), arrs[k].name);
+		char w2[128], many[64];
+		mp_fmt(w2, sizeof(w2), "%s.kafka.%s", where, arrs[k].name);
+		if (v && !cJSON_IsArray(v))
 			return bad(errbuf, errlen, name, w2, "want an array");
-		}
+		mp_fmt(many, sizeof(many), "more than %u entries", arrs[k].max);
+		if (v && cJSON_GetArraySize(v) > (int)arrs[k].max)
+			return bad(errbuf, errlen, name, w2, many);
 	}
 	const cJSON *zk = js_get(c, "zookeeper");
 	if (zk && !cJSON_IsArray(zk))
 		return bad(errbuf, errlen, name, where, "zookeeper: want an array");
+	char what[64];
+	mp_fmt(what, sizeof(what), "zookeeper: more than %u entries", MP_BROKERS_MAX);
+	if (zk && cJSON_GetArraySize(zk) > (int)MP_BROKERS_MAX)
+		return bad(errbuf, errlen, name, where, what);
 	const cJSON *fs = js_get(c, "findings");
 	if (!cJSON_IsArray(fs))
 		return bad(errbuf, errlen, name, where, "findings: want an array");
+	mp_fmt(what, sizeof(what), "findings: more than %u (MP_REP_FINDINGS_MAX)",
+	       MP_REP_FINDINGS_MAX);
+	if (cJSON_GetArraySize(fs) > (int)MP_REP_FINDINGS_MAX)
+		return bad(errbuf, errlen, name, where, what);
 	cJSON_ArrayForEach (it, fs) {
 		char w2[128];
 		mp_fmt(w2, sizeof(w2), "%s.findings[%zu]", where, i++);
@@ -350,10 +379,11 @@ int rep_report_check(const cJSON *j, const char *name, char *errbuf, size_t errl
 	return 0;
 }
 
-int rep_report_load(const char *path, cJSON **ret, char *errbuf, size_t errlen)
+int rep_report_load_within(const char *path, uint64_t *budget, cJSON **ret, char *errbuf,
+			   size_t errlen)
 {
 	cJSON *j = NULL;
-	int rc = rep_json_read(path, REP_FILE_MAX, &j, errbuf, errlen);
+	int rc = json_read(path, REP_FILE_MAX, budget, &j, errbuf, errlen);
 	if (rc < 0)
 		return rc;
 	if ((rc = rep_report_check(j, path, errbuf, errlen)) < 0) {
@@ -362,4 +392,9 @@ int rep_report_load(const char *path, cJSON **ret, char *errbuf, size_t errlen)
 	}
 	*ret = j;
 	return 0;
+}
+
+int rep_report_load(const char *path, cJSON **ret, char *errbuf, size_t errlen)
+{
+	return rep_report_load_within(path, NULL, ret, errbuf, errlen);
 }

@@ -324,14 +324,11 @@ int rep_declared_findings(struct mp_cluster *c, const struct rep_inv_cluster *in
 
 static int input(cJSON *arr, const char *role, const char *path)
 {
-	char *data = NULL, err[256], h[65];
-	size_t len = 0;
+	char err[256], h[65];
 	if (!path)
 		return 0;
-	if (rep_read_file(path, REP_FILE_MAX, &data, &len, err, sizeof(err)) < 0 ||
-	    rep_sha256_hex(data, len, h) < 0)
+	if (rep_sha256_file(path, REP_FILE_MAX, h, NULL, err, sizeof(err)) < 0)
 		h[0] = '\0';
-	free(data);
 	char safe[512];
 	mp_sanitize(safe, sizeof(safe), (const uint8_t *)path, strlen(path));
 	cJSON *o = cJSON_CreateObject();

@@ -12,12 +12,15 @@
  *   ECDSA:   openssl dgst -sha256 -verify pub.pem -signature report.json.sig report.json
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rep-internal.h"
 #include "util.h"
@@ -35,23 +38,97 @@ static void ssl_err(char *errbuf, size_t errlen, const char *what)
 	mp_fmt(errbuf, errlen, "%s: %s", what, reason);
 }
 
+static void hex_of(const unsigned char md[32], char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (unsigned i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
 int rep_sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[32];
 	unsigned int n = 0;
-	static const char hex[] = "0123456789abcdef";
 	ERR_clear_error();
 	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32) {
 		ERR_clear_error();
 		out[0] = '\0';
 		return -ENOMEM;
 	}
-	for (unsigned i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
+	hex_of(md, out);
 	return 0;
+}
+
+int rep_sha256_file(const char *path, uint64_t max, char out[65], uint64_t *ret_len, char *errbuf,
+		    size_t errlen)
+{
+	/* as rep_read_file: a FIFO must not block the open, only regular files */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	EVP_MD_CTX *ctx = NULL;
+	unsigned char *buf = NULL, md[32];
+	unsigned int mdlen = 0;
+	uint64_t total = 0;
+	struct stat st;
+	int rc;
+
+	out[0] = '\0';
+	if (fd < 0) {
+		rc = -errno;
+		mp_fmt(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		mp_fmt(errbuf, errlen, "%s: not a regular file", path);
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = -ENOMEM;
+	ERR_clear_error();
+	if (!(buf = malloc(REP_HASH_CHUNK)) || !(ctx = EVP_MD_CTX_new()) ||
+	    !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		mp_fmt(errbuf, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, REP_HASH_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			mp_fmt(errbuf, errlen, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > max) {
+			mp_fmt(errbuf, errlen, "%s: more than the %llu bytes allowed", path,
+			       (unsigned long long)max);
+			rc = -EFBIG;
+			goto out;
+		}
+		if (!EVP_DigestUpdate(ctx, buf, (size_t)n)) {
+			mp_fmt(errbuf, errlen, "%s: out of memory", path);
+			goto out;
+		}
+	}
+	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32) {
+		mp_fmt(errbuf, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	hex_of(md, out);
+	if (ret_len)
+		*ret_len = total;
+	rc = 0;
+out:
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	close(fd);
+	return rc;
 }
 
 /* Read a PEM key (private or public) through a bounded read. */

@@ -17,8 +17,6 @@
 #include "rep-internal.h"
 #include "util.h"
 
-#define TREND_REPORTS_MAX 10000u
-
 struct item {
 	const cJSON *r;
 	const char *name;
@@ -210,8 +208,8 @@ int rep_trend(const cJSON *const *reports, const char *const *names, size_t n, c
 	struct item *v = NULL;
 	cJSON *t = NULL, *keys = NULL;
 	int rc = -ENOMEM;
-	if (n == 0 || n > TREND_REPORTS_MAX) {
-		mp_fmt(errbuf, errlen, "trend: want 1 to %u reports", TREND_REPORTS_MAX);
+	if (n == 0 || n > MP_TREND_REPORTS_MAX) {
+		mp_fmt(errbuf, errlen, "trend: want 1 to %u reports", MP_TREND_REPORTS_MAX);
 		return -EINVAL;
 	}
 	if (!(v = calloc(n, sizeof(*v))))

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 
@@ -57,10 +58,34 @@ int rep_read_file(const char *path, size_t max, char **ret, size_t *ret_len, cha
 int rep_json_parse(const char *data, size_t len, const char *name, struct cJSON **ret, char *errbuf,
 		   size_t errlen);
 int rep_json_read(const char *path, size_t max, struct cJSON **ret, char *errbuf, size_t errlen);
+
+/* What rep_json_scan counted. */
+struct rep_json_stats {
+	uint64_t values;	 /* every value: scalars, arrays and objects */
+	uint64_t tree_bytes;	 /* the estimated cJSON tree, strings included */
+	uint64_t longest_string; /* bytes as written in the text */
+	unsigned depth;		 /* deepest nesting of containers */
+};
+/*
+ * The pre-scan (rep_jscan.c) rep_json_parse runs before cJSON: one pass,
+ * no allocation, checks the RFC 8259 structure and the MP_JSON_* caps of
+ * probe/mp_limits.h. 0 with the counts in *ret (may be NULL); -EINVAL (not
+ * JSON) or -E2BIG (a cap) with "NAME: what, where" in errbuf.
+ */
+int rep_json_scan(const char *data, size_t len, const char *name, struct rep_json_stats *ret,
+		  char *errbuf, size_t errlen);
 /* Check that j has the shape of a REP_SCHEMA report (types of every field renderers rely on). */
 int rep_report_check(const struct cJSON *j, const char *name, char *errbuf, size_t errlen);
 /* rep_json_read + rep_report_check. */
 int rep_report_load(const char *path, struct cJSON **ret, char *errbuf, size_t errlen);
+/*
+ * rep_report_load for one report of a series: the estimated tree of the file
+ * is taken from *budget (bytes left for the whole series, start it at
+ * MP_JSON_SERIES_BYTES_MAX) and a file that does not fit is refused before
+ * it is parsed (-E2BIG, errbuf says).
+ */
+int rep_report_load_within(const char *path, uint64_t *budget, struct cJSON **ret, char *errbuf,
+			   size_t errlen);
 
 /* ---- the finding catalogue and compliance map (rep_catalog.c) ------------- */
 
@@ -123,7 +148,10 @@ int rep_aws_where_check(const char *account, const char *region, char *errbuf, s
 /*
  * Write the report in every asked format, atomically and mode 0600; with
  * output_dir also manifest.json (SHA-256 of every artefact); with sign_key
- * the detached signatures. 0 or -errno/-EINVAL with errbuf set.
+ * the detached signatures. With output_dir the set is staged and published
+ * whole or not at all; SIGINT/SIGTERM are held meanwhile and raised again
+ * afterwards (-EINTR when the caller's handler lets the process live).
+ * 0 or -errno/-EINVAL with errbuf set.
  */
 int rep_emit(const struct cJSON *report, const struct rep_emit_opts *o, char *errbuf,
 	     size_t errlen);
@@ -134,6 +162,14 @@ int rep_emit(const struct cJSON *report, const struct rep_emit_opts *o, char *er
 
 /* Lower-case hex SHA-256 of data into out[65]. 0 or -ENOMEM. */
 int rep_sha256_hex(const void *data, size_t len, char out[65]);
+/*
+ * The same of a regular file of at most max bytes, read REP_HASH_CHUNK at a
+ * time (a 4 GiB evidence pcap costs 64 KiB, not 4 GiB); its size in
+ * *ret_len (may be NULL). 0 or -errno/-EFBIG/-EINVAL with errbuf set.
+ */
+#define REP_HASH_CHUNK (64u * 1024u)
+int rep_sha256_file(const char *path, uint64_t max, char out[65], uint64_t *ret_len, char *errbuf,
+		    size_t errlen);
 /*
  * Sign data with the PEM private key in keyfile: Ed25519 (pure), or ECDSA
  * with SHA-256 (DER signature). The signature is what `openssl pkeyutl

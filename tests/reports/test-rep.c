@@ -132,6 +132,121 @@ static void test_loader(void)
 	cJSON_Delete(j);
 }
 
+/* The pre-scan: RFC 8259 structure, every cap, and the counts it returns. */
+static void test_scan(void)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		const char *says;
+	} cases[] = {
+		{ "{\"a\":[1,-2.5e+3,true,false,null,\"x\\u00e9\\ud83d\\ude00\"],\"b\":{}}", 0,
+		  "" },
+		{ " [ ] ", 0, "" },
+		{ "", -EINVAL, "syntax error near line 1 column 1" },
+		{ "[1,]", -EINVAL, "syntax error" },
+		{ "{\"a\" 1}", -EINVAL, "syntax error" },
+		{ "{\"a\":1,}", -EINVAL, "syntax error" },
+		{ "{1:2}", -EINVAL, "syntax error" },
+		{ "[01]", -EINVAL, "syntax error" },
+		{ "[1.]", -EINVAL, "a bad number" },
+		{ "[-]", -EINVAL, "a bad number" },
+		{ "[1e]", -EINVAL, "a bad number" },
+		{ "[tru]", -EINVAL, "syntax error" },
+		{ "[\"a]", -EINVAL, "a string not closed" },
+		{ "[\"\\x\"]", -EINVAL, "a bad escape" },
+		{ "[\"\\u12\"]", -EINVAL, "a bad escape" },
+		{ "[\"\\udc00\"]", -EINVAL, "a bad escape" },
+		{ "[\"\\ud800x\"]", -EINVAL, "a bad escape" },
+		{ "[1]\n [2]", -EINVAL, "text after the JSON value (line 2 column 2)" },
+		{ "[1,\n\n  x]", -EINVAL, "near line 3 column 3" },
+		{ "[\f1]", -EINVAL, "syntax error" },
+		{ "[1234567890123456789012345678901234567890123456789012345678901234]", -E2BIG,
+		  "longer than 63 characters (MP_JSON_NUMBER_MAX)" },
+	};
+	char err[512];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		int rc = rep_json_scan(cases[i].text, strlen(cases[i].text), "t", NULL, err,
+				       sizeof(err));
+		TAP_EQ_INT(rc, cases[i].rc, "scan case %zu: %s", i, err);
+		TAP_OK(strstr(err, cases[i].says) != NULL, "case %zu says '%s': %s", i,
+		       cases[i].says, err);
+	}
+
+	/* caps: depth, members, string length, values, estimated tree */
+	size_t cap = 16u << 20;
+	char *t = malloc(cap);
+	struct rep_json_stats st;
+	if (!t)
+		return;
+	size_t n = 0;
+	for (unsigned k = 0; k < MP_JSON_DEPTH_MAX; k++)
+		t[n++] = '[';
+	for (unsigned k = 0; k < MP_JSON_DEPTH_MAX; k++)
+		t[n++] = ']';
+	TAP_EQ_INT(rep_json_scan(t, n, "t", &st, err, sizeof(err)), 0, "64 levels: %s", err);
+	TAP_EQ_INT(st.depth, MP_JSON_DEPTH_MAX, "depth counted");
+	memmove(t + 1, t, n);
+	t[0] = '[';
+	t[++n] = ']';
+	TAP_EQ_INT(rep_json_scan(t, n + 1, "t", &st, err, sizeof(err)), -E2BIG, "65 levels");
+	TAP_OK(strstr(err, "deeper than 64 levels (MP_JSON_DEPTH_MAX)") != NULL, "%s", err);
+
+	n = 0;
+	t[n++] = '{';
+	for (unsigned k = 0; k <= MP_JSON_MEMBERS_MAX; k++)
+		n += (size_t)snprintf(t + n, cap - n, "%s\"k%u\":%u", k ? "," : "", k, k);
+	t[n++] = '}';
+	TAP_EQ_INT(rep_json_scan(t, n, "t", &st, err, sizeof(err)), -E2BIG, "too many members");
+	TAP_OK(strstr(err, "more than 4096 members (MP_JSON_MEMBERS_MAX)") != NULL, "%s", err);
+
+	n = 0;
+	t[n++] = '[';
+	t[n++] = '"';
+	memset(t + n, 'a', MP_JSON_STRING_MAX);
+	n += MP_JSON_STRING_MAX;
+	t[n++] = '"';
+	t[n++] = ']';
+	TAP_EQ_INT(rep_json_scan(t, n, "t", &st, err, sizeof(err)), 0, "a string at the cap");
+	TAP_EQ_INT(st.longest_string, MP_JSON_STRING_MAX, "its length counted");
+	memmove(t + 2, t + 1, n - 1);
+	t[1] = '"';
+	t[2] = 'b';
+	TAP_EQ_INT(rep_json_scan(t, n + 1, "t", &st, err, sizeof(err)), -E2BIG,
+		   "a string over the cap");
+	TAP_OK(strstr(err, "longer than 262144 bytes (MP_JSON_STRING_MAX)") != NULL, "%s", err);
+
+	/* values: a flat array of MP_JSON_VALUES_MAX numbers is one value too many */
+	n = 0;
+	t[n++] = '[';
+	for (unsigned k = 0; k < MP_JSON_VALUES_MAX; k++) {
+		t[n++] = '0';
+		t[n++] = ',';
+	}
+	t[n - 1] = ']';
+	TAP_EQ_INT(rep_json_scan(t, n, "t", &st, err, sizeof(err)), -E2BIG, "values cap");
+	TAP_OK(strstr(err, "more than 1000000 JSON values (MP_JSON_VALUES_MAX)") != NULL, "%s",
+	       err);
+	t[n - 3] = ']'; /* one fewer element: exactly at the cap */
+	TAP_EQ_INT(rep_json_scan(t, n - 2, "t", &st, err, sizeof(err)), 0, "at the values cap");
+	TAP_EQ_INT(st.values, MP_JSON_VALUES_MAX, "values counted");
+
+	/* the tree estimate: under the values cap, strings of six raw control
+	 * bytes (each defanged into six bytes) cost 144 bytes a value: 137 MiB */
+	n = 0;
+	t[n++] = '[';
+	for (unsigned k = 0; k + 1 < MP_JSON_VALUES_MAX; k++) {
+		memcpy(t + n, "\"\x01\x01\x01\x01\x01\x01\",", 9);
+		n += 9;
+	}
+	t[n - 1] = ']';
+	TAP_EQ_INT(rep_json_scan(t, n, "t", &st, err, sizeof(err)), -E2BIG, "tree estimate cap");
+	TAP_OK(strstr(err, "more than the 128 MiB allowed (MP_JSON_TREE_BYTES_MAX)") != NULL, "%s",
+	       err);
+	free(t);
+}
+
 /* A FIFO (or a device) named as a JSON file is refused at once, not waited on. */
 static void test_read_fifo(void)
 {
@@ -244,14 +359,37 @@ static void test_declared(const char *srcdir)
 	       "policy fields");
 }
 
+/* Reports of a series share one budget for their trees: the next that does not fit is refused. */
+static void test_series_budget(const char *srcdir)
+{
+	char path[4096], err[512] = "";
+	struct rep_json_stats st;
+	char *data = NULL;
+	size_t len = 0;
+	cJSON *a = NULL, *b = NULL;
+	mp_fmt(path, sizeof(path), "%s/tests/reports/data/fleet.json", srcdir);
+	TAP_EQ_INT(rep_read_file(path, REP_FILE_MAX, &data, &len, err, sizeof(err)), 0, "read");
+	TAP_EQ_INT(rep_json_scan(data, len, path, &st, err, sizeof(err)), 0, "scan");
+	free(data);
+	uint64_t budget = st.tree_bytes + st.tree_bytes / 2; /* one and a half reports */
+	TAP_EQ_INT(rep_report_load_within(path, &budget, &a, err, sizeof(err)), 0, "first fits");
+	TAP_EQ_INT(budget, st.tree_bytes / 2, "its tree is charged");
+	TAP_EQ_INT(rep_report_load_within(path, &budget, &b, err, sizeof(err)), -E2BIG,
+		   "second does not fit");
+	TAP_OK(strstr(err, "MP_JSON_SERIES_BYTES_MAX") && !b, "refused before parsing: %s", err);
+	cJSON_Delete(a);
+}
+
 int main(int argc, char **argv)
 {
 	const char *src = argc > 1 ? argv[1] : ".";
 	test_catalog();
 	test_escape();
 	test_loader();
+	test_scan();
 	test_read_fifo();
 	test_sign();
 	test_declared(src);
+	test_series_budget(src);
 	return tap_done();
 }
