@@ -65,26 +65,17 @@ int rep_sha256_hex(const void *data, size_t len, char out[65])
 int rep_sha256_file(const char *path, uint64_t max, char out[65], uint64_t *ret_len, char *errbuf,
 		    size_t errlen)
 {
-	/* as rep_read_file: a FIFO must not block the open, only regular files */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	int fd = mp_open_regular(path, &st, errbuf, errlen);
 	EVP_MD_CTX *ctx = NULL;
 	unsigned char *buf = NULL, md[32];
 	unsigned int mdlen = 0;
 	uint64_t total = 0;
-	struct stat st;
 	int rc;
 
 	out[0] = '\0';
-	if (fd < 0) {
-		rc = -errno;
-		mp_fmt(errbuf, errlen, "%s: %s", path, strerror(errno));
-		return rc;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		mp_fmt(errbuf, errlen, "%s: not a regular file", path);
-		rc = -EINVAL;
-		goto out;
-	}
+	if (fd < 0)
+		return fd;
 	rc = -ENOMEM;
 	ERR_clear_error();
 	if (!(buf = malloc(REP_HASH_CHUNK)) || !(ctx = EVP_MD_CTX_new()) ||
