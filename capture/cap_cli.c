@@ -344,6 +344,11 @@ int mp_cmd_capture(int argc, char **argv)
 	if (emit(&c, capture, &out) < 0)
 		goto out;
 	rc = cap_exit_code(capture);
+	if (cap_session_input_error(s)) {
+		/* bad input: the report above keeps what was read before the damage */
+		fprintf(stderr, "mskprobe capture: %s\n", cap_session_input_error(s));
+		rc = MP_EXIT_USAGE;
+	}
 out:
 	cap_session_free(s);
 	cap_afile_abort(&out);

@@ -58,7 +58,10 @@ struct cap_session {
 	uint64_t dropped, if_dropped;
 	uint64_t first_us, last_us;
 	int64_t start_ms, end_ms;
-	char error[MP_ERR_MAX];
+	char error[MP_ERR_MAX];		 /* stats.error: "read error: ..." */
+	bool input_bad;			 /* the file's content is corrupt (not a live read error) */
+	char input_err[MP_ERR_MAX];	 /* cap_session_input_error(), built by finish */
+	char read_err[PCAP_ERRBUF_SIZE]; /* the reader's own words */
 };
 
 void cap_opts_init(struct cap_opts *o)
@@ -159,7 +162,9 @@ static void *capture_thread(void *arg)
 		} else if (r == PCAP_ERROR_BREAK) {
 			break; /* end of file, or pcap_breakloop */
 		} else {
-			mp_fmt(s->error, sizeof(s->error), "read error: %s", pcap_geterr(s->pcap));
+			mp_strlcpy(s->read_err, pcap_geterr(s->pcap), sizeof(s->read_err));
+			mp_fmt(s->error, sizeof(s->error), "read error: %s", s->read_err);
+			s->input_bad = !s->src->live;
 			break;
 		}
 	}
@@ -469,6 +474,10 @@ int cap_session_finish(struct cap_session *s, cJSON **ret_capture, cJSON **ret_f
 	in.tunnelled = s->tunnelled;
 	cap_flowtab_stats(s->ft, &in.ft);
 	in.error = s->error[0] ? s->error : NULL;
+	if (s->input_bad)
+		mp_fmt(s->input_err, sizeof(s->input_err),
+		       "'%s': %s (after %llu packets; the report holds what was read before it)",
+		       s->o.file, s->read_err, (unsigned long long)s->packets);
 	if (s->o.save_evidence) {
 		in.evidence_file = s->o.save_evidence;
 		in.evidence_sha256 = sha;
@@ -479,6 +488,11 @@ int cap_session_finish(struct cap_session *s, cJSON **ret_capture, cJSON **ret_f
 	if (r < 0)
 		mp_fmt(errbuf, errlen, "building the report: %s", strerror(-r));
 	return r;
+}
+
+const char *cap_session_input_error(const struct cap_session *s)
+{
+	return s && s->finished && s->input_bad ? s->input_err : NULL;
 }
 
 void cap_session_free(struct cap_session *s)

@@ -106,6 +106,15 @@ void cap_session_progress(struct cap_session *s, uint64_t *ret_packets, uint64_t
 int cap_session_finish(struct cap_session *s, struct cJSON **ret_capture,
 		       struct cJSON **ret_findings, char *errbuf, size_t errlen);
 
+/*
+ * After cap_session_finish: when the input file's content was corrupt (a cut
+ * record, an impossible length), one line naming the file and what is wrong,
+ * else NULL. The report still holds what was read before it (and the error
+ * in stats.error); the CLI maps this to MP_EXIT_USAGE (bad input). Valid
+ * until cap_session_free.
+ */
+const char *cap_session_input_error(const struct cap_session *s);
+
 /* Stops, joins and frees; accepts NULL. Removes an uncommitted evidence temp file. */
 void cap_session_free(struct cap_session *s);
 

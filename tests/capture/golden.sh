@@ -24,6 +24,10 @@ while IFS='|' read -r name input want args; do
 	if [[ $got != "$want" ]]; then
 		echo "not ok $n - $name: exit $got, want $want"; sed 's/^/#   /' "$work/$name.err"; fail=1; continue
 	fi
+	# bad input: one stderr line naming the input (the report above it still holds what was read)
+	if [[ $want == 2 ]] && { [[ $(wc -l <"$work/$name.err") != 1 ]] || ! grep -qF "'$input'" "$work/$name.err"; }; then
+		echo "not ok $n - $name: want one stderr line naming '$input'"; sed 's/^/#   /' "$work/$name.err"; fail=1; continue
+	fi
 	if ! diff -u "$golden/$name.$ext" "$work/$name.out" >"$work/$name.diff"; then
 		echo "not ok $n - $name: output differs from golden/$name.$ext"; sed 's/^/#   /' "$work/$name.diff" | head -40
 		fail=1; continue
