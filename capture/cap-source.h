@@ -17,18 +17,30 @@ struct cap_source_ops {
 	const char *kind; /* "interface" | "file": the report's source.kind */
 	bool live;	  /* has a clock, pcap_stats and privileges to drop */
 	/*
+	 * Open in the capture thread, not in cap_session_start: a pipe or FIFO
+	 * may wait for its writer (or its first bytes) for as long as it likes,
+	 * and only the thread can be told to stop while it waits.
+	 */
+	bool in_thread;
+	/*
 	 * Open the source named in o into *ret (the caller owns it and
 	 * pcap_close()s it). *ret_iobuf is set to a buffer the pcap_t reads
-	 * through (or NULL); the caller frees it after pcap_close(). 0, or
-	 * -errno with the reason in errbuf; *ret and *ret_iobuf are untouched
-	 * on failure.
+	 * through (or NULL); the caller frees it after pcap_close(). A read that
+	 * would wait returns (error EINTR) once stop_fd polls readable. 0, or
+	 * -errno with the reason in errbuf; *ret and *ret_iobuf are untouched on
+	 * failure.
 	 */
-	int (*open)(const struct cap_opts *o, pcap_t **ret, void **ret_iobuf, char *errbuf,
-		    size_t errlen);
+	int (*open)(const struct cap_opts *o, int stop_fd, pcap_t **ret, void **ret_iobuf,
+		    char *errbuf, size_t errlen);
 };
 
-/* The source for o (live when o->iface is set). */
-const struct cap_source_ops *cap_source_find(const struct cap_opts *o);
+/*
+ * The source for o: live when o->iface is set; else a regular file, or a
+ * stream (pipe, FIFO, socket, terminal: "-" is stdin). 0, or -errno with the
+ * reason in errbuf (no such file...).
+ */
+int cap_source_find(const struct cap_opts *o, const struct cap_source_ops **ret, char *errbuf,
+		    size_t errlen);
 /* Compile filter once and set it; NULL or "" sets nothing. 0 or -EINVAL. */
 int cap_source_filter(pcap_t *p, const char *filter, char *errbuf, size_t errlen);
 

@@ -52,6 +52,7 @@ struct cap_session {
 	bool started, joined, finished;
 	atomic_bool stop, done;
 	int done_fd; /* eventfd, written once when the thread ends */
+	int stop_fd; /* eventfd, written by cap_session_stop: ends a stream's wait */
 	_Atomic uint64_t prog_packets, prog_bytes;
 	/* counters, written by the thread only */
 	uint64_t packets, bytes, non_tcp, fragments, malformed, unsupported, tunnelled;
@@ -137,6 +138,30 @@ static void publish_progress(struct cap_session *s)
 	atomic_store_explicit(&s->prog_bytes, s->bytes, memory_order_relaxed);
 }
 
+static int source_setup(struct cap_session *s, char *errbuf, size_t errlen);
+static int evidence_dumper(struct cap_session *s, char *errbuf, size_t errlen);
+
+/*
+ * A stream (pipe, FIFO) is opened here: its header may take as long as its
+ * writer likes, and a stop ends the wait. A failure that is not a stop is
+ * bad input (not a pcap, an unsupported link type) or a bad filter.
+ */
+static int thread_open(struct cap_session *s)
+{
+	char eb[MP_ERR_MAX] = "";
+	int r = s->src->open(&s->o, s->stop_fd, &s->pcap, &s->iobuf, eb, sizeof(eb));
+	if (r == 0)
+		r = source_setup(s, eb, sizeof(eb));
+	if (r == 0 && s->ev_file.fd >= 0)
+		r = evidence_dumper(s, eb, sizeof(eb));
+	if (r < 0 && !atomic_load(&s->stop)) {
+		mp_strlcpy(s->error, eb, sizeof(s->error));
+		mp_strlcpy(s->input_err, eb, sizeof(s->input_err));
+		s->input_bad = true;
+	}
+	return r;
+}
+
 static void *capture_thread(void *arg)
 {
 	struct cap_session *s = arg;
@@ -146,6 +171,8 @@ static void *capture_thread(void *arg)
 				   ? s->start_ms + (int64_t)(s->o.duration_s * 1000.0)
 				   : 0;
 
+	if (s->src->in_thread && thread_open(s) < 0)
+		goto out;
 	while (!atomic_load(&s->stop)) {
 		if (deadline && mp_now_ms() >= deadline)
 			break;
@@ -161,6 +188,8 @@ static void *capture_thread(void *arg)
 			(void)poll(&pfd, 1, 100);
 		} else if (r == PCAP_ERROR_BREAK) {
 			break; /* end of file, or pcap_breakloop */
+		} else if (atomic_load(&s->stop)) {
+			break; /* a stream's wait cut short by the stop: no read error */
 		} else {
 			mp_strlcpy(s->read_err, pcap_geterr(s->pcap), sizeof(s->read_err));
 			mp_fmt(s->error, sizeof(s->error), "read error: %s", s->read_err);
@@ -168,6 +197,7 @@ static void *capture_thread(void *arg)
 			break;
 		}
 	}
+out:
 	s->end_ms = mp_now_ms();
 	if (s->src->live) {
 		struct pcap_stat st;
@@ -199,14 +229,12 @@ static int drop_privileges(const char *user, uid_t uid, gid_t gid, char *errbuf,
 	return 0;
 }
 
-static int open_evidence(struct cap_session *s, char *errbuf, size_t errlen)
+/* The evidence pcap's dumper, once the link type is known. */
+static int evidence_dumper(struct cap_session *s, char *errbuf, size_t errlen)
 {
-	int fd2 = -1, r;
+	int fd2 = -1;
 	FILE *fp = NULL;
 
-	r = cap_afile_open(&s->ev_file, s->o.save_evidence, errbuf, errlen);
-	if (r < 0)
-		return r;
 	s->ev_dead = pcap_open_dead(s->dlt, 65535);
 	fd2 = dup(s->ev_file.fd);
 	fp = fd2 >= 0 ? fdopen(fd2, "wb") : NULL;
@@ -256,22 +284,11 @@ static int check_opts(const struct cap_opts *o, char *errbuf, size_t errlen)
 	return 0;
 }
 
-/* The privileged part: open, filter, evidence file, then drop to o->user. */
-static int session_open(struct cap_session *s, char *errbuf, size_t errlen)
+/* After the source is open: its link type, the filter, the live descriptor. */
+static int source_setup(struct cap_session *s, char *errbuf, size_t errlen)
 {
-	struct passwd *pw = NULL;
 	int r;
 
-	if (s->src->live && s->o.user && geteuid() == 0) {
-		pw = getpwnam(s->o.user);
-		if (!pw) {
-			mp_fmt(errbuf, errlen, "no such user '%s' (for --user)", s->o.user);
-			return -ENOENT;
-		}
-	}
-	r = s->src->open(&s->o, &s->pcap, &s->iobuf, errbuf, errlen);
-	if (r < 0)
-		return r;
 	s->dlt = pcap_datalink(s->pcap);
 	if (!cap_dlt_supported(s->dlt)) {
 		const char *n = pcap_datalink_val_to_name(s->dlt);
@@ -290,12 +307,41 @@ static int session_open(struct cap_session *s, char *errbuf, size_t errlen)
 			return -EIO;
 		}
 	}
+	return 0;
+}
+
+/*
+ * The privileged part: open (a stream: in the thread), filter, evidence
+ * file, then drop to o->user.
+ */
+static int session_open(struct cap_session *s, char *errbuf, size_t errlen)
+{
+	struct passwd *pw = NULL;
+	int r;
+
+	if (s->src->live && s->o.user && geteuid() == 0) {
+		pw = getpwnam(s->o.user);
+		if (!pw) {
+			mp_fmt(errbuf, errlen, "no such user '%s' (for --user)", s->o.user);
+			return -ENOENT;
+		}
+	}
+	if (!s->src->in_thread) {
+		r = s->src->open(&s->o, s->stop_fd, &s->pcap, &s->iobuf, errbuf, errlen);
+		if (r < 0)
+			return r;
+		r = source_setup(s, errbuf, errlen);
+		if (r < 0)
+			return r;
+	}
 	if (s->o.save_evidence) {
-		r = open_evidence(s, errbuf, errlen);
+		r = cap_afile_open(&s->ev_file, s->o.save_evidence, errbuf, errlen);
 		if (r < 0)
 			return r;
 		if (pw)
 			(void)cap_afile_chown(&s->ev_file, pw->pw_uid, pw->pw_gid);
+		if (!s->src->in_thread && (r = evidence_dumper(s, errbuf, errlen)) < 0)
+			return r;
 	}
 	if (pw)
 		return drop_privileges(s->o.user, pw->pw_uid, pw->pw_gid, errbuf, errlen);
@@ -316,13 +362,17 @@ int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *
 		return -ENOMEM;
 	s->o = *o;
 	s->ev_file.fd = -1;
+	s->dlt = -1;
 	s->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (s->done_fd < 0) {
+	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->done_fd < 0 || s->stop_fd < 0) {
 		r = -errno;
 		mp_fmt(errbuf, errlen, "eventfd: %s", strerror(errno));
 		goto out;
 	}
-	s->src = cap_source_find(o);
+	r = cap_source_find(o, &s->src, errbuf, errlen);
+	if (r < 0)
+		goto out;
 	r = session_ports(s, errbuf, errlen);
 	if (r < 0)
 		goto out;
@@ -386,8 +436,10 @@ int cap_session_exclude(struct cap_session *s, const struct sockaddr *local,
 
 void cap_session_stop(struct cap_session *s)
 {
+	uint64_t one = 1;
 	if (!s || atomic_exchange(&s->stop, true))
 		return;
+	(void)!write(s->stop_fd, &one, sizeof(one)); /* cannot fail: a fresh eventfd counter */
 	if (s->pcap && s->src->live)
 		pcap_breakloop(s->pcap);
 }
@@ -474,11 +526,11 @@ int cap_session_finish(struct cap_session *s, cJSON **ret_capture, cJSON **ret_f
 	in.tunnelled = s->tunnelled;
 	cap_flowtab_stats(s->ft, &in.ft);
 	in.error = s->error[0] ? s->error : NULL;
-	if (s->input_bad)
+	if (s->input_bad && !s->input_err[0])
 		mp_fmt(s->input_err, sizeof(s->input_err),
 		       "'%s': %s (after %llu packets; the report holds what was read before it)",
 		       s->o.file, s->read_err, (unsigned long long)s->packets);
-	if (s->o.save_evidence) {
+	if (s->o.save_evidence && s->ev_file.path && !s->ev_file.tmp) {
 		in.evidence_file = s->o.save_evidence;
 		in.evidence_sha256 = sha;
 		in.evidence_packets = s->ev_packets;
@@ -512,6 +564,8 @@ void cap_session_free(struct cap_session *s)
 	cap_report_free(s->rep);
 	if (s->done_fd >= 0)
 		close(s->done_fd);
+	if (s->stop_fd >= 0)
+		close(s->stop_fd);
 	free(s);
 }
 
