@@ -217,7 +217,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		return -EINVAL;
 	}
 	if (!c->o.iface || geteuid() != 0)
-		c->o.user = NULL; /* nothing to drop */
+		c->o.user = NULL;    /* no identity to leave */
+	c->o.drop_privileges = true; /* capabilities: whatever we were given (root, CAP_NET_RAW) */
 	return 0;
 }
 

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <grp.h>
 #include <poll.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -38,7 +37,8 @@ struct cap_session {
 	pcap_t *pcap;
 	void *iobuf; /* the file's stdio buffer: freed after pcap_close */
 	int dlt;
-	int fd; /* live: pcap's selectable descriptor (non-blocking handle) */
+	int fd;	    /* live: pcap's selectable descriptor (non-blocking handle) */
+	int src_fd; /* file or stream: opened before the drop, handed to src->open */
 	struct cap_flowtab *ft;
 	struct cap_report *rep;
 	struct cap_ports ports;
@@ -149,7 +149,8 @@ static int evidence_dumper(struct cap_session *s, char *errbuf, size_t errlen);
 static int thread_open(struct cap_session *s)
 {
 	char eb[MP_ERR_MAX] = "";
-	int r = s->src->open(&s->o, s->stop_fd, &s->pcap, &s->iobuf, eb, sizeof(eb));
+	int r = s->src->open(&s->o, s->src_fd, s->stop_fd, &s->pcap, &s->iobuf, eb, sizeof(eb));
+	s->src_fd = -1; /* open owns it */
 	if (r == 0)
 		r = source_setup(s, eb, sizeof(eb));
 	if (r == 0 && s->ev_file.fd >= 0)
@@ -214,20 +215,6 @@ out:
 }
 
 /* ---- start ----------------------------------------------------------------------------- */
-
-static int drop_privileges(const char *user, uid_t uid, gid_t gid, char *errbuf, size_t errlen)
-{
-	if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
-		mp_fmt(errbuf, errlen, "can not drop privileges to '%s': %s", user,
-		       strerror(errno));
-		return -EPERM;
-	}
-	if (uid != 0 && setuid(0) == 0) {
-		mp_fmt(errbuf, errlen, "privileges to '%s' were not dropped for good", user);
-		return -EPERM;
-	}
-	return 0;
-}
 
 /* The evidence pcap's dumper, once the link type is known. */
 static int evidence_dumper(struct cap_session *s, char *errbuf, size_t errlen)
@@ -327,7 +314,8 @@ static int session_open(struct cap_session *s, char *errbuf, size_t errlen)
 		}
 	}
 	if (!s->src->in_thread) {
-		r = s->src->open(&s->o, s->stop_fd, &s->pcap, &s->iobuf, errbuf, errlen);
+		r = s->src->open(&s->o, s->src_fd, s->stop_fd, &s->pcap, &s->iobuf, errbuf, errlen);
+		s->src_fd = -1; /* open owns it */
 		if (r < 0)
 			return r;
 		r = source_setup(s, errbuf, errlen);
@@ -343,8 +331,9 @@ static int session_open(struct cap_session *s, char *errbuf, size_t errlen)
 		if (!s->src->in_thread && (r = evidence_dumper(s, errbuf, errlen)) < 0)
 			return r;
 	}
-	if (pw)
-		return drop_privileges(s->o.user, pw->pw_uid, pw->pw_gid, errbuf, errlen);
+	if (pw || s->o.drop_privileges)
+		return cap_privs_drop(pw ? s->o.user : NULL, pw ? pw->pw_uid : 0,
+				      pw ? pw->pw_gid : 0, errbuf, errlen);
 	return 0;
 }
 
@@ -363,6 +352,7 @@ int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *
 	s->o = *o;
 	s->ev_file.fd = -1;
 	s->dlt = -1;
+	s->src_fd = -1;
 	s->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->done_fd < 0 || s->stop_fd < 0) {
@@ -370,7 +360,7 @@ int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *
 		mp_fmt(errbuf, errlen, "eventfd: %s", strerror(errno));
 		goto out;
 	}
-	r = cap_source_find(o, &s->src, errbuf, errlen);
+	r = cap_source_find(o, &s->src, &s->src_fd, errbuf, errlen);
 	if (r < 0)
 		goto out;
 	r = session_ports(s, errbuf, errlen);
@@ -566,6 +556,8 @@ void cap_session_free(struct cap_session *s)
 		close(s->done_fd);
 	if (s->stop_fd >= 0)
 		close(s->stop_fd);
+	if (s->src_fd > STDIN_FILENO)
+		close(s->src_fd); /* never handed to an open */
 	free(s);
 }
 

@@ -28,13 +28,14 @@
 #include "cap-source.h"
 #include "util.h"
 
-static int live_open(const struct cap_opts *o, int stop_fd, pcap_t **ret, void **ret_iobuf,
+static int live_open(const struct cap_opts *o, int fd, int stop_fd, pcap_t **ret, void **ret_iobuf,
 		     char *errbuf, size_t errlen)
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p = pcap_create(o->iface, eb);
 	int r;
 
+	(void)fd;
 	(void)stop_fd; /* the capture thread polls the handle itself */
 	if (!p) {
 		mp_fmt(errbuf, errlen, "interface '%s': %s", o->iface, eb);
@@ -94,36 +95,22 @@ static int offline_open(const struct cap_opts *o, FILE *fp, bool own, pcap_t **r
 	return 0;
 }
 
-static int file_open(const struct cap_opts *o, int stop_fd, pcap_t **ret, void **ret_iobuf,
+static int file_open(const struct cap_opts *o, int fd, int stop_fd, pcap_t **ret, void **ret_iobuf,
 		     char *errbuf, size_t errlen)
 {
-	bool is_stdin = strcmp(o->file, "-") == 0;
-	struct stat st;
 	FILE *fp;
-	int fd, e;
+	int e;
 
 	(void)stop_fd; /* a file's reads never wait */
-	if (is_stdin)
+	if (fd == STDIN_FILENO)
 		return offline_open(o, stdin, false, ret, ret_iobuf, errbuf, errlen);
-	/* O_NONBLOCK: should the path have become a FIFO since cap_source_find, open() must not
-	 * wait for a writer */
-	fd = open(o->file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		goto fail;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		mp_fmt(errbuf, errlen, "'%s': no longer a regular file", o->file);
+	if (fcntl(fd, F_SETFL, 0) < 0 || !(fp = fdopen(fd, "rb"))) {
+		e = errno;
+		mp_fmt(errbuf, errlen, "'%s': %s", o->file, strerror(e));
 		close(fd);
-		return -EINVAL;
+		return -e;
 	}
-	if (fcntl(fd, F_SETFL, 0) < 0 || !(fp = fdopen(fd, "rb")))
-		goto fail;
 	return offline_open(o, fp, true, ret, ret_iobuf, errbuf, errlen);
-fail:
-	e = errno;
-	mp_fmt(errbuf, errlen, "'%s': %s", o->file, strerror(e));
-	if (fd >= 0)
-		close(fd);
-	return -e;
 }
 
 struct stream {
@@ -164,26 +151,21 @@ static int stream_close(void *cookie)
 	return 0;
 }
 
-static int stream_open(const struct cap_opts *o, int stop_fd, pcap_t **ret, void **ret_iobuf,
-		       char *errbuf, size_t errlen)
+static int stream_open(const struct cap_opts *o, int fd, int stop_fd, pcap_t **ret,
+		       void **ret_iobuf, char *errbuf, size_t errlen)
 {
 	static const cookie_io_functions_t io = { .read = stream_read, .close = stream_close };
-	bool is_stdin = strcmp(o->file, "-") == 0;
 	struct stream *st = malloc(sizeof(*st));
 	FILE *fp;
 
-	if (!st)
+	if (!st) {
+		if (fd != STDIN_FILENO)
+			close(fd);
 		return -ENOMEM;
-	st->stop_fd = stop_fd;
-	st->own = !is_stdin;
-	/* O_NONBLOCK: a FIFO without a writer opens at once, and the poll waits for it */
-	st->fd = is_stdin ? STDIN_FILENO : open(o->file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (st->fd < 0) {
-		int e = errno;
-		mp_fmt(errbuf, errlen, "'%s': %s", o->file, strerror(e));
-		free(st);
-		return -e;
 	}
+	st->fd = fd;
+	st->stop_fd = stop_fd;
+	st->own = fd != STDIN_FILENO;
 	fp = fopencookie(st, "r", io); /* owns st from here */
 	if (!fp) {
 		stream_close(st);
@@ -211,25 +193,37 @@ static const struct cap_source_ops stream_ops = {
 	.open = stream_open,
 };
 
-int cap_source_find(const struct cap_opts *o, const struct cap_source_ops **ret, char *errbuf,
-		    size_t errlen)
+int cap_source_find(const struct cap_opts *o, const struct cap_source_ops **ret, int *ret_fd,
+		    char *errbuf, size_t errlen)
 {
+	bool is_stdin;
 	struct stat st;
+	int fd, e;
+
 	if (o->iface) {
 		*ret = &live_ops;
+		*ret_fd = -1;
 		return 0;
 	}
-	if ((strcmp(o->file, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(o->file, &st)) < 0) {
-		int e = errno;
-		mp_fmt(errbuf, errlen, "'%s': %s", o->file, strerror(e));
-		return -e;
+	is_stdin = strcmp(o->file, "-") == 0;
+	/* O_NONBLOCK: a FIFO without a writer opens at once (its reads poll for the writer) */
+	fd = is_stdin ? STDIN_FILENO : open(o->file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		e = errno;
+		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		mp_fmt(errbuf, errlen, "'%s': %s", o->file, strerror(EISDIR));
-		return -EISDIR;
+		e = EISDIR;
+		goto fail;
 	}
 	*ret = S_ISREG(st.st_mode) ? &file_ops : &stream_ops;
+	*ret_fd = fd;
 	return 0;
+fail:
+	mp_fmt(errbuf, errlen, "'%s': %s", o->file, strerror(e));
+	if (fd > STDIN_FILENO)
+		close(fd);
+	return -e;
 }
 
 int cap_source_filter(pcap_t *p, const char *filter, char *errbuf, size_t errlen)

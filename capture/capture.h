@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cap_limits.h"
 
@@ -55,6 +56,16 @@ struct cap_opts {
 	 * The CLI passes "nobody"; a scan that must keep its identity passes NULL.
 	 */
 	const char *user;
+	/*
+	 * Once the source is open, clear every capability (effective,
+	 * permitted, inheritable, ambient), empty the bounding set (when
+	 * CAP_SETPCAP allows) and set no_new_privs, for the whole process; with
+	 * user also switch to that user. The capture CLI and a scan set it; a
+	 * process that must open another live capture later (the demo's second
+	 * scan) leaves it false. cap_session_start then fails with -EBUSY if
+	 * other threads run (they would keep their capabilities).
+	 */
+	bool drop_privileges;
 };
 
 /* Defaults: ZooKeeper ports 2181,2182, Kafka 9092,9094,9096,9098, 100k flows. */
@@ -114,6 +125,15 @@ int cap_session_finish(struct cap_session *s, struct cJSON **ret_capture,
  * until cap_session_free.
  */
 const char *cap_session_input_error(const struct cap_session *s);
+
+/*
+ * What cap_session_start does with o->drop_privileges / o->user: drop to
+ * user (setgroups, setgid, setuid to uid/gid) when user is set, clear every
+ * capability and the bounding set, set no_new_privs; then check that nothing
+ * is left. Call it with no other thread running (-EBUSY otherwise). 0, or
+ * -errno with the step that failed in errbuf.
+ */
+int cap_privs_drop(const char *user, uid_t uid, gid_t gid, char *errbuf, size_t errlen);
 
 /* Stops, joins and frees; accepts NULL. Removes an uncommitted evidence temp file. */
 void cap_session_free(struct cap_session *s);
