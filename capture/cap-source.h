@@ -44,6 +44,9 @@ struct cap_source_ops {
  */
 int cap_source_find(const struct cap_opts *o, const struct cap_source_ops **ret, int *ret_fd,
 		    char *errbuf, size_t errlen);
+/* Compile filter into *prog: 1 compiled (pcap_freecode it), 0 no filter (NULL or ""), -EINVAL. */
+int cap_source_compile(pcap_t *p, const char *filter, struct bpf_program *prog, char *errbuf,
+		       size_t errlen);
 /* Compile filter once and set it; NULL or "" sets nothing. 0 or -EINVAL. */
 int cap_source_filter(pcap_t *p, const char *filter, char *errbuf, size_t errlen);
 

@@ -58,6 +58,9 @@ static void usage(FILE *f)
 		"      --evidence-bytes N  payload bytes kept per evidence packet (0..%u)\n"
 		"  -u, --user USER         live: drop privileges to USER once open (default "
 		"nobody)\n"
+		"      --reader R          auto (default): a classic pcap file is read in place\n"
+		"                          (mmap), anything else through libpcap; libpcap or mmap\n"
+		"                          force one (mmap fails on what it can not read)\n"
 		"      --format json|text  output format (default json)\n"
 		"  -o, --output FILE       write the report to FILE (atomically, mode 0600)\n"
 		"  -h, --help\n\n"
@@ -110,6 +113,7 @@ enum {
 	OPT_EVIDENCE,
 	OPT_EVBYTES,
 	OPT_FORMAT,
+	OPT_READER,
 };
 
 static int bad(const char *opt, const char *val)
@@ -162,6 +166,16 @@ static int parse_one(struct cli *c, int opt, const char *arg)
 	case 'u':
 		c->o.user = arg;
 		return 0;
+	case OPT_READER:
+		if (strcmp(arg, "auto") == 0)
+			c->o.reader = CAP_READER_AUTO;
+		else if (strcmp(arg, "libpcap") == 0)
+			c->o.reader = CAP_READER_LIBPCAP;
+		else if (strcmp(arg, "mmap") == 0)
+			c->o.reader = CAP_READER_MMAP;
+		else
+			return bad("--reader", arg);
+		return 0;
 	case OPT_FORMAT:
 		if (strcmp(arg, "json") && strcmp(arg, "text"))
 			return bad("--format", arg);
@@ -191,6 +205,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "evidence-bytes", required_argument, NULL, OPT_EVBYTES },
 		{ "user", required_argument, NULL, 'u' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "reader", required_argument, NULL, OPT_READER },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },

@@ -38,6 +38,8 @@
 #define CAP_EVIDENCE_BYTES_DEFAULT 16u /* payload bytes kept per packet in --save-evidence */
 #define CAP_EVIDENCE_BYTES_MAX	   256u
 #define CAP_DURATION_MAX	   (7u * 86400u)
+#define CAP_PCAP_MAX_CAPLEN	   262144u /* libpcap's MAXIMUM_SNAPLEN: a larger record is damage */
+#define CAP_MAP_RELEASE		   (16u << 20) /* mapped file bytes read before they are unmapped (flat RSS) */
 #define CAP_FILE_BUFFER \
 	(64u * 1024u) /* stdio buffer for offline reads (FACTS; 256 KiB+ is slower: leaves L2) */
 

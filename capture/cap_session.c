@@ -39,6 +39,11 @@ struct cap_session {
 	int dlt;
 	int fd;	    /* live: pcap's selectable descriptor (non-blocking handle) */
 	int src_fd; /* file or stream: opened before the drop, handed to src->open */
+	/* a classic pcap file read in place (cap_fmap.c) instead of through the pcap_t */
+	struct cap_fmap map;
+	bool mapped;
+	struct bpf_program prog; /* the filter, compiled for the mapped reader */
+	bool has_prog;
 	struct cap_flowtab *ft;
 	struct cap_report *rep;
 	struct cap_ports ports;
@@ -163,6 +168,27 @@ static int thread_open(struct cap_session *s)
 	return r;
 }
 
+/* A mapped file: records straight from the mapping, the filter run on them in place. */
+static void map_loop(struct cap_session *s)
+{
+	struct pcap_pkthdr h;
+	const uint8_t *data;
+
+	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+		int r = cap_fmap_next(&s->map, &h, &data, s->read_err, sizeof(s->read_err));
+		if (r <= 0) {
+			if (r < 0) {
+				mp_fmt(s->error, sizeof(s->error), "read error: %s", s->read_err);
+				s->input_bad = true;
+			}
+			return;
+		}
+		on_packet(s, &h, data);
+		if ((s->packets & 4095) == 0)
+			publish_progress(s);
+	}
+}
+
 static void *capture_thread(void *arg)
 {
 	struct cap_session *s = arg;
@@ -174,6 +200,10 @@ static void *capture_thread(void *arg)
 
 	if (s->src->in_thread && thread_open(s) < 0)
 		goto out;
+	if (s->mapped) {
+		map_loop(s);
+		goto out;
+	}
 	while (!atomic_load(&s->stop)) {
 		if (deadline && mp_now_ms() >= deadline)
 			break;
@@ -271,6 +301,38 @@ static int check_opts(const struct cap_opts *o, char *errbuf, size_t errlen)
 	return 0;
 }
 
+/*
+ * A regular classic pcap file is read in place (--reader auto or mmap):
+ * libpcap has read its header (the link type, the snapshot length); the
+ * walker must agree with both. Link types whose pseudo-header libpcap
+ * rewrites in a swapped file (SLL, SLL2) stay with libpcap.
+ */
+static int map_file(struct cap_session *s, char *errbuf, size_t errlen)
+{
+	FILE *fp = s->src->live || s->src->in_thread ? NULL : pcap_file(s->pcap);
+	int r = 1;
+
+	if (s->o.reader != CAP_READER_LIBPCAP && fp && fileno(fp) > STDIN_FILENO) {
+		r = cap_fmap_open(&s->map, fileno(fp), errbuf, errlen);
+		if (r < 0)
+			return r;
+		if (r == 0 &&
+		    ((uint32_t)pcap_snapshot(s->pcap) != s->map.w.snapshot ||
+		     (s->map.w.swapped && (s->dlt == DLT_LINUX_SLL || s->dlt == DLT_LINUX_SLL2)))) {
+			cap_fmap_close(&s->map);
+			r = 1;
+		}
+	}
+	s->mapped = r == 0;
+	if (!s->mapped && s->o.reader == CAP_READER_MMAP) {
+		mp_fmt(errbuf, errlen,
+		       "'%s': --reader mmap reads only classic pcap files (version 2.4)",
+		       s->o.file ? s->o.file : s->o.iface);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* After the source is open: its link type, the filter, the live descriptor. */
 static int source_setup(struct cap_session *s, char *errbuf, size_t errlen)
 {
@@ -282,7 +344,18 @@ static int source_setup(struct cap_session *s, char *errbuf, size_t errlen)
 		mp_fmt(errbuf, errlen, "link type %s (%d) is not supported", n ? n : "?", s->dlt);
 		return -EPROTONOSUPPORT;
 	}
-	r = cap_source_filter(s->pcap, s->o.filter, errbuf, errlen);
+	r = map_file(s, errbuf, errlen);
+	if (r < 0)
+		return r;
+	if (s->mapped) {
+		r = cap_source_compile(s->pcap, s->o.filter, &s->prog, errbuf, errlen);
+		if (r > 0) {
+			s->has_prog = true;
+			cap_fmap_set_filter(&s->map, &s->prog);
+		}
+	} else {
+		r = cap_source_filter(s->pcap, s->o.filter, errbuf, errlen);
+	}
 	if (r < 0)
 		return r;
 	if (s->src->live) {
@@ -547,6 +620,9 @@ void cap_session_free(struct cap_session *s)
 	if (s->ev_dead)
 		pcap_close(s->ev_dead);
 	cap_afile_abort(&s->ev_file);
+	cap_fmap_close(&s->map);
+	if (s->has_prog)
+		pcap_freecode(&s->prog);
 	if (s->pcap)
 		pcap_close(s->pcap);
 	free(s->iobuf);

@@ -226,16 +226,25 @@ fail:
 	return -e;
 }
 
-int cap_source_filter(pcap_t *p, const char *filter, char *errbuf, size_t errlen)
+int cap_source_compile(pcap_t *p, const char *filter, struct bpf_program *prog, char *errbuf,
+		       size_t errlen)
 {
-	struct bpf_program prog;
 	if (!filter || !*filter)
 		return 0;
-	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+	if (pcap_compile(p, prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
 		mp_fmt(errbuf, errlen, "filter '%s': %s", filter, pcap_geterr(p));
 		return -EINVAL;
 	}
-	int r = pcap_setfilter(p, &prog);
+	return 1;
+}
+
+int cap_source_filter(pcap_t *p, const char *filter, char *errbuf, size_t errlen)
+{
+	struct bpf_program prog;
+	int r = cap_source_compile(p, filter, &prog, errbuf, errlen);
+	if (r <= 0)
+		return r;
+	r = pcap_setfilter(p, &prog);
 	pcap_freecode(&prog);
 	if (r < 0) {
 		mp_fmt(errbuf, errlen, "filter '%s': %s", filter, pcap_geterr(p));

@@ -37,6 +37,13 @@
 struct cJSON;
 struct cap_session;
 
+/* How a regular file is read (`capture --reader`). */
+enum cap_reader {
+	CAP_READER_AUTO = 0, /* mapped when it is a classic pcap, else libpcap */
+	CAP_READER_LIBPCAP,  /* always through libpcap's own reads */
+	CAP_READER_MMAP,     /* mapped, or fail (-EINVAL) when it can not be */
+};
+
 struct cap_opts {
 	const char *iface;  /* live interface, or NULL */
 	const char *file;   /* pcap or pcapng file ("-" = stdin), or NULL; exactly one is set */
@@ -66,6 +73,7 @@ struct cap_opts {
 	 * other threads run (they would keep their capabilities).
 	 */
 	bool drop_privileges;
+	enum cap_reader reader; /* files only; pipes, pcapng and live always use libpcap */
 };
 
 /* Defaults: ZooKeeper ports 2181,2182, Kafka 9092,9094,9096,9098, 100k flows. */

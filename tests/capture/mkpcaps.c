@@ -308,18 +308,6 @@ static uint32_t rd32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static void put32(uint8_t *p, uint32_t v, bool be)
-{
-	for (int i = 0; i < 4; i++)
-		p[be ? 3 - i : i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put16(uint8_t *p, uint16_t v, bool be)
-{
-	p[be ? 1 : 0] = (uint8_t)v;
-	p[be ? 0 : 1] = (uint8_t)(v >> 8);
-}
-
 static int read_all(const char *name, uint8_t **ret, size_t *ret_len)
 {
 	FILE *f = fopen(path(name), "rb");
@@ -355,33 +343,33 @@ static int variant(const char *src, const char *dst, enum variant v, bool be)
 		free(in);
 		return -1;
 	}
-	put32(h, nano ? 0xa1b23c4d : 0xa1b2c3d4, be);
-	put16(h + 4, 2, be);
-	put16(h + 6, 4, be);
-	put32(h + 8, 0, be);
-	put32(h + 12, 0, be);
-	put32(h + 16, rd32(in + 16), be);
-	put32(h + 20, rd32(in + 20), be);
+	craft_put32(h, nano ? 0xa1b23c4d : 0xa1b2c3d4, be);
+	craft_put16(h + 4, 2, be);
+	craft_put16(h + 6, 4, be);
+	craft_put32(h + 8, 0, be);
+	craft_put32(h + 12, 0, be);
+	craft_put32(h + 16, rd32(in + 16), be);
+	craft_put32(h + 20, rd32(in + 20), be);
 	fwrite(h, 1, 24, f);
 	while (off + 16 <= n) {
 		uint32_t sec = rd32(in + off), usec = rd32(in + off + 4);
 		uint32_t cap = rd32(in + off + 8), len = rd32(in + off + 12);
 		last = off;
-		put32(rh, sec, be);
-		put32(rh + 4, nano ? usec * 1000u + 999u : usec, be);
-		put32(rh + 8, cap, be);
-		put32(rh + 12, len, be);
+		craft_put32(rh, sec, be);
+		craft_put32(rh + 4, nano ? usec * 1000u + 999u : usec, be);
+		craft_put32(rh + 8, cap, be);
+		craft_put32(rh + 12, len, be);
 		if (v == V_CAPLEN && k == 3) {
-			put32(rh + 8, 0x80000000u, be);
-			put32(rh + 12, 0x80000000u, be);
+			craft_put32(rh + 8, 0x80000000u, be);
+			craft_put32(rh + 12, 0x80000000u, be);
 		}
 		fwrite(rh, 1, 16, f);
 		if (v == V_SNAPCUT && k == 2) {
 			/* 70,000 bytes: the frame, then zeros past the file's 65,535-byte snaplen */
 			static uint8_t big[70000];
 			memcpy(big, in + off + 16, cap);
-			put32(rh + 8, sizeof(big), be);
-			put32(rh + 12, sizeof(big), be);
+			craft_put32(rh + 8, sizeof(big), be);
+			craft_put32(rh + 12, sizeof(big), be);
 			fseek(f, -16, SEEK_CUR);
 			fwrite(rh, 1, 16, f);
 			fwrite(big, 1, sizeof(big), f);
