@@ -93,8 +93,10 @@ int cap_pcapw_next(struct cap_pcapw *w, struct pcap_pkthdr *h, const uint8_t **r
 struct cap_fmap {
 	const uint8_t *base; /* the whole file, MAP_PRIVATE, read-only */
 	size_t size;
-	size_t released; /* bytes below this were unmapped again */
-	int fd;		 /* not owned: the descriptor libpcap's pcap_t holds */
+	size_t released;   /* bytes below this were unmapped again */
+	size_t populated;  /* bytes below this were mapped ahead (MADV_POPULATE_READ) */
+	size_t prefetched; /* cache lines below this were asked for */
+	int fd;		   /* not owned: the descriptor libpcap's pcap_t holds */
 	struct cap_pcapw w;
 	const struct bpf_program *prog; /* the filter, or NULL */
 };

@@ -122,6 +122,14 @@ int cap_fmap_next(struct cap_fmap *m, struct pcap_pkthdr *h, const uint8_t **ret
 			       m->w.off);
 			return -EBADMSG;
 		}
+		/* map the pages ahead in one call per CAP_MAP_AHEAD bytes instead of a fault per 16
+		 * pages (an old kernel without MADV_POPULATE_READ, or a cut file: faults as usual) */
+		if (m->w.off + CAP_MAP_AHEAD / 2 > m->populated && m->populated < m->size) {
+			size_t len = m->size - m->populated < CAP_MAP_AHEAD ? m->size - m->populated
+									    : CAP_MAP_AHEAD;
+			(void)madvise((void *)(m->base + m->populated), len, MADV_POPULATE_READ);
+			m->populated += len;
+		}
 		/* unmap what is behind us: whole pages below the record about to be read */
 		if (m->w.off - m->released >= CAP_MAP_RELEASE) {
 			size_t end = m->w.off & ~(size_t)(page_size - 1);
@@ -141,6 +149,12 @@ int cap_fmap_next(struct cap_fmap *m, struct pcap_pkthdr *h, const uint8_t **ret
 			return r;
 		if (guard_hit)
 			continue; /* the header read zeros: report the cut, not the record */
+		/* each record header's place comes from the one before: a chain of loads from
+		 * memory. Fetch every line of the file CAP_MAP_PREFETCH bytes ahead instead, as a
+		 * copy would read it, without the copy */
+		for (size_t end = m->w.off + CAP_MAP_PREFETCH;
+		     m->prefetched < end && m->prefetched < m->size; m->prefetched += 64)
+			__builtin_prefetch(m->base + m->prefetched);
 		if (!m->prog || pcap_offline_filter(m->prog, h, *ret_data))
 			return 1;
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * capture/: watch broker-to-ZooKeeper (and Kafka) traffic and prove whether
- * it is plaintext. Packets come from a live interface or a pcap/pcapng file
- * through one path (libpcap); layers are peeled (link, VLAN, IP, UDP VXLAN /
+ * it is plaintext. Packets come from a live interface, a pipe or a pcapng
+ * file through libpcap, or from a classic pcap file read in place (mmap,
+ * cap_fmap.c: the same packets as libpcap's); layers are peeled (link, VLAN, IP, UDP VXLAN /
  * GENEVE, TCP); a bounded flow table joins both directions; a classifier
  * looks at the first payload bytes of each direction.
  *
