@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pcap/pcap.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -61,6 +62,60 @@ struct cap_pkt {
 /* Peel one frame of link type dlt (a DLT_* value). */
 enum cap_decap_rc cap_decap(int dlt, const uint8_t *frame, size_t caplen, struct cap_pkt *ret);
 bool cap_dlt_supported(int dlt);
+
+/* ---- classic pcap walked in memory (cap_pcapwalk.c) -------------------- */
+
+struct cap_pcapw {
+	const uint8_t *base;
+	size_t size, off;    /* off: the next record header */
+	bool swapped;	     /* written in the other byte order */
+	bool nano;	     /* nanosecond stamps (given as microseconds, as libpcap does) */
+	uint32_t snapshot;   /* the file's snapshot length as libpcap adjusts it */
+	uint32_t max_caplen; /* larger is an error (libpcap's max_snaplen_for_dlt) */
+};
+
+/*
+ * Start walking the n bytes at p: 0 when they are a classic pcap this walker
+ * reads (version 2.4, either byte order, micro or nano), 1 when libpcap must
+ * read them (pcapng, another version or variant, no capture at all).
+ */
+int cap_pcapw_init(struct cap_pcapw *w, const uint8_t *p, size_t n);
+/*
+ * The next record: 1 with *h and *ret_data (caplen bytes inside the buffer,
+ * cut to the snapshot length as libpcap cuts it), 0 at the end, -EBADMSG
+ * when the record is damaged, with libpcap's words for it in errbuf.
+ */
+int cap_pcapw_next(struct cap_pcapw *w, struct pcap_pkthdr *h, const uint8_t **ret_data,
+		   char *errbuf, size_t errlen);
+
+/* ---- the mapped-file reader (cap_fmap.c) --------------------------------- */
+
+struct cap_fmap {
+	const uint8_t *base; /* the whole file, MAP_PRIVATE, read-only */
+	size_t size;
+	size_t released;   /* bytes below this were unmapped again */
+	size_t populated;  /* bytes below this were mapped ahead (MADV_POPULATE_READ) */
+	size_t prefetched; /* cache lines below this were asked for */
+	int fd;		   /* not owned: the descriptor libpcap's pcap_t holds */
+	struct cap_pcapw w;
+	const struct bpf_program *prog; /* the filter, or NULL */
+};
+
+/*
+ * Map the regular file open on fd and start the walk: 0, or 1 when it is no
+ * classic pcap the walker reads (or can not be mapped): read it with
+ * libpcap; -errno on failure.
+ */
+int cap_fmap_open(struct cap_fmap *m, int fd, char *errbuf, size_t errlen);
+/* Only records prog accepts (not owned; outlives the reader). */
+void cap_fmap_set_filter(struct cap_fmap *m, const struct bpf_program *prog);
+/*
+ * From the capture thread: the next record the filter accepts, as
+ * cap_pcapw_next; also -EBADMSG when the file was cut short while mapped.
+ */
+int cap_fmap_next(struct cap_fmap *m, struct pcap_pkthdr *h, const uint8_t **ret_data, char *errbuf,
+		  size_t errlen);
+void cap_fmap_close(struct cap_fmap *m);
 
 /* ---- classifier (cap_clf.c) --------------------------------------------- */
 

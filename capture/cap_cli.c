@@ -43,7 +43,8 @@ static void usage(FILE *f)
 		"hint).\n"
 		"VXLAN (UDP 4789, AWS VPC Traffic Mirroring) and GENEVE (6081) are unwrapped.\n\n"
 		"  -i, --interface IFACE   capture live (needs root or CAP_NET_RAW)\n"
-		"  -r, --read FILE         read a pcap or pcapng file ('-' = stdin)\n"
+		"  -r, --read FILE         read a pcap or pcapng file, a FIFO or '-' (stdin, e.g.\n"
+		"                          tcpdump -w - | mskprobe capture -r -)\n"
 		"  -d, --duration S        live: stop after S seconds (default: until "
 		"SIGINT/SIGTERM)\n"
 		"      --zk-ports LIST     ZooKeeper port hints (default 2181,2182)\n"
@@ -57,6 +58,9 @@ static void usage(FILE *f)
 		"      --evidence-bytes N  payload bytes kept per evidence packet (0..%u)\n"
 		"  -u, --user USER         live: drop privileges to USER once open (default "
 		"nobody)\n"
+		"      --reader R          auto (default): a classic pcap file is read in place\n"
+		"                          (mmap), anything else through libpcap; libpcap or mmap\n"
+		"                          force one (mmap fails on what it can not read)\n"
 		"      --format json|text  output format (default json)\n"
 		"  -o, --output FILE       write the report to FILE (atomically, mode 0600)\n"
 		"  -h, --help\n\n"
@@ -109,6 +113,7 @@ enum {
 	OPT_EVIDENCE,
 	OPT_EVBYTES,
 	OPT_FORMAT,
+	OPT_READER,
 };
 
 static int bad(const char *opt, const char *val)
@@ -161,6 +166,16 @@ static int parse_one(struct cli *c, int opt, const char *arg)
 	case 'u':
 		c->o.user = arg;
 		return 0;
+	case OPT_READER:
+		if (strcmp(arg, "auto") == 0)
+			c->o.reader = CAP_READER_AUTO;
+		else if (strcmp(arg, "libpcap") == 0)
+			c->o.reader = CAP_READER_LIBPCAP;
+		else if (strcmp(arg, "mmap") == 0)
+			c->o.reader = CAP_READER_MMAP;
+		else
+			return bad("--reader", arg);
+		return 0;
 	case OPT_FORMAT:
 		if (strcmp(arg, "json") && strcmp(arg, "text"))
 			return bad("--format", arg);
@@ -190,6 +205,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "evidence-bytes", required_argument, NULL, OPT_EVBYTES },
 		{ "user", required_argument, NULL, 'u' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "reader", required_argument, NULL, OPT_READER },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -216,7 +232,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		return -EINVAL;
 	}
 	if (!c->o.iface || geteuid() != 0)
-		c->o.user = NULL; /* nothing to drop */
+		c->o.user = NULL;    /* no identity to leave */
+	c->o.drop_privileges = true; /* capabilities: whatever we were given (root, CAP_NET_RAW) */
 	return 0;
 }
 
@@ -344,6 +361,11 @@ int mp_cmd_capture(int argc, char **argv)
 	if (emit(&c, capture, &out) < 0)
 		goto out;
 	rc = cap_exit_code(capture);
+	if (cap_session_input_error(s)) {
+		/* bad input: the report above keeps what was read before the damage */
+		fprintf(stderr, "mskprobe capture: %s\n", cap_session_input_error(s));
+		rc = MP_EXIT_USAGE;
+	}
 out:
 	cap_session_free(s);
 	cap_afile_abort(&out);

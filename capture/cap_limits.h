@@ -38,6 +38,10 @@
 #define CAP_EVIDENCE_BYTES_DEFAULT 16u /* payload bytes kept per packet in --save-evidence */
 #define CAP_EVIDENCE_BYTES_MAX	   256u
 #define CAP_DURATION_MAX	   (7u * 86400u)
+#define CAP_PCAP_MAX_CAPLEN	   262144u /* libpcap's MAXIMUM_SNAPLEN: a larger record is damage */
+#define CAP_MAP_RELEASE		   (4u << 20) /* mapped file bytes read before they are unmapped (flat RSS) */
+#define CAP_MAP_AHEAD		   (1u << 20) /* mapped file bytes populated ahead of the reader in one call */
+#define CAP_MAP_PREFETCH	   (16u << 10) /* the reader asks for the file's cache lines this far ahead */
 #define CAP_FILE_BUFFER \
 	(64u * 1024u) /* stdio buffer for offline reads (FACTS; 256 KiB+ is slower: leaves L2) */
 

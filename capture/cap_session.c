@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <grp.h>
 #include <poll.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -38,7 +37,13 @@ struct cap_session {
 	pcap_t *pcap;
 	void *iobuf; /* the file's stdio buffer: freed after pcap_close */
 	int dlt;
-	int fd; /* live: pcap's selectable descriptor (non-blocking handle) */
+	int fd;	    /* live: pcap's selectable descriptor (non-blocking handle) */
+	int src_fd; /* file or stream: opened before the drop, handed to src->open */
+	/* a classic pcap file read in place (cap_fmap.c) instead of through the pcap_t */
+	struct cap_fmap map;
+	bool mapped;
+	struct bpf_program prog; /* the filter, compiled for the mapped reader */
+	bool has_prog;
 	struct cap_flowtab *ft;
 	struct cap_report *rep;
 	struct cap_ports ports;
@@ -52,13 +57,17 @@ struct cap_session {
 	bool started, joined, finished;
 	atomic_bool stop, done;
 	int done_fd; /* eventfd, written once when the thread ends */
+	int stop_fd; /* eventfd, written by cap_session_stop: ends a stream's wait */
 	_Atomic uint64_t prog_packets, prog_bytes;
 	/* counters, written by the thread only */
 	uint64_t packets, bytes, non_tcp, fragments, malformed, unsupported, tunnelled;
 	uint64_t dropped, if_dropped;
 	uint64_t first_us, last_us;
 	int64_t start_ms, end_ms;
-	char error[MP_ERR_MAX];
+	char error[MP_ERR_MAX];		 /* stats.error: "read error: ..." */
+	bool input_bad;			 /* the file's content is corrupt (not a live read error) */
+	char input_err[MP_ERR_MAX];	 /* cap_session_input_error(), built by finish */
+	char read_err[PCAP_ERRBUF_SIZE]; /* the reader's own words */
 };
 
 void cap_opts_init(struct cap_opts *o)
@@ -134,6 +143,52 @@ static void publish_progress(struct cap_session *s)
 	atomic_store_explicit(&s->prog_bytes, s->bytes, memory_order_relaxed);
 }
 
+static int source_setup(struct cap_session *s, char *errbuf, size_t errlen);
+static int evidence_dumper(struct cap_session *s, char *errbuf, size_t errlen);
+
+/*
+ * A stream (pipe, FIFO) is opened here: its header may take as long as its
+ * writer likes, and a stop ends the wait. A failure that is not a stop is
+ * bad input (not a pcap, an unsupported link type) or a bad filter.
+ */
+static int thread_open(struct cap_session *s)
+{
+	char eb[MP_ERR_MAX] = "";
+	int r = s->src->open(&s->o, s->src_fd, s->stop_fd, &s->pcap, &s->iobuf, eb, sizeof(eb));
+	s->src_fd = -1; /* open owns it */
+	if (r == 0)
+		r = source_setup(s, eb, sizeof(eb));
+	if (r == 0 && s->ev_file.fd >= 0)
+		r = evidence_dumper(s, eb, sizeof(eb));
+	if (r < 0 && !atomic_load(&s->stop)) {
+		mp_strlcpy(s->error, eb, sizeof(s->error));
+		mp_strlcpy(s->input_err, eb, sizeof(s->input_err));
+		s->input_bad = true;
+	}
+	return r;
+}
+
+/* A mapped file: records straight from the mapping, the filter run on them in place. */
+static void map_loop(struct cap_session *s)
+{
+	struct pcap_pkthdr h;
+	const uint8_t *data;
+
+	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+		int r = cap_fmap_next(&s->map, &h, &data, s->read_err, sizeof(s->read_err));
+		if (r <= 0) {
+			if (r < 0) {
+				mp_fmt(s->error, sizeof(s->error), "read error: %s", s->read_err);
+				s->input_bad = true;
+			}
+			return;
+		}
+		on_packet(s, &h, data);
+		if ((s->packets & 4095) == 0)
+			publish_progress(s);
+	}
+}
+
 static void *capture_thread(void *arg)
 {
 	struct cap_session *s = arg;
@@ -143,6 +198,12 @@ static void *capture_thread(void *arg)
 				   ? s->start_ms + (int64_t)(s->o.duration_s * 1000.0)
 				   : 0;
 
+	if (s->src->in_thread && thread_open(s) < 0)
+		goto out;
+	if (s->mapped) {
+		map_loop(s);
+		goto out;
+	}
 	while (!atomic_load(&s->stop)) {
 		if (deadline && mp_now_ms() >= deadline)
 			break;
@@ -158,11 +219,16 @@ static void *capture_thread(void *arg)
 			(void)poll(&pfd, 1, 100);
 		} else if (r == PCAP_ERROR_BREAK) {
 			break; /* end of file, or pcap_breakloop */
+		} else if (atomic_load(&s->stop)) {
+			break; /* a stream's wait cut short by the stop: no read error */
 		} else {
-			mp_fmt(s->error, sizeof(s->error), "read error: %s", pcap_geterr(s->pcap));
+			mp_strlcpy(s->read_err, pcap_geterr(s->pcap), sizeof(s->read_err));
+			mp_fmt(s->error, sizeof(s->error), "read error: %s", s->read_err);
+			s->input_bad = !s->src->live;
 			break;
 		}
 	}
+out:
 	s->end_ms = mp_now_ms();
 	if (s->src->live) {
 		struct pcap_stat st;
@@ -180,28 +246,12 @@ static void *capture_thread(void *arg)
 
 /* ---- start ----------------------------------------------------------------------------- */
 
-static int drop_privileges(const char *user, uid_t uid, gid_t gid, char *errbuf, size_t errlen)
+/* The evidence pcap's dumper, once the link type is known. */
+static int evidence_dumper(struct cap_session *s, char *errbuf, size_t errlen)
 {
-	if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
-		mp_fmt(errbuf, errlen, "can not drop privileges to '%s': %s", user,
-		       strerror(errno));
-		return -EPERM;
-	}
-	if (uid != 0 && setuid(0) == 0) {
-		mp_fmt(errbuf, errlen, "privileges to '%s' were not dropped for good", user);
-		return -EPERM;
-	}
-	return 0;
-}
-
-static int open_evidence(struct cap_session *s, char *errbuf, size_t errlen)
-{
-	int fd2 = -1, r;
+	int fd2 = -1;
 	FILE *fp = NULL;
 
-	r = cap_afile_open(&s->ev_file, s->o.save_evidence, errbuf, errlen);
-	if (r < 0)
-		return r;
 	s->ev_dead = pcap_open_dead(s->dlt, 65535);
 	fd2 = dup(s->ev_file.fd);
 	fp = fd2 >= 0 ? fdopen(fd2, "wb") : NULL;
@@ -251,7 +301,79 @@ static int check_opts(const struct cap_opts *o, char *errbuf, size_t errlen)
 	return 0;
 }
 
-/* The privileged part: open, filter, evidence file, then drop to o->user. */
+/*
+ * A regular classic pcap file is read in place (--reader auto or mmap):
+ * libpcap has read its header (the link type, the snapshot length); the
+ * walker must agree with both. Link types whose pseudo-header libpcap
+ * rewrites in a swapped file (SLL, SLL2) stay with libpcap.
+ */
+static int map_file(struct cap_session *s, char *errbuf, size_t errlen)
+{
+	FILE *fp = s->src->live || s->src->in_thread ? NULL : pcap_file(s->pcap);
+	int r = 1;
+
+	if (s->o.reader != CAP_READER_LIBPCAP && fp && fileno(fp) > STDIN_FILENO) {
+		r = cap_fmap_open(&s->map, fileno(fp), errbuf, errlen);
+		if (r < 0)
+			return r;
+		if (r == 0 &&
+		    ((uint32_t)pcap_snapshot(s->pcap) != s->map.w.snapshot ||
+		     (s->map.w.swapped && (s->dlt == DLT_LINUX_SLL || s->dlt == DLT_LINUX_SLL2)))) {
+			cap_fmap_close(&s->map);
+			r = 1;
+		}
+	}
+	s->mapped = r == 0;
+	if (!s->mapped && s->o.reader == CAP_READER_MMAP) {
+		mp_fmt(errbuf, errlen,
+		       "'%s': --reader mmap reads only classic pcap files (version 2.4)",
+		       s->o.file ? s->o.file : s->o.iface);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* After the source is open: its link type, the filter, the live descriptor. */
+static int source_setup(struct cap_session *s, char *errbuf, size_t errlen)
+{
+	int r;
+
+	s->dlt = pcap_datalink(s->pcap);
+	if (!cap_dlt_supported(s->dlt)) {
+		const char *n = pcap_datalink_val_to_name(s->dlt);
+		mp_fmt(errbuf, errlen, "link type %s (%d) is not supported", n ? n : "?", s->dlt);
+		return -EPROTONOSUPPORT;
+	}
+	r = map_file(s, errbuf, errlen);
+	if (r < 0)
+		return r;
+	if (s->mapped) {
+		r = cap_source_compile(s->pcap, s->o.filter, &s->prog, errbuf, errlen);
+		if (r > 0) {
+			s->has_prog = true;
+			cap_fmap_set_filter(&s->map, &s->prog);
+		}
+	} else {
+		r = cap_source_filter(s->pcap, s->o.filter, errbuf, errlen);
+	}
+	if (r < 0)
+		return r;
+	if (s->src->live) {
+		char eb[PCAP_ERRBUF_SIZE];
+		s->fd = pcap_get_selectable_fd(s->pcap);
+		if (s->fd < 0 || pcap_setnonblock(s->pcap, 1, eb) < 0) {
+			mp_fmt(errbuf, errlen, "interface '%s': can not poll the capture",
+			       s->o.iface);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The privileged part: open (a stream: in the thread), filter, evidence
+ * file, then drop to o->user.
+ */
 static int session_open(struct cap_session *s, char *errbuf, size_t errlen)
 {
 	struct passwd *pw = NULL;
@@ -264,36 +386,27 @@ static int session_open(struct cap_session *s, char *errbuf, size_t errlen)
 			return -ENOENT;
 		}
 	}
-	r = s->src->open(&s->o, &s->pcap, &s->iobuf, errbuf, errlen);
-	if (r < 0)
-		return r;
-	s->dlt = pcap_datalink(s->pcap);
-	if (!cap_dlt_supported(s->dlt)) {
-		const char *n = pcap_datalink_val_to_name(s->dlt);
-		mp_fmt(errbuf, errlen, "link type %s (%d) is not supported", n ? n : "?", s->dlt);
-		return -EPROTONOSUPPORT;
-	}
-	r = cap_source_filter(s->pcap, s->o.filter, errbuf, errlen);
-	if (r < 0)
-		return r;
-	if (s->src->live) {
-		char eb[PCAP_ERRBUF_SIZE];
-		s->fd = pcap_get_selectable_fd(s->pcap);
-		if (s->fd < 0 || pcap_setnonblock(s->pcap, 1, eb) < 0) {
-			mp_fmt(errbuf, errlen, "interface '%s': can not poll the capture",
-			       s->o.iface);
-			return -EIO;
-		}
+	if (!s->src->in_thread) {
+		r = s->src->open(&s->o, s->src_fd, s->stop_fd, &s->pcap, &s->iobuf, errbuf, errlen);
+		s->src_fd = -1; /* open owns it */
+		if (r < 0)
+			return r;
+		r = source_setup(s, errbuf, errlen);
+		if (r < 0)
+			return r;
 	}
 	if (s->o.save_evidence) {
-		r = open_evidence(s, errbuf, errlen);
+		r = cap_afile_open(&s->ev_file, s->o.save_evidence, errbuf, errlen);
 		if (r < 0)
 			return r;
 		if (pw)
 			(void)cap_afile_chown(&s->ev_file, pw->pw_uid, pw->pw_gid);
+		if (!s->src->in_thread && (r = evidence_dumper(s, errbuf, errlen)) < 0)
+			return r;
 	}
-	if (pw)
-		return drop_privileges(s->o.user, pw->pw_uid, pw->pw_gid, errbuf, errlen);
+	if (pw || s->o.drop_privileges)
+		return cap_privs_drop(pw ? s->o.user : NULL, pw ? pw->pw_uid : 0,
+				      pw ? pw->pw_gid : 0, errbuf, errlen);
 	return 0;
 }
 
@@ -311,13 +424,18 @@ int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *
 		return -ENOMEM;
 	s->o = *o;
 	s->ev_file.fd = -1;
+	s->dlt = -1;
+	s->src_fd = -1;
 	s->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (s->done_fd < 0) {
+	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->done_fd < 0 || s->stop_fd < 0) {
 		r = -errno;
 		mp_fmt(errbuf, errlen, "eventfd: %s", strerror(errno));
 		goto out;
 	}
-	s->src = cap_source_find(o);
+	r = cap_source_find(o, &s->src, &s->src_fd, errbuf, errlen);
+	if (r < 0)
+		goto out;
 	r = session_ports(s, errbuf, errlen);
 	if (r < 0)
 		goto out;
@@ -381,8 +499,10 @@ int cap_session_exclude(struct cap_session *s, const struct sockaddr *local,
 
 void cap_session_stop(struct cap_session *s)
 {
+	uint64_t one = 1;
 	if (!s || atomic_exchange(&s->stop, true))
 		return;
+	(void)!write(s->stop_fd, &one, sizeof(one)); /* cannot fail: a fresh eventfd counter */
 	if (s->pcap && s->src->live)
 		pcap_breakloop(s->pcap);
 }
@@ -469,7 +589,11 @@ int cap_session_finish(struct cap_session *s, cJSON **ret_capture, cJSON **ret_f
 	in.tunnelled = s->tunnelled;
 	cap_flowtab_stats(s->ft, &in.ft);
 	in.error = s->error[0] ? s->error : NULL;
-	if (s->o.save_evidence) {
+	if (s->input_bad && !s->input_err[0])
+		mp_fmt(s->input_err, sizeof(s->input_err),
+		       "'%s': %s (after %llu packets; the report holds what was read before it)",
+		       s->o.file, s->read_err, (unsigned long long)s->packets);
+	if (s->o.save_evidence && s->ev_file.path && !s->ev_file.tmp) {
 		in.evidence_file = s->o.save_evidence;
 		in.evidence_sha256 = sha;
 		in.evidence_packets = s->ev_packets;
@@ -479,6 +603,11 @@ int cap_session_finish(struct cap_session *s, cJSON **ret_capture, cJSON **ret_f
 	if (r < 0)
 		mp_fmt(errbuf, errlen, "building the report: %s", strerror(-r));
 	return r;
+}
+
+const char *cap_session_input_error(const struct cap_session *s)
+{
+	return s && s->finished && s->input_bad ? s->input_err : NULL;
 }
 
 void cap_session_free(struct cap_session *s)
@@ -491,6 +620,9 @@ void cap_session_free(struct cap_session *s)
 	if (s->ev_dead)
 		pcap_close(s->ev_dead);
 	cap_afile_abort(&s->ev_file);
+	cap_fmap_close(&s->map);
+	if (s->has_prog)
+		pcap_freecode(&s->prog);
 	if (s->pcap)
 		pcap_close(s->pcap);
 	free(s->iobuf);
@@ -498,6 +630,10 @@ void cap_session_free(struct cap_session *s)
 	cap_report_free(s->rep);
 	if (s->done_fd >= 0)
 		close(s->done_fd);
+	if (s->stop_fd >= 0)
+		close(s->stop_fd);
+	if (s->src_fd > STDIN_FILENO)
+		close(s->src_fd); /* never handed to an open */
 	free(s);
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * capture/: watch broker-to-ZooKeeper (and Kafka) traffic and prove whether
- * it is plaintext. Packets come from a live interface or a pcap/pcapng file
- * through one path (libpcap); layers are peeled (link, VLAN, IP, UDP VXLAN /
+ * it is plaintext. Packets come from a live interface, a pipe or a pcapng
+ * file through libpcap, or from a classic pcap file read in place (mmap,
+ * cap_fmap.c: the same packets as libpcap's); layers are peeled (link, VLAN, IP, UDP VXLAN /
  * GENEVE, TCP); a bounded flow table joins both directions; a classifier
  * looks at the first payload bytes of each direction.
  *
@@ -30,11 +31,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cap_limits.h"
 
 struct cJSON;
 struct cap_session;
+
+/* How a regular file is read (`capture --reader`). */
+enum cap_reader {
+	CAP_READER_AUTO = 0, /* mapped when it is a classic pcap, else libpcap */
+	CAP_READER_LIBPCAP,  /* always through libpcap's own reads */
+	CAP_READER_MMAP,     /* mapped, or fail (-EINVAL) when it can not be */
+};
 
 struct cap_opts {
 	const char *iface;  /* live interface, or NULL */
@@ -55,6 +64,17 @@ struct cap_opts {
 	 * The CLI passes "nobody"; a scan that must keep its identity passes NULL.
 	 */
 	const char *user;
+	/*
+	 * Once the source is open, clear every capability (effective,
+	 * permitted, inheritable, ambient), empty the bounding set (when
+	 * CAP_SETPCAP allows) and set no_new_privs, for the whole process; with
+	 * user also switch to that user. The capture CLI and a scan set it; a
+	 * process that must open another live capture later (the demo's second
+	 * scan) leaves it false. cap_session_start then fails with -EBUSY if
+	 * other threads run (they would keep their capabilities).
+	 */
+	bool drop_privileges;
+	enum cap_reader reader; /* files only; pipes, pcapng and live always use libpcap */
 };
 
 /* Defaults: ZooKeeper ports 2181,2182, Kafka 9092,9094,9096,9098, 100k flows. */
@@ -105,6 +125,24 @@ void cap_session_progress(struct cap_session *s, uint64_t *ret_packets, uint64_t
  */
 int cap_session_finish(struct cap_session *s, struct cJSON **ret_capture,
 		       struct cJSON **ret_findings, char *errbuf, size_t errlen);
+
+/*
+ * After cap_session_finish: when the input file's content was corrupt (a cut
+ * record, an impossible length), one line naming the file and what is wrong,
+ * else NULL. The report still holds what was read before it (and the error
+ * in stats.error); the CLI maps this to MP_EXIT_USAGE (bad input). Valid
+ * until cap_session_free.
+ */
+const char *cap_session_input_error(const struct cap_session *s);
+
+/*
+ * What cap_session_start does with o->drop_privileges / o->user: drop to
+ * user (setgroups, setgid, setuid to uid/gid) when user is set, clear every
+ * capability and the bounding set, set no_new_privs; then check that nothing
+ * is left. Call it with no other thread running (-EBUSY otherwise). 0, or
+ * -errno with the step that failed in errbuf.
+ */
+int cap_privs_drop(const char *user, uid_t uid, gid_t gid, char *errbuf, size_t errlen);
 
 /* Stops, joins and frees; accepts NULL. Removes an uncommitted evidence temp file. */
 void cap_session_free(struct cap_session *s);

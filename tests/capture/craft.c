@@ -484,3 +484,15 @@ void craft_tls_session(struct craft_conv *v, const char *sni, bool handshake)
 	craft_send(v, false, m, craft_tls_appdata(m, 60, 1));
 	craft_fin(v);
 }
+
+void craft_put32(uint8_t *p, uint32_t v, bool be)
+{
+	for (int i = 0; i < 4; i++)
+		p[be ? 3 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+void craft_put16(uint8_t *p, uint16_t v, bool be)
+{
+	p[be ? 1 : 0] = (uint8_t)v;
+	p[be ? 0 : 1] = (uint8_t)(v >> 8);
+}

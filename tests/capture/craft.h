@@ -40,6 +40,9 @@ size_t craft_link(uint8_t *buf, enum craft_link link, const uint8_t *ip, size_t 
 size_t craft_vxlan(uint8_t *buf, uint32_t vni, const uint8_t *inner, size_t len);
 size_t craft_geneve(uint8_t *buf, uint32_t vni, const uint8_t *inner, size_t len);
 int craft_dlt(enum craft_link link);
+/* Store v at p in big-endian (be) or little-endian order (pcap headers of either writer). */
+void craft_put32(uint8_t *p, uint32_t v, bool be);
+void craft_put16(uint8_t *p, uint16_t v, bool be);
 
 #define CRAFT_FRAME_MAX 4096
 

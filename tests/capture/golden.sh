@@ -9,26 +9,39 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$mkpcaps" "$work"
 fail=0 n=0
+# every case through both readers, compared with the same golden: libpcap's reads and the mapped walker
+# (--reader mmap; a pcapng input must be refused by it, exit 2)
 while IFS='|' read -r name input want args; do
 	name=$(echo "$name" | xargs)
 	[[ -z $name || $name == \#* ]] && continue
 	input=$(echo "$input" | xargs) want=$(echo "$want" | xargs)
-	n=$((n + 1))
 	ext=json
 	[[ $args == *"--format text"* ]] && ext=txt
+	for reader in libpcap mmap; do
+	n=$((n + 1))
 	got=0
-	(cd "$work" && eval "\"$mskprobe\" capture -r \"$input\" $args" >"$name.out" 2>"$name.err") || got=$?
-	if [[ ${UPDATE_GOLDEN:-} == 1 ]]; then
+	(cd "$work" && eval "\"$mskprobe\" capture -r \"$input\" --reader $reader $args" >"$name.out" 2>"$name.err") || got=$?
+	if [[ $reader == mmap && $input == *.pcapng ]]; then
+		if [[ $got == 2 ]] && grep -q -- "--reader mmap" "$work/$name.err"; then echo "ok $n - $name ($reader): refused, a pcapng file"
+		else echo "not ok $n - $name ($reader): exit $got for a pcapng file, want 2"; fail=1; fi
+		continue
+	fi
+	if [[ ${UPDATE_GOLDEN:-} == 1 && $reader == libpcap ]]; then
 		cp "$work/$name.out" "$golden/$name.$ext"
 	fi
 	if [[ $got != "$want" ]]; then
-		echo "not ok $n - $name: exit $got, want $want"; sed 's/^/#   /' "$work/$name.err"; fail=1; continue
+		echo "not ok $n - $name ($reader): exit $got, want $want"; sed 's/^/#   /' "$work/$name.err"; fail=1; continue
+	fi
+	# bad input: one stderr line naming the input (the report above it still holds what was read)
+	if [[ $want == 2 ]] && { [[ $(wc -l <"$work/$name.err") != 1 ]] || ! grep -qF "'$input'" "$work/$name.err"; }; then
+		echo "not ok $n - $name ($reader): want one stderr line naming '$input'"; sed 's/^/#   /' "$work/$name.err"; fail=1; continue
 	fi
 	if ! diff -u "$golden/$name.$ext" "$work/$name.out" >"$work/$name.diff"; then
-		echo "not ok $n - $name: output differs from golden/$name.$ext"; sed 's/^/#   /' "$work/$name.diff" | head -40
+		echo "not ok $n - $name ($reader): output differs from golden/$name.$ext"; sed 's/^/#   /' "$work/$name.diff" | head -40
 		fail=1; continue
 	fi
-	echo "ok $n - $name"
+	echo "ok $n - $name ($reader)"
+	done
 done <"$golden/cases.txt"
 # the evidence pcap holds only the flagged flow, cut to headers + 8 payload bytes
 if [[ -f $work/ev.pcap ]]; then

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "craft.h"
 
@@ -291,6 +292,127 @@ static int to_pcapng(const char *in, const char *out)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/* ---- variants of a classic pcap written by libpcap (host order, microseconds) ---- */
+
+enum variant {
+	V_COPY,	      /* the same records */
+	V_NANO,	      /* nanosecond magic and timestamps */
+	V_CUT_DATA,   /* the last record's data cut short */
+	V_CUT_HEADER, /* the file ends inside the last record's header */
+	V_CAPLEN,     /* a record claiming a 2^31-byte caplen after the third packet */
+	V_SNAPCUT,    /* a record longer than the file's snaplen (libpcap cuts it to the snaplen) */
+};
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int read_all(const char *name, uint8_t **ret, size_t *ret_len)
+{
+	FILE *f = fopen(path(name), "rb");
+	uint8_t *b = NULL;
+	long n;
+	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 24 || fseek(f, 0, SEEK_SET) ||
+	    !(b = malloc((size_t)n)) || fread(b, 1, (size_t)n, f) != (size_t)n ||
+	    rd32(b) != 0xa1b2c3d4) {
+		if (f)
+			fclose(f);
+		free(b);
+		return -1;
+	}
+	fclose(f);
+	*ret = b;
+	*ret_len = (size_t)n;
+	return 0;
+}
+
+/*
+ * Write src (a little-endian microsecond pcap from this program) as the
+ * variant v, every header field big-endian when be is set.
+ */
+static int variant(const char *src, const char *dst, enum variant v, bool be)
+{
+	bool nano = v == V_NANO;
+	uint8_t *in = NULL, h[24], rh[16];
+	size_t n, off = 24, last = 0;
+	unsigned k = 0;
+	FILE *f;
+
+	if (read_all(src, &in, &n) < 0 || !(f = fopen(path(dst), "wb"))) {
+		free(in);
+		return -1;
+	}
+	craft_put32(h, nano ? 0xa1b23c4d : 0xa1b2c3d4, be);
+	craft_put16(h + 4, 2, be);
+	craft_put16(h + 6, 4, be);
+	craft_put32(h + 8, 0, be);
+	craft_put32(h + 12, 0, be);
+	craft_put32(h + 16, rd32(in + 16), be);
+	craft_put32(h + 20, rd32(in + 20), be);
+	fwrite(h, 1, 24, f);
+	while (off + 16 <= n) {
+		uint32_t sec = rd32(in + off), usec = rd32(in + off + 4);
+		uint32_t cap = rd32(in + off + 8), len = rd32(in + off + 12);
+		last = off;
+		craft_put32(rh, sec, be);
+		craft_put32(rh + 4, nano ? usec * 1000u + 999u : usec, be);
+		craft_put32(rh + 8, cap, be);
+		craft_put32(rh + 12, len, be);
+		if (v == V_CAPLEN && k == 3) {
+			craft_put32(rh + 8, 0x80000000u, be);
+			craft_put32(rh + 12, 0x80000000u, be);
+		}
+		fwrite(rh, 1, 16, f);
+		if (v == V_SNAPCUT && k == 2) {
+			/* 70,000 bytes: the frame, then zeros past the file's 65,535-byte snaplen */
+			static uint8_t big[70000];
+			memcpy(big, in + off + 16, cap);
+			craft_put32(rh + 8, sizeof(big), be);
+			craft_put32(rh + 12, sizeof(big), be);
+			fseek(f, -16, SEEK_CUR);
+			fwrite(rh, 1, 16, f);
+			fwrite(big, 1, sizeof(big), f);
+		} else {
+			fwrite(in + off + 16, 1, cap, f);
+		}
+		off += 16 + cap;
+		k++;
+	}
+	if (v == V_CUT_DATA || v == V_CUT_HEADER) {
+		/* keep the last record's header and 10 data bytes, or 9 bytes of its header */
+		long keep = (long)(last + (v == V_CUT_DATA ? 26 : 9));
+		if (fflush(f) || ftruncate(fileno(f), keep)) {
+			fclose(f);
+			free(in);
+			return -1;
+		}
+	}
+	free(in);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* tls.pcapng followed by an Enhanced Packet Block that claims 1 GiB. */
+static int pcapng_huge_block(void)
+{
+	FILE *f = NULL, *src = fopen(path("tls.pcapng"), "rb");
+	uint8_t buf[65536];
+	size_t m;
+	if (!src || !(f = fopen(path("huge-block.pcapng"), "wb"))) {
+		if (src)
+			fclose(src);
+		return -1;
+	}
+	while ((m = fread(buf, 1, sizeof(buf), src)) > 0)
+		fwrite(buf, 1, m, f);
+	fclose(src);
+	le32(f, 6);
+	le32(f, 1u << 30);
+	for (int i = 0; i < 6; i++)
+		le32(f, 0);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	char in[1024];
@@ -306,7 +428,16 @@ int main(int argc, char **argv)
 	    one_link("ipv6.pcap", CRAFT_ETH, true))
 		return 1;
 	snprintf(in, sizeof(in), "%s", path("tls.pcap"));
-	if (to_pcapng(in, path("tls.pcapng")) < 0)
+	if (to_pcapng(in, path("tls.pcapng")) < 0 || pcapng_huge_block() < 0)
+		return 1;
+	if (variant("zk-plain.pcap", "zk-plain-be.pcap", V_COPY, true) ||
+	    variant("zk-plain.pcap", "zk-plain-nano.pcap", V_NANO, false) ||
+	    variant("zk-plain.pcap", "zk-plain-be-nano.pcap", V_NANO, true) ||
+	    variant("zk-plain.pcap", "cut-data.pcap", V_CUT_DATA, false) ||
+	    variant("zk-plain.pcap", "cut-header.pcap", V_CUT_HEADER, true) ||
+	    variant("zk-plain.pcap", "caplen.pcap", V_CAPLEN, false) ||
+	    variant("zk-plain.pcap", "caplen-be.pcap", V_CAPLEN, true) ||
+	    variant("zk-plain.pcap", "snapcut.pcap", V_SNAPCUT, false))
 		return 1;
 	return 0;
 }

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The zero-copy reader for classic pcap files: the file mapped MAP_PRIVATE
+ * (read-only, MADV_SEQUENTIAL), walked record by record (cap_pcapwalk.c),
+ * the BPF filter run on the mapped bytes (pcap_offline_filter, the same
+ * interpreter libpcap runs on its own copy), and what has been read unmapped
+ * again every CAP_MAP_RELEASE bytes so the resident size does not grow with
+ * the file.
+ *
+ * A file cut short while it is mapped makes the kernel raise SIGBUS on the
+ * first access past its new end. The handler (installed once) maps a page of
+ * zeros over the faulting page of the capture thread's own mapping and
+ * notes it, so the access completes, whatever code made it (decap, the flow
+ * table, the evidence writer), without a jump out of half-updated state; the
+ * reader then stops before the next record with a corrupt-input error. A cut
+ * inside the last page reads zeros without a fault: the size is checked
+ * against the file's when the walk ends. A SIGBUS anywhere else goes to the
+ * handler that was there before, or to the default action.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cap-internal.h"
+#include "util.h"
+
+/* The mapping the current thread walks (the signal is delivered to the thread that faults). */
+static _Thread_local uintptr_t guard_lo, guard_hi;
+static _Thread_local volatile sig_atomic_t guard_hit;
+static struct sigaction bus_prev;
+static long page_size;
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+	if (a >= guard_lo && a < guard_hi) {
+		void *page = (void *)(a & ~(uintptr_t)(page_size - 1));
+		if (mmap(page, (size_t)page_size, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+			guard_hit = 1;
+			return; /* the access is made again, now on zeros */
+		}
+	}
+	if ((bus_prev.sa_flags & SA_SIGINFO) && bus_prev.sa_sigaction) {
+		bus_prev.sa_sigaction(sig, si, uc);
+	} else if (bus_prev.sa_handler != SIG_DFL && bus_prev.sa_handler != SIG_IGN) {
+		bus_prev.sa_handler(sig);
+	} else {
+		/* not ours: the access faults again on return and the default action ends us */
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+		sigemptyset(&dfl.sa_mask);
+		sigaction(SIGBUS, &dfl, NULL);
+	}
+}
+
+static void bus_install(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER };
+	page_size = sysconf(_SC_PAGESIZE);
+	if (page_size <= 0)
+		page_size = 4096;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &bus_prev);
+}
+
+int cap_fmap_open(struct cap_fmap *m, int fd, char *errbuf, size_t errlen)
+{
+	struct stat st;
+	void *p;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		mp_fmt(errbuf, errlen, "fstat: %s", strerror(errno));
+		return r;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX)
+		return 1;
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return 1; /* libpcap reads it instead */
+	(void)madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+	m->base = p;
+	m->size = (size_t)st.st_size;
+	m->fd = fd;
+	pthread_once(&bus_once, bus_install);
+	/* the header was read by libpcap already (no SIGBUS risk worth a guard here) */
+	if (cap_pcapw_init(&m->w, m->base, m->size) != 0) {
+		cap_fmap_close(m);
+		return 1;
+	}
+	return 0;
+}
+
+void cap_fmap_set_filter(struct cap_fmap *m, const struct bpf_program *prog)
+{
+	m->prog = prog;
+}
+
+int cap_fmap_next(struct cap_fmap *m, struct pcap_pkthdr *h, const uint8_t **ret_data, char *errbuf,
+		  size_t errlen)
+{
+	int r;
+
+	if (guard_lo != (uintptr_t)m->base) {
+		guard_lo = (uintptr_t)m->base;
+		guard_hi = guard_lo + m->size;
+		guard_hit = 0;
+	}
+	for (;;) {
+		if (guard_hit) {
+			mp_fmt(errbuf, errlen,
+			       "the file was cut short while it was read (at or before byte %zu)",
+			       m->w.off);
+			return -EBADMSG;
+		}
+		/* map the pages ahead in one call per CAP_MAP_AHEAD bytes instead of a fault per 16
+		 * pages (an old kernel without MADV_POPULATE_READ, or a cut file: faults as usual) */
+		if (m->w.off + CAP_MAP_AHEAD / 2 > m->populated && m->populated < m->size) {
+			size_t len = m->size - m->populated < CAP_MAP_AHEAD ? m->size - m->populated
+									    : CAP_MAP_AHEAD;
+			(void)madvise((void *)(m->base + m->populated), len, MADV_POPULATE_READ);
+			m->populated += len;
+		}
+		/* unmap what is behind us: whole pages below the record about to be read */
+		if (m->w.off - m->released >= CAP_MAP_RELEASE) {
+			size_t end = m->w.off & ~(size_t)(page_size - 1);
+			(void)madvise((void *)(m->base + m->released), end - m->released,
+				      MADV_DONTNEED);
+			m->released = end;
+		}
+		r = cap_pcapw_next(&m->w, h, ret_data, errbuf, errlen);
+		if (r == 0) {
+			struct stat st;
+			if (!guard_hit && fstat(m->fd, &st) == 0 && (uint64_t)st.st_size >= m->size)
+				return 0;
+			mp_fmt(errbuf, errlen, "the file was cut short while it was read");
+			return -EBADMSG;
+		}
+		if (r < 0)
+			return r;
+		if (guard_hit)
+			continue; /* the header read zeros: report the cut, not the record */
+		/* each record header's place comes from the one before: a chain of loads from
+		 * memory. Fetch every line of the file CAP_MAP_PREFETCH bytes ahead instead, as a
+		 * copy would read it, without the copy */
+		for (size_t end = m->w.off + CAP_MAP_PREFETCH;
+		     m->prefetched < end && m->prefetched < m->size; m->prefetched += 64)
+			__builtin_prefetch(m->base + m->prefetched);
+		if (!m->prog || pcap_offline_filter(m->prog, h, *ret_data))
+			return 1;
+	}
+}
+
+void cap_fmap_close(struct cap_fmap *m)
+{
+	if (m->base) {
+		if (guard_lo == (uintptr_t)m->base)
+			guard_lo = guard_hi = 0;
+		munmap((void *)m->base, m->size);
+	}
+	m->base = NULL;
+}
