@@ -497,6 +497,11 @@ int mp_cmd_scan(int argc, char **argv)
 		rc = rep_scan_emit(&s.rep, r, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 	if (rc == 0)
 		rc = (int)policy_exit_code(r);
+	if (r->input_error[0]) {
+		/* bad input, named; the report above keeps what was read before it */
+		fprintf(stderr, "mskprobe scan: %s\n", r->input_error);
+		rc = MP_EXIT_USAGE;
+	}
 	if (scan_local_failures(r)) {
 		/* this machine's limit, not the targets': never a pass */
 		fprintf(stderr,

@@ -502,6 +502,7 @@ static int run_scan(struct lab *l, enum lab_phase phase)
 	if (l->capture) {
 		o.capture_iface = "lo";
 		o.capture_seconds = 0;
+		o.capture_keep_privileges = true; /* two scans, two live captures */
 	}
 	if ((rc = rep_scan_prepare(&rs, &o, NULL)) != 0)
 		goto out;

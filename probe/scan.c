@@ -2,6 +2,7 @@
 #include "scan.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -537,6 +538,7 @@ static int start_capture(struct scan *s, char *errbuf, size_t errlen)
 	co.iface = o->capture_iface;
 	co.file = o->capture_file;
 	co.user = NULL; /* the scan keeps its identity: it still has to connect */
+	co.drop_privileges = !o->capture_keep_privileges; /* but no capability */
 	/* the ZooKeeper ports the user named are hints too */
 	for (size_t i = 0; i < o->n_clusters; i++)
 		for (size_t j = 0; j < o->clusters[i].n_zookeeper; j++) {
@@ -645,6 +647,17 @@ static void add_capture_finding(struct mp_cluster *c, const cJSON *f)
 			       cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f, "evidence"), 1));
 }
 
+/* SIGINT/SIGTERM: stop waiting, keep what was measured. */
+static void on_interrupt(int fd, void *ud)
+{
+	struct scan *s = ud;
+	char buf[16];
+	(void)!read(fd, buf, sizeof(buf));
+	s->r->interrupted = true;
+	s->interrupted = true;
+	mp_loop_abort(s->loop);
+}
+
 /*
  * Attach the capture to the clusters: with one cluster everything belongs
  * to it; with several, a finding belongs to the cluster whose ZooKeeper or
@@ -657,16 +670,33 @@ static int merge_capture(struct scan *s, char *errbuf, size_t errlen)
 	const cJSON *f, *flow;
 	if (!s->cap)
 		return 0;
-	if (s->o->capture_iface && s->o->capture_seconds) {
-		int64_t end = s->cap_started + (int64_t)s->o->capture_seconds * 1000;
-		while (mp_now_ms() < end && !cap_session_done(s->cap)) {
-			struct timespec ts = { 0, 50 * 1000000L };
-			nanosleep(&ts, NULL);
+	/* live: at least --capture-seconds; a file is read to its end (finishing
+	 * earlier would stop the reader midway and report part of the file) */
+	if (s->o->capture_file || s->o->capture_seconds) {
+		int64_t end = s->o->capture_file
+				      ? INT64_MAX
+				      : s->cap_started + (int64_t)s->o->capture_seconds * 1000;
+		/* the loop no longer runs: watch the interrupt descriptor here, so
+		 * SIGINT/SIGTERM cut the wait and keep what was captured */
+		while (!s->interrupted && mp_now_ms() < end && !cap_session_done(s->cap)) {
+			struct pollfd pfd = { .fd = s->o->interrupt_fd, .events = POLLIN };
+			int64_t left = end == INT64_MAX ? 50 : end - mp_now_ms();
+			if (s->o->interrupt_fd <=
+			    0) { /* 0: none given (the convention of scan_run) */
+				struct timespec ts = { 0, 50 * 1000000L };
+				nanosleep(&ts, NULL);
+			} else if (poll(&pfd, 1, (int)(left < 50 ? (left > 0 ? left : 0) : 50)) >
+				   0) {
+				on_interrupt(pfd.fd, s);
+			}
 		}
 	}
 	int rc = cap_session_finish(s->cap, &cap, &findings, errbuf, errlen);
 	if (rc < 0)
 		return rc;
+	if (cap_session_input_error(s->cap))
+		mp_fmt(s->r->input_error, sizeof(s->r->input_error), "--capture-file %s",
+		       cap_session_input_error(s->cap));
 	for (size_t i = 0; i < s->r->n_clusters; i++) {
 		struct mp_cluster *c = s->r->clusters[i];
 		bool all = s->r->n_clusters == 1, plain = false, tls = false;
@@ -703,17 +733,6 @@ static int merge_capture(struct scan *s, char *errbuf, size_t errlen)
 	cJSON_Delete(cap);
 	cJSON_Delete(findings);
 	return 0;
-}
-
-/* SIGINT/SIGTERM: stop waiting, keep what was measured. */
-static void on_interrupt(int fd, void *ud)
-{
-	struct scan *s = ud;
-	char buf[16];
-	(void)!read(fd, buf, sizeof(buf));
-	s->r->interrupted = true;
-	s->interrupted = true;
-	mp_loop_abort(s->loop);
 }
 
 static int load_tables(struct scan *s, char *errbuf, size_t errlen)

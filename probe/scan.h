@@ -41,6 +41,10 @@ struct scan_opts {
 	const char *capture_iface;
 	const char *capture_file;
 	unsigned capture_seconds; /* live: capture at least this long */
+	/* keep every privilege after the capture opens (the demo: it opens
+	 * another live capture later in the same process); else, once the
+	 * capture is open, the process holds no capability */
+	bool capture_keep_privileges;
 	/* readable when the user interrupts (SIGINT/SIGTERM): the scan stops
 	 * waiting and reports what it measured; <= 0 when not used (stdin is
 	 * never an interrupt source) */

@@ -175,6 +175,8 @@ static int submit(struct zprobe *p, bool tls, const uint8_t *req, size_t len, en
 	s.timeout_ms = timeout_ms(p);
 	s.done = done;
 	s.ud = p;
+	if (done == main_done) /* the session: four timeouts in all, every round included */
+		s.budget_ms = 4 * timeout_ms(p);
 	if (done == main_done && tls)
 		s.tls_setup = main_setup;
 	rc = mp_loop_submit(p->env.loop, &s);

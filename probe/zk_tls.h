@@ -87,9 +87,10 @@ struct tls_probe_req {
 	/*
 	 * Non-NULL: a handshake without a client certificate, then this request
 	 * (one the server answers: a ZooKeeper ConnectRequest, a Kafka
-	 * ApiVersions); sets ti->client_cert to "required" when the handshake or
-	 * the answer fails on the missing certificate and to "requested" when
-	 * an answer comes. Copied at start.
+	 * ApiVersions); sets ti->client_cert to "required" when the server sends
+	 * an alert for the missing certificate (in the handshake, or TLS 1.3's
+	 * on the first read after it; a plain close is not that) and to
+	 * "requested" when an answer comes. Copied at start.
 	 */
 	const uint8_t *nocert_req;
 	size_t nocert_req_len;

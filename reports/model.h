@@ -232,6 +232,9 @@ struct mp_report {
 	char command_line[1024]; /* secrets masked */
 	int64_t duration_ms;
 	bool interrupted; /* the user stopped the scan: unfinished probes say so */
+	/* bad input met while reading (a corrupt --capture-file): the report keeps
+	 * what was read before it, the CLI exits 2 naming it; "" when none */
+	char input_error[MP_ERR_MAX + 64];
 	size_t n_clusters;
 	struct mp_cluster **clusters; /* owned */
 };

@@ -57,6 +57,20 @@ for opt in --ca-file --fingerprint-table --capture-file --sasl-password-file --s
 done
 check "--cert FIFO is refused at once" 2 "--cert $tmp/fifo: not a regular file" \
   timeout 20 "$bin" scan --bootstrap 127.0.0.1:1 --cert "$tmp/fifo" --key "$tmp/fifo"
+# a corrupt --capture-file is bad input (exit 2, named), and the report still holds what was read
+python3 - "$tmp/cut.pcap" <<'PY'
+import struct, sys
+hdr = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+rec = struct.pack("<IIII", 1, 0, 60, 60) + bytes(10)  # says 60 bytes, holds 10
+open(sys.argv[1], "wb").write(hdr + rec)
+PY
+check "a cut --capture-file exits 2 naming the file" 2 "--capture-file '$tmp/cut.pcap'" \
+  "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500 --capture-file "$tmp/cut.pcap" \
+  --format json --output "$tmp/cut.json"
+n=$((n + 1))
+if python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["clusters"][0]["capture"]; assert "truncated" in c["stats"]["error"]' "$tmp/cut.json" 2>/dev/null; then
+  echo "ok $n - the report of a scan over a cut capture keeps the capture section and its error"
+else failed=$((failed + 1)); echo "not ok $n - cut capture report"; fi
 check "a directory as --ca-file is refused" 2 "--ca-file $tmp: not a regular file" \
   "$bin" scan --bootstrap 127.0.0.1:1 --ca-file "$tmp"
 check "unwritable output is named" 2 "$tmp/no/such/dir/r.json" "$bin" scan --bootstrap 127.0.0.1:1 --no-discovery --timeout-ms 500 --output "$tmp/no/such/dir/r.json"
