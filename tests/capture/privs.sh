@@ -94,8 +94,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 	>s.json 2>s.err &
 pid=$!
 pids+=("$pid")
-check "scan --capture lo as root: uid 0, no capability, empty bounding set, no_new_privs" "$pid" 0 0000000000000000 \
-	"probe/scan.c does not set cap_opts.drop_privileges yet"
+check "scan --capture lo as root: uid 0, no capability, empty bounding set, no_new_privs" "$pid" 0 0000000000000000
 kill -TERM "$pid"
 wait "$pid"
 
