@@ -45,9 +45,11 @@ case "$seconds" in '' | *[!0-9]* | 0) echo "fuzz.sh: SECONDS must be a whole num
 findings=${findings:-$build/findings}
 
 if [ ! -f "$build/build.ninja" ]; then
-  CC=clang meson setup "$build" -Dfuzzing=true -Db_lundef=false >"$build.setup.log" 2>&1 || {
-    cat "$build.setup.log" >&2; echo "fuzz.sh: meson setup failed"; echo "0 passed, 1 failed"; exit 1; }
-  rm -f "$build.setup.log"
+  setup_log=$(mktemp)
+  CC=clang meson setup "$build" -Dfuzzing=true -Db_lundef=false >"$setup_log" 2>&1 || {
+    cat "$setup_log" >&2; rm -f "$setup_log"
+    echo "fuzz.sh: meson setup failed"; echo "0 passed, 1 failed"; exit 1; }
+  rm -f "$setup_log"
 fi
 if ! meson introspect --buildoptions "$build" | python3 -c '
 import json, sys
