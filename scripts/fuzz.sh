@@ -102,7 +102,10 @@ for line in sys.stdin:
         path = re.sub(r"^.*?/build[^/]*/\.\./", root, m.group(2))
         if path.startswith(root):
             frames.append("%s %s:%s" % (m.group(1), path[len(root):], m.group(3)))
-print("%s; %s" % (kind or "unknown", " < ".join(frames) or "no frame in this repository"))
+if not kind:
+    print("did not reproduce alone (state across inputs?): replay it, or see the run log")
+else:
+    print("%s; %s" % (kind, " < ".join(frames) or "no frame in this repository"))
 ' "$root"
 }
 
