@@ -89,7 +89,7 @@ root=$(pwd)
 # kind and the first frames in this repository of a crash report on stdin
 signature() {
   python3 -c '
-import re, sys
+import os, re, sys
 root = sys.argv[1] + "/"
 kind, frames = "", []
 for line in sys.stdin:
@@ -99,7 +99,7 @@ for line in sys.stdin:
             kind = m.group(1).replace("ERROR: ", "")
     m = re.match(r"\s*#\d+ 0x[0-9a-f]+ in (\S+) (\S+?):(\d+)", line)
     if m and len(frames) < 3:
-        path = re.sub(r"^.*?/build[^/]*/\.\./", root, m.group(2))
+        path = os.path.normpath(m.group(2))
         if path.startswith(root):
             frames.append("%s %s:%s" % (m.group(1), path[len(root):], m.group(3)))
 if not kind:
