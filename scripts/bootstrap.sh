@@ -13,17 +13,29 @@ packages=(
   zookeeper libnetty-java libslf4j-java default-jre-headless openssl iproute2 tcpdump
   # the HTML report rendered in a real headless browser (tests/reports/html-chromium.sh)
   chromium
+  # scripts/fuzz.sh: clang with libFuzzer and the sanitizers, llvm-symbolizer for stacks
+  clang llvm
 )
 
+installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# clang's libFuzzer and sanitizer runtimes are a separate package on Debian 12
+# (libclang-rt-14-dev); its name follows clang's major version
+clang_major=$(clang -dumpversion 2>/dev/null | cut -d. -f1)
+if [ -n "$clang_major" ] && ! installed "libclang-rt-$clang_major-dev" &&
+  apt-cache show "libclang-rt-$clang_major-dev" >/dev/null 2>&1; then
+  $SUDO apt-get install -y -q --no-install-recommends "libclang-rt-$clang_major-dev"
+fi
