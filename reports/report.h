@@ -10,10 +10,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "catalog.h"
 #include "model.h"
 
 struct cJSON;
-struct rep_check;
+struct mp_check;
 
 #define REP_SCHEMA "mskprobe.report/1"
 
@@ -62,23 +63,12 @@ int rep_report_check(const struct cJSON *j, const char *name, char *errbuf, size
 /* rep_json_read + rep_report_check. */
 int rep_report_load(const char *path, struct cJSON **ret, char *errbuf, size_t errlen);
 
-/* ---- the finding catalogue and compliance map (rep_catalog.c) ------------- */
-
-struct rep_catalog;
-int rep_catalog_builtin(struct rep_catalog **ret, char *errbuf, size_t errlen);
-int rep_catalog_parse(struct rep_catalog **ret, const char *text, size_t len, char *errbuf,
-		      size_t errlen);
-void rep_catalog_free(struct rep_catalog *c);
-size_t rep_catalog_size(const struct rep_catalog *c);
-const struct rep_check *rep_catalog_at(const struct rep_catalog *c, size_t i);
-const struct rep_check *rep_catalog_find(const struct rep_catalog *c, const char *id);
-
 /* ---- formats (rep_format.c) ------------------------------------------------ */
 
 struct rep_render_opts {
-	const struct rep_catalog *catalog; /* NULL: the built-in one */
-	bool color;			   /* text: ANSI colours */
-	const char *aws_account;	   /* asff: when a cluster has no ARN */
+	const struct mp_catalog *catalog; /* NULL: the built-in one */
+	bool color;			  /* text: ANSI colours */
+	const char *aws_account;	  /* asff: when a cluster has no ARN */
 	const char *aws_region;
 };
 
@@ -234,5 +224,8 @@ int rep_declared_findings(struct mp_cluster *c, const struct rep_inv_cluster *in
  * policy.severity_overrides, provenance.inputs (file names and SHA-256). */
 int rep_annotate(struct cJSON *report, const struct rep_policy *p, const char *inventory_path,
 		 const char *policy_path);
+
+/* info 0 .. critical 4, or -1 for anything else. */
+int rep_sev_rank(const char *s);
 
 #endif

@@ -67,4 +67,7 @@ bool mp_line_is_data(const char *line, size_t len);
 /* RFC 3339 UTC timestamp of wall-clock now (or of t when t >= 0), into buf[32]. */
 void mp_rfc3339(char buf[32], int64_t unix_seconds);
 
+/* Is s[0..len) well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF)? */
+bool mp_utf8_valid(const char *s, size_t len);
+
 #endif
