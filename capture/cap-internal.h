@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "cap_limits.h"
+#include "capture.h"
 
 struct cJSON;
 
@@ -276,35 +277,11 @@ struct cap_run_info {
 /* Build the capture object and the findings array; 0 or -ENOMEM. */
 int cap_report_build(struct cap_report *r, const struct cap_run_info *info,
 		     struct cJSON **ret_capture, struct cJSON **ret_findings);
-/*
- * The text cJSON_Print(item) gives, byte for byte, without its per-number
- * sprintf and sscanf (cap_jprint.c). 0 and *ret_text (free it), or -ENOMEM
- * (also for an item cJSON_Print refuses: invalid type, raw without text).
- */
-int cap_json_print(const struct cJSON *item, char **ret_text);
 /* "10.0.0.1:2181" or "[2001:db8::1]:2181". */
 void cap_endpoint_str(char *buf, size_t n, const struct cap_addr *a, uint16_t port);
 /* RFC 3339 UTC with microseconds. */
 void cap_time_str(char buf[40], uint64_t us);
 
-/* ---- atomic output files (cap_afile.c) ----------------------------------- */
-
-struct cap_afile {
-	int fd;
-	char *tmp;  /* temp path in the target's directory */
-	char *path; /* final path */
-};
-
-/* Create DIR/.NAME.XXXXXX with mode 0600. 0 or -errno with errbuf. */
-int cap_afile_open(struct cap_afile *f, const char *path, char *errbuf, size_t errlen);
-/* Give the temp file to uid/gid (before a privilege drop); 0 or -errno. */
-int cap_afile_chown(struct cap_afile *f, uid_t uid, gid_t gid);
-/* fsync, rename over path, fsync the directory; closes fd. 0 or -errno. */
-int cap_afile_commit(struct cap_afile *f, char *errbuf, size_t errlen);
-/* Remove the temp file if not committed and free; safe twice. */
-void cap_afile_abort(struct cap_afile *f);
-/* Write all of buf to the file. 0 or -errno. */
-int cap_afile_write(struct cap_afile *f, const void *buf, size_t len);
 /* SHA-256 hex of a file's contents. 0 or -errno. */
 int cap_sha256_file(const char *path, char out[65]);
 

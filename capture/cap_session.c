@@ -27,7 +27,7 @@
 #include "cap-internal.h"
 #include "cap-source.h"
 #include "capture.h"
-#include "cli.h"
+#include "mp_exit.h"
 #include "mp_limits.h"
 #include "util.h"
 

@@ -148,7 +148,7 @@ int cap_privs_drop(const char *user, uid_t uid, gid_t gid, char *errbuf, size_t 
 void cap_session_free(struct cap_session *s);
 
 /*
- * Exit code the CLI maps the findings to (probe/cli.h): MP_EXIT_FINDING when
+ * Exit code the CLI maps the findings to (base/mp_exit.h): MP_EXIT_FINDING when
  * any finding is above info, MP_EXIT_PASS when the capture classified at
  * least one flow and found nothing, MP_EXIT_UNVERIFIED when it saw nothing
  * it could classify.
@@ -158,4 +158,29 @@ int cap_exit_code(const struct cJSON *capture);
 /* Render a capture object as text (for --format text). 0 or -errno. */
 int cap_render_text(const struct cJSON *capture, char **ret_text);
 
+/*
+ * The text cJSON_Print(item) gives, byte for byte, without its per-number
+ * sprintf and sscanf (cap_jprint.c). 0 and *ret_text (free it), or -ENOMEM
+ * (also for an item cJSON_Print refuses: invalid type, raw without text).
+ */
+int cap_json_print(const struct cJSON *item, char **ret_text);
+
+/* ---- atomic output files (cap_afile.c) ----------------------------------- */
+
+struct cap_afile {
+	int fd;
+	char *tmp;  /* temp path in the target's directory */
+	char *path; /* final path */
+};
+
+/* Create DIR/.NAME.XXXXXX with mode 0600. 0 or -errno with errbuf. */
+int cap_afile_open(struct cap_afile *f, const char *path, char *errbuf, size_t errlen);
+/* Give the temp file to uid/gid (before a privilege drop); 0 or -errno. */
+int cap_afile_chown(struct cap_afile *f, uid_t uid, gid_t gid);
+/* fsync, rename over path, fsync the directory; closes fd. 0 or -errno. */
+int cap_afile_commit(struct cap_afile *f, char *errbuf, size_t errlen);
+/* Remove the temp file if not committed and free; safe twice. */
+void cap_afile_abort(struct cap_afile *f);
+/* Write all of buf to the file. 0 or -errno. */
+int cap_afile_write(struct cap_afile *f, const void *buf, size_t len);
 #endif

@@ -10,7 +10,7 @@
 #ifndef MP_POLICY_H
 #define MP_POLICY_H
 
-#include "cli.h"
+#include "mp_exit.h"
 #include "fp.h"
 #include "model.h"
 #include "msk.h"

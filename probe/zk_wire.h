@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 /*
- * Caps on what a ZooKeeper peer can cost us (see also probe/mp_limits.h).
+ * Caps on what a ZooKeeper peer can cost us (see also base/mp_limits.h).
  * jute.maxbuffer is 1 MiB on the server; we read far less.
  */
 #define ZK_FRAME_MAX	     (256u * 1024u) /* largest reply frame read (a listing of many znodes) */

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalog.h"
+#include "js.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -42,13 +44,6 @@ int rb_take(struct rep_buf *b, char **ret, size_t *ret_len);
 void rb_free(struct rep_buf *b);
 
 /* ---- accessors --------------------------------------------------------- */
-const struct cJSON *js_get(const struct cJSON *o, const char *key);
-const char *js_str(const struct cJSON *o, const char *key, const char *dflt);
-double js_num(const struct cJSON *o, const char *key, double dflt);
-bool js_true(const struct cJSON *o, const char *key);
-/* The object/array under key, or NULL when absent or another type. */
-const struct cJSON *js_obj(const struct cJSON *o, const char *key);
-const struct cJSON *js_arr(const struct cJSON *o, const char *key);
 /* "2.2 (2.2.1)" from a cluster's kafka.releases and kafka.candidates. */
 void js_version_cell(const struct cJSON *cluster, char *dst, size_t n);
 /* The cluster's stable key: its ARN when the inventory gave one, else its name. */
@@ -56,38 +51,27 @@ const char *js_cluster_key(const struct cJSON *cluster);
 
 /* ---- strings ------------------------------------------------------------ */
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool rep_utf8_valid(const char *s, size_t len);
+bool mp_utf8_valid(const char *s, size_t len);
 /* Truncate in place to at most max bytes without splitting a UTF-8 sequence. */
 void rep_utf8_trunc(char *s, size_t max);
 /* Seconds since the epoch of an RFC 3339 UTC time "YYYY-MM-DDTHH:MM:SS[.f]Z"; -1 if not one. */
 int64_t rep_time_parse(const char *s);
-/* Severity rank 0 info .. 4 critical, -1 unknown. */
-int rep_sev_rank(const char *s);
 
-/* ---- the finding catalogue (reports/data/findings.tsv) ----------------- */
-#define REP_CONTROLS_MAX 24u
-
-struct rep_check {
-	const char *id, *severity, *requires, *title, *remediation;
-	size_t n_controls;
-	const char *framework[REP_CONTROLS_MAX]; /* "PCI DSS v4.0" */
-	const char *control[REP_CONTROLS_MAX];	 /* "4.2.1" */
-};
-
+/* ---- the finding catalogue (base/data/findings.tsv) ----------------- */
 /* Was the check evaluated for this cluster of this report? (catalogue "requires") */
-bool rep_check_evaluated(const struct rep_check *k, const struct cJSON *report,
+bool rep_check_evaluated(const struct mp_check *k, const struct cJSON *report,
 			 const struct cJSON *cluster);
 
 /* The per-cluster status of check k: "PASSED", "FAILED", "WARNING" or "NOT_AVAILABLE";
  * *ret_finding is the finding object when one is present. */
-const char *rep_check_status(const struct rep_check *k, const struct cJSON *report,
+const char *rep_check_status(const struct mp_check *k, const struct cJSON *report,
 			     const struct cJSON *cluster, const struct cJSON **ret_finding);
 
 #define REP_VERDICT_CHECK "CONTROL_PLANE_ENCRYPTION"
 
 /* ---- formats ------------------------------------------------------------ */
 struct rep_ctx {
-	const struct rep_catalog *cat;
+	const struct mp_catalog *cat;
 	bool color;
 	const char *aws_account, *aws_region, *aws_partition;
 };
@@ -114,14 +98,5 @@ extern const struct rep_format_ops rep_fmt_json, rep_fmt_text, rep_fmt_html, rep
 
 /* Shared by html and trend: the page head with the inline stylesheet. */
 void rep_html_head(struct rep_buf *b, const char *title);
-
-/*
- * The options `diff` and `trend` share: --format (one of formats[], a
- * NULL-terminated list), --output, --help. Returns 0 with *format and
- * *output set (and optind at the first operand), -1 after --help was
- * printed, or MP_EXIT_USAGE after a one-line error naming the option.
- */
-int rep_cmd_opts(int argc, char **argv, const char *cmd, const char *const *formats,
-		 void (*usage)(FILE *f), const char **format, const char **output);
 
 #endif

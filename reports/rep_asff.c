@@ -171,7 +171,7 @@ static void finding_id(char *dst, size_t n, const char *key, const char *check)
 	mp_fmt(dst, n, "mskprobe/sha256-%s/%s", h, check);
 }
 
-static cJSON *one(const cJSON *r, const cJSON *c, const struct rep_check *k, const struct where *w,
+static cJSON *one(const cJSON *r, const cJSON *c, const struct mp_check *k, const struct where *w,
 		  const char *status, const cJSON *f)
 {
 	const char *gen = js_str(r, "generated_at", "");
@@ -265,8 +265,8 @@ static int asff_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf
 		struct where w;
 		if ((rc = locate(c, ctx, &w, errbuf, errlen)) < 0)
 			goto out;
-		for (size_t i = 0; i < rep_catalog_size(ctx->cat); i++) {
-			const struct rep_check *k = rep_catalog_at(ctx->cat, i);
+		for (size_t i = 0; i < mp_catalog_size(ctx->cat); i++) {
+			const struct mp_check *k = mp_catalog_at(ctx->cat, i);
 			const cJSON *f = NULL;
 			const char *status = rep_check_status(k, r, c, &f);
 			cJSON *o = one(r, c, k, &w, status, f);

@@ -43,7 +43,7 @@ int rep_render(const char *format, const cJSON *report, const struct rep_render_
 	       size_t *ret_len, char *errbuf, size_t errlen)
 {
 	const struct rep_format_ops *f = find(format);
-	struct rep_catalog *own = NULL;
+	struct mp_catalog *own = NULL;
 	struct rep_buf b = { 0 };
 	struct rep_ctx ctx = { 0 };
 	int rc;
@@ -60,12 +60,12 @@ int rep_render(const char *format, const cJSON *report, const struct rep_render_
 		ctx.aws_region = o->aws_region;
 	}
 	if (!ctx.cat) {
-		if ((rc = rep_catalog_builtin(&own, errbuf, errlen)) < 0)
+		if ((rc = mp_catalog_builtin(&own, errbuf, errlen)) < 0)
 			return rc;
 		ctx.cat = own;
 	}
 	rc = f->render(report, &ctx, &b, errbuf, errlen);
-	rep_catalog_free(own);
+	mp_catalog_free(own);
 	if (rc < 0) {
 		rb_free(&b);
 		return rc;

@@ -399,7 +399,7 @@ static void declared_html(struct rep_buf *b, const cJSON *c)
 static void finding_html(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON *f)
 {
 	const char *sev = js_str(f, "severity", "info");
-	const struct rep_check *k = rep_catalog_find(ctx->cat, js_str(f, "id", ""));
+	const struct mp_check *k = mp_catalog_find(ctx->cat, js_str(f, "id", ""));
 	if (rep_sev_rank(sev) < 0)
 		sev = "info";
 	rb_put(b, "<div class=\"finding f-%s\">\n<p>", sev);

@@ -12,7 +12,7 @@
  *   array  = "[" ws [ value ws *( "," ws value ws ) ] "]"
  *   ws     = *( SP / HTAB / LF / CR )
  *
- * The caps are MP_JSON_* in probe/mp_limits.h. The cost of the tree is
+ * The caps are MP_JSON_* in base/mp_limits.h. The cost of the tree is
  * estimated as MP_JSON_NODE_COST per value plus, per string and member
  * name, its bytes as written, what rep_json_parse's defanging can add (a raw
  * control byte becomes the six bytes "\u00NN"), a NUL and 16 bytes of

@@ -19,12 +19,12 @@ static int junit_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_bu
 	(void)errbuf;
 	(void)errlen;
 	const cJSON *c;
-	size_t n = rep_catalog_size(ctx->cat), tests = 0, failures = 0, skipped = 0;
+	size_t n = mp_catalog_size(ctx->cat), tests = 0, failures = 0, skipped = 0;
 
 	cJSON_ArrayForEach (c, js_arr(r, "clusters"))
 		for (size_t i = 0; i < n; i++) {
 			const cJSON *f;
-			const char *s = rep_check_status(rep_catalog_at(ctx->cat, i), r, c, &f);
+			const char *s = rep_check_status(mp_catalog_at(ctx->cat, i), r, c, &f);
 			tests++;
 			failures += strcmp(s, "FAILED") == 0 || strcmp(s, "WARNING") == 0;
 			skipped += strcmp(s, "NOT_AVAILABLE") == 0;
@@ -40,7 +40,7 @@ static int junit_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_bu
 		size_t cf = 0, cs = 0;
 		for (size_t i = 0; i < n; i++) {
 			const cJSON *f;
-			const char *s = rep_check_status(rep_catalog_at(ctx->cat, i), r, c, &f);
+			const char *s = rep_check_status(mp_catalog_at(ctx->cat, i), r, c, &f);
 			cf += strcmp(s, "FAILED") == 0 || strcmp(s, "WARNING") == 0;
 			cs += strcmp(s, "NOT_AVAILABLE") == 0;
 		}
@@ -48,7 +48,7 @@ static int junit_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_bu
 		rb_xml(b, js_str(c, "name", "?"));
 		rb_put(b, "\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n", n, cf, cs);
 		for (size_t i = 0; i < n; i++) {
-			const struct rep_check *k = rep_catalog_at(ctx->cat, i);
+			const struct mp_check *k = mp_catalog_at(ctx->cat, i);
 			const cJSON *f;
 			const char *s = rep_check_status(k, r, c, &f);
 			rb_str(b, "    <testcase classname=\"mskprobe.");

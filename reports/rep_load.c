@@ -111,7 +111,7 @@ static int fix_string(char **sp)
 {
 	const unsigned char *s = (const unsigned char *)*sp;
 	size_t len = strlen(*sp), extra = 0;
-	if (!rep_utf8_valid(*sp, len))
+	if (!mp_utf8_valid(*sp, len))
 		return -EINVAL;
 	for (size_t i = 0; i < len;) {
 		size_t d = danger_len(s + i);

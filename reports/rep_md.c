@@ -50,7 +50,7 @@ static void fenced(struct rep_buf *b, const char *s)
 
 static void finding_md(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON *f)
 {
-	const struct rep_check *k = rep_catalog_find(ctx->cat, js_str(f, "id", ""));
+	const struct mp_check *k = mp_catalog_find(ctx->cat, js_str(f, "id", ""));
 	rb_str(b, "- **");
 	rb_md(b, js_str(f, "severity", "info"));
 	rb_str(b, "** `");

@@ -32,7 +32,7 @@ static const char *status_name(int id)
 	return n[id];
 }
 
-static cJSON *event(const cJSON *r, const cJSON *c, const struct rep_check *k, const char *status,
+static cJSON *event(const cJSON *r, const cJSON *c, const struct mp_check *k, const char *status,
 		    const cJSON *f)
 {
 	int64_t t = rep_time_parse(js_str(r, "generated_at", ""));
@@ -117,8 +117,8 @@ static int ocsf_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf
 	(void)errlen;
 	const cJSON *c;
 	cJSON_ArrayForEach (c, js_arr(r, "clusters")) {
-		for (size_t i = 0; i < rep_catalog_size(ctx->cat); i++) {
-			const struct rep_check *k = rep_catalog_at(ctx->cat, i);
+		for (size_t i = 0; i < mp_catalog_size(ctx->cat); i++) {
+			const struct mp_check *k = mp_catalog_at(ctx->cat, i);
 			const cJSON *f = NULL;
 			const char *status = rep_check_status(k, r, c, &f);
 			cJSON *e = event(r, c, k, status, f);

@@ -61,16 +61,16 @@ int rep_policy_tags(struct rep_policy *p, const char *list, char *errbuf, size_t
 static int severities(struct rep_policy *p, const cJSON *o, const char *path, char *errbuf,
 		      size_t errlen)
 {
-	struct rep_catalog *cat = NULL;
+	struct mp_catalog *cat = NULL;
 	const cJSON *it;
-	int rc = rep_catalog_builtin(&cat, errbuf, errlen);
+	int rc = mp_catalog_builtin(&cat, errbuf, errlen);
 	if (rc < 0)
 		return rc;
 	cJSON_ArrayForEach (it, o) {
 		enum mp_severity sev;
 		char f[128];
 		mp_fmt(f, sizeof(f), "severities.%.60s", it->string ? it->string : "");
-		if (!rep_catalog_find(cat, it->string) ||
+		if (!mp_catalog_find(cat, it->string) ||
 		    strcmp(it->string, REP_VERDICT_CHECK) == 0) {
 			rc = perr(errbuf, errlen, path, f, "not a finding id of this mskprobe");
 			break;
@@ -87,7 +87,7 @@ static int severities(struct rep_policy *p, const cJSON *o, const char *path, ch
 		mp_strlcpy(p->severity[p->n_severity].id, it->string, sizeof(p->severity[0].id));
 		p->severity[p->n_severity++].severity = sev;
 	}
-	rep_catalog_free(cat);
+	mp_catalog_free(cat);
 	return rc;
 }
 

@@ -125,7 +125,7 @@ static void findings_text(struct rep_buf *o, const struct rep_ctx *ctx, const cJ
 		up[i] = '\0';
 		rb_put(o, "    %s[%s]%s %s: %s\n", paint(ctx, sev), up, paint(ctx, "reset"),
 		       js_str(f, "id", "?"), js_str(f, "title", ""));
-		const struct rep_check *k = rep_catalog_find(ctx->cat, js_str(f, "id", ""));
+		const struct mp_check *k = mp_catalog_find(ctx->cat, js_str(f, "id", ""));
 		if (k)
 			rb_put(o, "        fix: %s\n", k->remediation);
 	}

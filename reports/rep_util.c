@@ -12,10 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <getopt.h>
 #include <stdbool.h>
-#include "cli.h"
 #include "rep-internal.h"
+#include "js.h"
 #include "util.h"
 
 static bool rb_reserve(struct rep_buf *b, size_t more)
@@ -154,40 +153,6 @@ void rb_free(struct rep_buf *b)
 	b->len = b->cap = 0;
 }
 
-const cJSON *js_get(const cJSON *o, const char *key)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-const char *js_str(const cJSON *o, const char *key, const char *dflt)
-{
-	const cJSON *v = js_get(o, key);
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : dflt;
-}
-
-double js_num(const cJSON *o, const char *key, double dflt)
-{
-	const cJSON *v = js_get(o, key);
-	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
-bool js_true(const cJSON *o, const char *key)
-{
-	return cJSON_IsTrue(js_get(o, key));
-}
-
-const cJSON *js_obj(const cJSON *o, const char *key)
-{
-	const cJSON *v = js_get(o, key);
-	return cJSON_IsObject(v) ? v : NULL;
-}
-
-const cJSON *js_arr(const cJSON *o, const char *key)
-{
-	const cJSON *v = js_get(o, key);
-	return cJSON_IsArray(v) ? v : NULL;
-}
-
 static size_t cat_list(char *dst, size_t n, size_t o, const cJSON *arr, const char *first,
 		       const char *sep, bool *any)
 {
@@ -221,44 +186,6 @@ const char *js_cluster_key(const cJSON *cluster)
 {
 	const char *arn = js_str(js_obj(cluster, "inventory"), "arn", NULL);
 	return arn && *arn ? arn : js_str(cluster, "name", "?");
-}
-
-bool rep_utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t need;
-		uint32_t cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			need = 1;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (len - i <= need)
-			return false;
-		for (size_t k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800) ||
-		    (need == 3 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += need + 1;
-	}
-	return true;
 }
 
 void rep_utf8_trunc(char *s, size_t max)
@@ -305,42 +232,4 @@ int rep_sev_rank(const char *s)
 		if (strcmp(s, names[i]) == 0)
 			return i;
 	return -1;
-}
-
-int rep_cmd_opts(int argc, char **argv, const char *cmd, const char *const *formats,
-		 void (*usage)(FILE *f), const char **format, const char **output)
-{
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { "output", required_argument, NULL, 'o' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'f') {
-			bool ok = false;
-			for (size_t i = 0; formats[i] && !ok; i++)
-				ok = strcmp(optarg, formats[i]) == 0;
-			if (!ok) {
-				fprintf(stderr, "mskprobe %s: --format '%s': want", cmd, optarg);
-				for (size_t i = 0; formats[i]; i++)
-					fprintf(stderr, "%s%s",
-						i ? (formats[i + 1] ? ", " : " or ") : " ",
-						formats[i]);
-				fprintf(stderr, "\n");
-				return MP_EXIT_USAGE;
-			}
-			*format = optarg;
-		} else if (c == 'o') {
-			*output = optarg;
-		} else if (c == 'h') {
-			usage(stdout);
-			return -1;
-		} else {
-			fprintf(stderr, "mskprobe %s: see 'mskprobe %s --help'\n", cmd, cmd);
-			return MP_EXIT_USAGE;
-		}
-	}
-	return 0;
 }

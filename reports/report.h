@@ -11,10 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalog.h"
 #include "model.h"
 
 struct cJSON;
-struct rep_check;
+struct mp_check;
 
 #define REP_SCHEMA "mskprobe.report/1"
 
@@ -69,7 +70,7 @@ struct rep_json_stats {
 /*
  * The pre-scan (rep_jscan.c) rep_json_parse runs before cJSON: one pass,
  * no allocation, checks the RFC 8259 structure and the MP_JSON_* caps of
- * probe/mp_limits.h. 0 with the counts in *ret (may be NULL); -EINVAL (not
+ * base/mp_limits.h. 0 with the counts in *ret (may be NULL); -EINVAL (not
  * JSON) or -E2BIG (a cap) with "NAME: what, where" in errbuf.
  */
 int rep_json_scan(const char *data, size_t len, const char *name, struct rep_json_stats *ret,
@@ -87,23 +88,12 @@ int rep_report_load(const char *path, struct cJSON **ret, char *errbuf, size_t e
 int rep_report_load_within(const char *path, uint64_t *budget, struct cJSON **ret, char *errbuf,
 			   size_t errlen);
 
-/* ---- the finding catalogue and compliance map (rep_catalog.c) ------------- */
-
-struct rep_catalog;
-int rep_catalog_builtin(struct rep_catalog **ret, char *errbuf, size_t errlen);
-int rep_catalog_parse(struct rep_catalog **ret, const char *text, size_t len, char *errbuf,
-		      size_t errlen);
-void rep_catalog_free(struct rep_catalog *c);
-size_t rep_catalog_size(const struct rep_catalog *c);
-const struct rep_check *rep_catalog_at(const struct rep_catalog *c, size_t i);
-const struct rep_check *rep_catalog_find(const struct rep_catalog *c, const char *id);
-
 /* ---- formats (rep_format.c) ------------------------------------------------ */
 
 struct rep_render_opts {
-	const struct rep_catalog *catalog; /* NULL: the built-in one */
-	bool color;			   /* text: ANSI colours */
-	const char *aws_account;	   /* asff: when a cluster has no ARN */
+	const struct mp_catalog *catalog; /* NULL: the built-in one */
+	bool color;			  /* text: ANSI colours */
+	const char *aws_account;	  /* asff: when a cluster has no ARN */
 	const char *aws_region;
 };
 
@@ -270,5 +260,8 @@ int rep_declared_findings(struct mp_cluster *c, const struct rep_inv_cluster *in
  * policy.severity_overrides, provenance.inputs (file names and SHA-256). */
 int rep_annotate(struct cJSON *report, const struct rep_policy *p, const char *inventory_path,
 		 const char *policy_path);
+
+/* info 0 .. critical 4, or -1 for anything else. */
+int rep_sev_rank(const char *s);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Scan verdicts with real ZooKeeper endpoints: Kafka broker stand-ins
- * (probe/standin.c) for the brokers, the real Apache ZooKeeper 3.8
+ * (lab/standin.c) for the brokers, the real Apache ZooKeeper 3.8
  * instances of tests/zk/zk-harness.sh for ZooKeeper (argv[1] is its zk.env;
  * tests/zk/run-zk-tests.sh starts and always stops it), all scanned in one
  * scan_run() as four clusters, checked on the report JSON (rep_to_json)

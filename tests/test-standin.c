@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Broker stand-ins (probe/standin.c) over real sockets on 127.0.0.1: each
+ * Broker stand-ins (lab/standin.c) over real sockets on 127.0.0.1: each
  * behaviour, release-faithful error answers, TLS with a generated PKI
- * (probe/pki.c), mutual TLS, the SASL one-ApiVersions-per-connection rule,
+ * (lab/pki.c), mutual TLS, the SASL one-ApiVersions-per-connection rule,
  * hostile clients and idle timeouts. The client side is deliberately simple:
  * blocking sockets with receive/send timeouts, blocking OpenSSL.
  */

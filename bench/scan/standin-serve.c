@@ -2,10 +2,10 @@
 /*
  * standin-serve: the endpoints of the scan benchmark (bench/scan/run.sh).
  *
- * Starts, on 127.0.0.1, N broker stand-ins (probe/standin.h) on one serving
+ * Starts, on 127.0.0.1, N broker stand-ins (lab/standin.h) on one serving
  * thread: answering listeners that cycle through every row of the built-in
  * release table (all releases, ZooKeeper and KRaft mode), some of them
- * behind TLS with a throw-away PKI (probe/pki.h); SILENT listeners that
+ * behind TLS with a throw-away PKI (lab/pki.h); SILENT listeners that
  * accept and read but never answer; and dead ports, bound to learn a free
  * port number below the kernel's ephemeral range and closed again before
  * anything can connect. The kinds are shuffled with a fixed seed so dead

@@ -88,7 +88,7 @@ else
 fi
 
 # 4. scan --capture as root: the scan keeps uid 0 (it still connects) but no capability once the capture is open.
-#    The scan must ask for the drop (cap_opts.drop_privileges in probe/scan.c): a TODO until it does.
+#    The scan asks for the drop (cap_opts.drop_privileges in cmd/scan.c).
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$mskprobe" scan --bootstrap "127.0.0.1:$port" --timeout-ms 500 --capture lo --capture-seconds 10 --format json \
 	>s.json 2>s.err &

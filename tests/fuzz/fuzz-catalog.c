@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libFuzzer target for the finding catalogue parser, rep_catalog_parse()
+ * libFuzzer target for the finding catalogue parser, mp_catalog_parse()
  * (reports/rep_catalog.c): the whole input is the TSV text.
  *
  * Beyond "never crash, never read past the end": a rejection carries a
@@ -17,13 +17,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check(const struct rep_catalog *c)
+static void check(const struct mp_catalog *c)
 {
-	for (size_t i = 0; i < rep_catalog_size(c); i++) {
-		const struct rep_check *k = rep_catalog_at(c, i);
+	for (size_t i = 0; i < mp_catalog_size(c); i++) {
+		const struct mp_check *k = mp_catalog_at(c, i);
 		if (!k || !k->id[0] || !k->severity[0] || !k->requires[0] || !k->title[0] ||
-		    !k->remediation[0] || rep_catalog_find(c, k->id) != k ||
-		    k->n_controls > REP_CONTROLS_MAX)
+		    !k->remediation[0] || mp_catalog_find(c, k->id) != k ||
+		    k->n_controls > MP_CONTROLS_MAX)
 			abort();
 		for (size_t j = 0; j < k->n_controls; j++)
 			if (!k->framework[j][0] || !k->control[j][0])
@@ -33,14 +33,14 @@ static void check(const struct rep_catalog *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rep_catalog *c = NULL;
+	struct mp_catalog *c = NULL;
 	char err[256];
 
 	err[0] = '\0';
-	int rc = rep_catalog_parse(&c, (const char *)data, size, err, sizeof(err));
+	int rc = mp_catalog_parse(&c, (const char *)data, size, err, sizeof(err));
 	if (rc == 0) {
 		check(c);
-		rep_catalog_free(c);
+		mp_catalog_free(c);
 	} else if (rc != -ENOMEM && (rc != -EINVAL || !err[0])) {
 		abort(); /* every rejection is -EINVAL with a reason */
 	}

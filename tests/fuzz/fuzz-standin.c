@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for the request parsers of the broker and ZooKeeper
- * stand-ins (probe/standin.c: handle_frame, handle_apiv,
+ * stand-ins (lab/standin.c: handle_frame, handle_apiv,
  * handle_sasl_handshake, zk_process, zk_four_letter, zk_connect,
  * zk_request). They are static and run on the server's own thread, so the
  * harness goes through the one public entry point, a connection: one

@@ -51,24 +51,24 @@ static void test_catalog(void)
 		"TAG_OWNER_MISSING",
 		REP_VERDICT_CHECK,
 	};
-	struct rep_catalog *c = NULL;
+	struct mp_catalog *c = NULL;
 	char err[256] = "";
-	TAP_EQ_INT(rep_catalog_builtin(&c, err, sizeof(err)), 0, "built-in catalogue parses: %s",
+	TAP_EQ_INT(mp_catalog_builtin(&c, err, sizeof(err)), 0, "built-in catalogue parses: %s",
 		   err);
 	if (!c)
 		return;
 	for (size_t i = 0; i < sizeof(emitted) / sizeof(emitted[0]); i++) {
-		const struct rep_check *k = rep_catalog_find(c, emitted[i]);
+		const struct mp_check *k = mp_catalog_find(c, emitted[i]);
 		TAP_OK(k && k->n_controls > 0, "%s is catalogued with controls", emitted[i]);
 	}
-	TAP_EQ_INT(rep_catalog_size(c), sizeof(emitted) / sizeof(emitted[0]),
+	TAP_EQ_INT(mp_catalog_size(c), sizeof(emitted) / sizeof(emitted[0]),
 		   "nothing in the catalogue that no probe emits");
-	const struct rep_check *k = rep_catalog_find(c, "DECLARED_IN_CLUSTER_PLAINTEXT");
+	const struct mp_check *k = mp_catalog_find(c, "DECLARED_IN_CLUSTER_PLAINTEXT");
 	bool msk1 = false;
 	for (size_t i = 0; k && i < k->n_controls; i++)
 		msk1 |= strcmp(k->control[i], "MSK.1") == 0;
 	TAP_OK(msk1, "in-cluster encryption maps to Security Hub MSK.1");
-	rep_catalog_free(c);
+	mp_catalog_free(c);
 	static const char *const bad[] = {
 		"X\tinfo\talways\tt\tr\n",
 		"lower\tinfo\talways\tt\tr\tF|C\n",
@@ -79,9 +79,9 @@ static void test_catalog(void)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		c = NULL;
-		TAP_EQ_INT(rep_catalog_parse(&c, bad[i], strlen(bad[i]), err, sizeof(err)), -EINVAL,
+		TAP_EQ_INT(mp_catalog_parse(&c, bad[i], strlen(bad[i]), err, sizeof(err)), -EINVAL,
 			   "bad catalogue %zu refused: %s", i, err);
-		rep_catalog_free(c);
+		mp_catalog_free(c);
 	}
 }
 
@@ -96,8 +96,8 @@ static void test_escape(void)
 	s = esc(rb_xml, "a\x01<b>\x7f");
 	TAP_EQ_STR(s, "a&lt;b&gt;\x7f", "xml drops forbidden control characters");
 	free(s);
-	TAP_OK(rep_utf8_valid("\xc3\xa9", 2) && !rep_utf8_valid("\xc3", 1) &&
-		       !rep_utf8_valid("\xc0\xaf", 2) && !rep_utf8_valid("\xed\xa0\x80", 3),
+	TAP_OK(mp_utf8_valid("\xc3\xa9", 2) && !mp_utf8_valid("\xc3", 1) &&
+		       !mp_utf8_valid("\xc0\xaf", 2) && !mp_utf8_valid("\xed\xa0\x80", 3),
 	       "UTF-8 validation: overlongs, surrogates, truncation");
 	char t[] = "ab\xc3\xa9";
 	rep_utf8_trunc(t, 3);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The glue between `mskprobe scan` (probe/cli_scan.c) and reports/: the
+ * The glue between `mskprobe scan` (cmd/cli_scan.c) and reports/: the
  * report-side options (--format list, --output-dir, --sign-key,
  * --inventory, --policy, --require-tags), kept here so the scan CLI only
  * stores option strings and calls three functions.

@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "rep-internal.h"
+#include "js.h"
+#include "report.h"
 #include "util.h"
 
 static void usage(FILE *f)

@@ -14,7 +14,7 @@
  * DIR/inventory.json, in the shape scripts/msk-inventory.sh makes (`aws
  * kafka list-clusters-v2` with `get-bootstrap-brokers` merged in), read the
  * way `mskprobe scan --inventory FILE --require-tags Owner` reads it
- * (reports/rep_scan.c): ARNs in AWS's example account, Owner and CostCenter
+ * (cmd/rep_scan.c): ARNs in AWS's example account, Owner and CostCenter
  * tags (the mock cluster has no Owner), and, as a stale inventory would,
  * lab-2.2-zookeeper declared as Kafka 2.6.2 with client-broker TLS only.
  * Then it upgrades lab-2.2-zookeeper as an operator would (Kafka 2.8

@@ -74,7 +74,7 @@
 
 #include "fp.h"
 
-/* Caps on what one client can cost the stand-in (see also probe/mp_limits.h). */
+/* Caps on what one client can cost the stand-in (see also base/mp_limits.h). */
 #define STANDIN_REQ_FRAME_MAX	(64u * 1024u) /* largest request frame read */
 #define STANDIN_CONNS_MAX	8192u	      /* open connections per server */
 #define STANDIN_IDLE_MS_DEFAULT 10000

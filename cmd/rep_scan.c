@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "rep-internal.h"
+#include "js.h"
+#include "report.h"
 #include "util.h"
 
 int rep_scan_prepare(struct rep_scan *x, struct scan_opts *o, const struct scan_cluster_spec *cli)

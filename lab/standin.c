@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Broker stand-ins (probe/standin.h): one epoll thread serving many fake
+ * Broker stand-ins (lab/standin.h): one epoll thread serving many fake
  * Kafka listeners. Request frames read here (header v1 for v0-2, v2 for v3+;
  * KIP-511, Kafka's RequestHeader.json and ApiVersionsRequest.json):
  *

@@ -210,7 +210,7 @@ struct scan_cli {
 	const char *bootstrap[LIST_MAX], *zookeeper[LIST_MAX];
 	char *bootstrap_arg, *zk_arg;
 	char *password;
-	struct rep_scan rep; /* report-side options (reports/rep_scan.h) */
+	struct rep_scan rep; /* report-side options (cmd/rep_scan.h) */
 	char cmdline[1024];
 	bool min_set; /* --min-version given */
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Throw-away PKI (probe/pki.h) with OpenSSL 3: EVP_PKEY EC P-256 keys,
+ * Throw-away PKI (lab/pki.h) with OpenSSL 3: EVP_PKEY EC P-256 keys,
  * X.509 v3 certificates (RFC 5280) signed with ECDSA-SHA256.
  *
  *   CA:     basicConstraints critical CA:TRUE, keyUsage critical

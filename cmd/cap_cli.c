@@ -21,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cap-internal.h"
 #include "capture.h"
 #include "cli.h"
 #include "mp_limits.h"

@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "rep-internal.h"
+#include "js.h"
+#include "report.h"
 #include "util.h"
 
 #define ARTEFACT_MAX (4ull * 1024 * 1024 * 1024)

@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "rep-internal.h"
+#include "js.h"
+#include "report.h"
 #include "util.h"
 
 static void usage(FILE *f)

@@ -80,4 +80,7 @@ int mp_check_regular(const char *path, char *errbuf, size_t errlen);
 /* RFC 3339 UTC timestamp of wall-clock now (or of t when t >= 0), into buf[32]. */
 void mp_rfc3339(char buf[32], int64_t unix_seconds);
 
+/* Is s[0..len) well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF)? */
+bool mp_utf8_valid(const char *s, size_t len);
+
 #endif
