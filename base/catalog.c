@@ -32,8 +32,9 @@ struct mp_catalog {
 	struct mp_check rows[CATALOG_ROWS_MAX];
 };
 
-static const char *const requires_names[] = { "always",	 "brokers",   "zookeeper", "tls", "configs",
-					      "capture", "inventory", "listeners", "tags" };
+static const char *const requires_names[] = { "always",	 "brokers",    "zookeeper", "tls",
+					      "configs", "capture",    "inventory", "listeners",
+					      "tags",	 "observation" };
 
 static bool id_valid(const char *id)
 {
@@ -103,6 +104,7 @@ static int parse_row(struct mp_check *k, char *line, unsigned no, char *errbuf, 
 	k->severity = f[1];
 	k->sev = sev;
 	k->requires = f[2];
+	k->observation = strcmp(f[2], "observation") == 0;
 	k->title = f[3];
 	k->remediation = f[4];
 	return parse_controls(k, f[5], no, errbuf, errlen);

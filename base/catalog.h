@@ -9,15 +9,22 @@
 #ifndef MP_CATALOG_H
 #define MP_CATALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model.h"
 
 #define MP_CONTROLS_MAX 24u
 
+/* The catalogue row that is the cluster verdict as a check, not a finding. */
+#define MP_VERDICT_CHECK "CONTROL_PLANE_ENCRYPTION"
+
 struct mp_check {
 	const char *id, *severity, *requires, *title, *remediation;
 	enum mp_severity sev;
+	/* requires "observation": a statement of what was seen, listed with the
+	 * findings but never a check (ASFF, OCSF, JUnit leave it out) */
+	bool observation;
 	size_t n_controls;
 	const char *framework[MP_CONTROLS_MAX]; /* "PCI DSS v4.0" */
 	const char *control[MP_CONTROLS_MAX];	/* "4.2.1" */

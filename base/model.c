@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "util.h"
 
 /* Append p to a pointer array, growing it geometrically. */
@@ -165,23 +166,29 @@ struct mp_zk_endpoint *mp_cluster_add_zk(struct mp_cluster *c, const char *host,
 	return z;
 }
 
-struct mp_finding *mp_cluster_add_finding(struct mp_cluster *c, const char *id,
-					  enum mp_severity sev, const char *title,
-					  struct cJSON *evidence)
+int mp_cluster_add_finding(struct mp_cluster *c, const char *id, struct cJSON *evidence)
 {
+	const struct mp_catalog *cat = mp_catalog();
+	const struct mp_check *k = cat ? mp_catalog_find(cat, id) : NULL;
+	if (!k || strcmp(k->id, MP_VERDICT_CHECK) == 0) {
+		cJSON_Delete(evidence);
+		return -EINVAL;
+	}
+	if (!evidence && !(evidence = cJSON_CreateObject()))
+		return -ENOMEM;
 	struct mp_finding *nf = realloc(c->findings, (c->n_findings + 1) * sizeof(*nf));
 	if (!nf) {
 		cJSON_Delete(evidence);
-		return NULL;
+		return -ENOMEM;
 	}
 	c->findings = nf;
 	struct mp_finding *f = &nf[c->n_findings++];
 	memset(f, 0, sizeof(*f));
-	mp_strlcpy(f->id, id, sizeof(f->id));
-	f->severity = sev;
-	mp_strlcpy(f->title, title, sizeof(f->title));
-	f->evidence = evidence ? evidence : cJSON_CreateObject();
-	return f;
+	mp_strlcpy(f->id, k->id, sizeof(f->id));
+	f->severity = f->severity_default = k->sev;
+	mp_strlcpy(f->title, k->title, sizeof(f->title));
+	f->evidence = evidence;
+	return 0;
 }
 
 const char *mp_verdict_name(enum mp_verdict v)

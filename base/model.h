@@ -168,11 +168,19 @@ enum mp_severity {
 	MP_SEV_CRITICAL,
 };
 
+/*
+ * A finding: an id of the catalogue (base/data/findings.tsv) and what was
+ * measured. Severity and title are the catalogue's; only a policy file may
+ * change the severity (reports/rep_policy.c), and then severity_default
+ * keeps the catalogue's and severity_policy says so.
+ */
 struct mp_finding {
 	char id[48];
-	enum mp_severity severity;
-	char title[256];
-	struct cJSON *evidence; /* owned; an object */
+	enum mp_severity severity;	   /* the one in force */
+	enum mp_severity severity_default; /* the catalogue's */
+	bool severity_policy;		   /* a policy file set severity */
+	char title[256];		   /* the catalogue's */
+	struct cJSON *evidence;		   /* owned; an object */
 };
 
 /* ZooKeeper endpoint evidence (probe/zk_probe.c). */
@@ -247,10 +255,13 @@ struct mp_broker *mp_cluster_add_broker(struct mp_cluster *c, const char *host, 
 struct mp_broker *mp_cluster_find_broker(struct mp_cluster *c, const char *host, uint16_t port);
 struct mp_broker *mp_cluster_add_listener(struct mp_cluster *c, const char *host, uint16_t port);
 struct mp_zk_endpoint *mp_cluster_add_zk(struct mp_cluster *c, const char *host, uint16_t port);
-/* Takes ownership of evidence (even on failure). Returns the finding or NULL. */
-struct mp_finding *mp_cluster_add_finding(struct mp_cluster *c, const char *id,
-					  enum mp_severity sev, const char *title,
-					  struct cJSON *evidence);
+/*
+ * Add finding id with its evidence (NULL: none); severity and title come
+ * from the built-in catalogue. Takes ownership of evidence, even on failure.
+ * 0, -EINVAL when id is not in the catalogue (a programmer error: the tests
+ * list every id the code emits), -ENOMEM.
+ */
+int mp_cluster_add_finding(struct mp_cluster *c, const char *id, struct cJSON *evidence);
 void mp_tls_info_free(struct mp_tls_info *t);
 
 const char *mp_verdict_name(enum mp_verdict v);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cap-internal.h"
+#include "catalog.h"
 #include "model.h"
 #include "util.h"
 
@@ -339,6 +340,7 @@ static const char *basis_name(uint8_t b)
  */
 struct jb {
 	bool oom;
+	bool bad_id; /* a finding id the catalogue lacks */
 };
 
 static cJSON *jadd(struct jb *b, cJSON *obj, const char *k, cJSON *v)
@@ -448,15 +450,11 @@ static int flow_cmp(const void *x, const void *y)
 
 /* ---- findings ------------------------------------------------------------------------ */
 
-struct finding_def {
-	const char *id, *severity, *what;
-};
-
-static const struct finding_def finding_defs[AL_COUNT] = {
-	{ "ZK_PLAINTEXT_TRAFFIC_OBSERVED", "high", "Plaintext ZooKeeper client traffic observed" },
-	{ "KAFKA_PLAINTEXT_TRAFFIC_OBSERVED", "medium", "Plaintext Kafka traffic observed" },
-	{ "ZK_QUORUM_PLAINTEXT_TRAFFIC_OBSERVED", "medium",
-	  "Plaintext ZooKeeper server-to-server (quorum/election) traffic observed" },
+/* The finding id of each alleged class; severity and title: base/data/findings.tsv. */
+static const char *const finding_ids[AL_COUNT] = {
+	"ZK_PLAINTEXT_TRAFFIC_OBSERVED",
+	"KAFKA_PLAINTEXT_TRAFFIC_OBSERVED",
+	"ZK_QUORUM_PLAINTEXT_TRAFFIC_OBSERVED",
 };
 
 static cJSON *pair_json(struct jb *b, const struct pair *p)
@@ -478,32 +476,31 @@ static cJSON *pair_json(struct jb *b, const struct pair *p)
 	return o;
 }
 
-static cJSON *finding_new(struct jb *b, const char *id, const char *sev, const char *title,
-			  cJSON **ret_evidence)
+/*
+ * {id, severity, title, evidence}: severity and title from the catalogue, as
+ * every finding's (an id it lacks is a programmer error: b->bad_id).
+ */
+static cJSON *finding_new(struct jb *b, const char *id, cJSON **ret_evidence)
 {
-	cJSON *f = cJSON_CreateObject();
+	const struct mp_catalog *cat = mp_catalog();
+	const struct mp_check *k = cat ? mp_catalog_find(cat, id) : NULL;
+	cJSON *f = k ? cJSON_CreateObject() : NULL;
 	if (!f) {
-		b->oom = true;
+		b->oom = b->oom || k;
+		b->bad_id = b->bad_id || !k;
 		return NULL;
 	}
 	jstr(b, f, "id", id);
-	jstr(b, f, "severity", sev);
-	jstr(b, f, "title", title);
+	jstr(b, f, "severity", k->severity);
+	jstr(b, f, "title", k->title);
 	*ret_evidence = jadd(b, f, "evidence", cJSON_CreateObject());
 	return f;
 }
 
-static cJSON *alleged_json(struct jb *b, const struct finding_def *d, const struct alleged *al,
-			   const char *source)
+static cJSON *alleged_json(struct jb *b, const char *id, const struct alleged *al)
 {
-	char title[256], ep[64];
 	cJSON *ev = NULL, *pairs;
-	const struct pair *p0 = &al->pairs[0];
-
-	cap_endpoint_str(ep, sizeof(ep), &p0->server, p0->sport);
-	mp_fmt(title, sizeof(title), "%s: %llu flow(s) on %s, e.g. to %s", d->what,
-	       (unsigned long long)al->flows, source, ep);
-	cJSON *f = finding_new(b, d->id, d->severity, title, &ev);
+	cJSON *f = finding_new(b, id, &ev);
 	if (!f || !ev)
 		return f;
 	jnum(b, ev, "flows", (double)al->flows);
@@ -517,15 +514,8 @@ static cJSON *alleged_json(struct jb *b, const struct finding_def *d, const stru
 static cJSON *nothing_json(struct jb *b, const struct cap_report *r, const struct cap_run_info *in,
 			   const char *source)
 {
-	char title[256];
 	cJSON *ev = NULL, *cls;
-	mp_fmt(title, sizeof(title),
-	       "Capture saw no plaintext ZooKeeper or Kafka traffic: %llu packets, %llu flows "
-	       "(%llu TLS) in %.1f s on %s, %llu dropped",
-	       (unsigned long long)in->packets, (unsigned long long)in->ft.flows,
-	       (unsigned long long)r->classes[CAP_CLASS_TLS], in->seconds, source,
-	       (unsigned long long)in->dropped);
-	cJSON *f = finding_new(b, "CAPTURE_NO_PLAINTEXT_OBSERVED", "info", title, &ev);
+	cJSON *f = finding_new(b, "CAPTURE_NO_PLAINTEXT_OBSERVED", &ev);
 	if (!f || !ev)
 		return f;
 	jstr(b, ev, "source", source);
@@ -554,7 +544,7 @@ static cJSON *findings_json(struct jb *b, const struct cap_report *r, const stru
 	for (int i = 0; i < AL_COUNT; i++) {
 		if (!r->al[i].flows)
 			continue;
-		jappend(b, arr, alleged_json(b, &finding_defs[i], &r->al[i], source));
+		jappend(b, arr, alleged_json(b, finding_ids[i], &r->al[i]));
 		any = true;
 	}
 	if (!any)
@@ -645,10 +635,10 @@ int cap_report_build(struct cap_report *r, const struct cap_run_info *in, cJSON 
 	copy = findings ? cJSON_Duplicate(findings, 1) : NULL;
 	jadd(&b, root, "findings", copy);
 	evidence_json(&b, root, in);
-	if (b.oom || !findings) {
+	if (b.oom || b.bad_id || !findings) {
 		cJSON_Delete(root);
 		cJSON_Delete(findings);
-		return -ENOMEM;
+		return b.bad_id ? -EINVAL : -ENOMEM;
 	}
 	*ret_capture = root;
 	*ret_findings = findings;

@@ -633,18 +633,15 @@ static cJSON *capture_for(const struct mp_cluster *c, const cJSON *cap)
 	return copy;
 }
 
+/* A capture finding is its id and evidence; severity and title: the catalogue's. */
 static void add_capture_finding(struct mp_cluster *c, const cJSON *f)
 {
-	enum mp_severity sev = MP_SEV_INFO;
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
-	const cJSON *title = cJSON_GetObjectItemCaseSensitive(f, "title");
-	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(f, "severity");
-	if (!cJSON_IsString(id) || !cJSON_IsString(title))
+	if (!cJSON_IsString(id))
 		return;
-	if (cJSON_IsString(sv))
-		(void)mp_severity_parse(sv->valuestring, &sev);
-	mp_cluster_add_finding(c, id->valuestring, sev, title->valuestring,
-			       cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f, "evidence"), 1));
+	(void)mp_cluster_add_finding(
+		c, id->valuestring,
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f, "evidence"), 1));
 }
 
 /* SIGINT/SIGTERM: stop waiting, keep what was measured. */

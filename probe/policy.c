@@ -116,12 +116,7 @@ static int check_agreement(struct mp_cluster *c)
 			cJSON_AddItemToArray(rels, cJSON_CreateString(b->fp.releases[r]));
 		cJSON_AddItemToArray(arr, o);
 	}
-	return mp_cluster_add_finding(c, "KAFKA_BROKERS_DISAGREE", MP_SEV_MEDIUM,
-				      "Brokers of one cluster advertise different Kafka releases "
-				      "(rolling upgrade in progress or mixed versions)",
-				      ev)
-		       ? 0
-		       : -ENOMEM;
+	return mp_cluster_add_finding(c, "KAFKA_BROKERS_DISAGREE", ev);
 }
 
 static const struct mp_broker *first_inexact(const struct mp_cluster *c)
@@ -155,10 +150,7 @@ static int judge_version(struct mp_cluster *c, const struct mp_policy *p)
 			cJSON *ev = cJSON_CreateObject();
 			cJSON_AddStringToObject(ev, "observation",
 						"connection closed on ApiVersions v0");
-			mp_cluster_add_finding(c, "KAFKA_PRE_0_10_SUSPECTED", MP_SEV_MEDIUM,
-					       "Endpoint closes on ApiVersions, as Kafka brokers "
-					       "older than 0.10.0 do",
-					       ev);
+			mp_cluster_add_finding(c, "KAFKA_PRE_0_10_SUSPECTED", ev);
 		} else {
 			mp_fmt(c->verdict_reason, sizeof(c->verdict_reason),
 			       "no broker answered ApiVersions");
@@ -193,10 +185,7 @@ static int judge_version(struct mp_cluster *c, const struct mp_policy *p)
 			cJSON_AddItemToArray(cands, cJSON_CreateString(c->candidates[i]));
 		cJSON_AddStringToObject(ev, "min_version", p->min_version);
 		cJSON_AddStringToObject(ev, "mode", c->mode);
-		mp_cluster_add_finding(c, "KAFKA_VERSION_BELOW_MINIMUM", MP_SEV_HIGH,
-				       "Kafka release is below the minimum that can encrypt "
-				       "broker-to-ZooKeeper traffic",
-				       ev);
+		mp_cluster_add_finding(c, "KAFKA_VERSION_BELOW_MINIMUM", ev);
 		return 0;
 	}
 	mp_fmt(c->verdict_reason, sizeof(c->verdict_reason),
@@ -245,8 +234,7 @@ static void check_configs(struct mp_cluster *c)
 	const char *zc = config_value(c, "zookeeper.connect");
 	if (zc)
 		cJSON_AddStringToObject(ev, "zookeeper.connect", zc);
-	mp_cluster_add_finding(c, "ZK_CLIENT_TLS_DISABLED", MP_SEV_HIGH,
-			       "Brokers are configured to talk to ZooKeeper without TLS", ev);
+	mp_cluster_add_finding(c, "ZK_CLIENT_TLS_DISABLED", ev);
 }
 
 static void judge(struct mp_cluster *c, const struct mp_policy *p)
@@ -319,10 +307,7 @@ static void check_plaintext_listeners(struct mp_cluster *c)
 		cJSON_Delete(ev);
 		return;
 	}
-	mp_cluster_add_finding(c, "KAFKA_PLAINTEXT_LISTENER", MP_SEV_MEDIUM,
-			       "A Kafka listener answers without TLS: client traffic can cross "
-			       "the network in clear text",
-			       ev);
+	mp_cluster_add_finding(c, "KAFKA_PLAINTEXT_LISTENER", ev);
 }
 
 /*
@@ -353,10 +338,7 @@ int policy_apply(struct mp_cluster *c, const struct mp_policy *p, const struct f
 		cJSON *rels = cJSON_AddArrayToObject(ev, "releases");
 		for (uint16_t i = 0; i < c->n_releases; i++)
 			cJSON_AddItemToArray(rels, cJSON_CreateString(c->releases[i]));
-		mp_cluster_add_finding(c, "KAFKA_NOT_AN_MSK_VERSION", MP_SEV_LOW,
-				       "The brokers run a Kafka release that Amazon MSK never "
-				       "offered: not an MSK cluster, or not the one declared",
-				       ev);
+		mp_cluster_add_finding(c, "KAFKA_NOT_AN_MSK_VERSION", ev);
 	}
 	check_configs(c);
 	check_plaintext_listeners(c);

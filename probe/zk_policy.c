@@ -72,15 +72,14 @@ static struct ev ev_new(const char *host, uint16_t port)
 	return e;
 }
 
-/* Hand the evidence to a new finding; -ENOMEM when anything failed. */
-static int ev_emit(struct ev *e, struct mp_cluster *c, const char *id, enum mp_severity sev,
-		   const char *title)
+/* Hand the evidence to a new finding id (severity and title: the catalogue's). */
+static int ev_emit(struct ev *e, struct mp_cluster *c, const char *id)
 {
 	if (e->bad) {
 		cJSON_Delete(e->o);
 		return -ENOMEM;
 	}
-	return mp_cluster_add_finding(c, id, sev, title, e->o) ? 0 : -ENOMEM;
+	return mp_cluster_add_finding(c, id, e->o);
 }
 
 static void ev_cert(struct ev *e, cJSON *o, const struct mp_cert *m, unsigned pos)
@@ -98,8 +97,7 @@ static int cert_validity(struct mp_cluster *c, const char *host, uint16_t port,
 {
 	struct ev e = ev_new(host, port);
 	cJSON *a = ev_arr(&e, e.o, "certificates");
-	char title[256];
-	unsigned n = 0, first = 0;
+	unsigned n = 0;
 
 	for (unsigned i = 0; i < t->n_chain && i < MP_CHAIN_MAX; i++) {
 		const struct mp_cert *m = &t->chain[i];
@@ -107,8 +105,7 @@ static int cert_validity(struct mp_cluster *c, const char *host, uint16_t port,
 				   : m->days_left >= 0 && m->days_left < p->cert_warn_days;
 		if (!hit)
 			continue;
-		if (n++ == 0)
-			first = i;
+		n++;
 		ev_cert(&e, ev_item(&e, a), m, i);
 	}
 	if (n == 0) {
@@ -117,16 +114,8 @@ static int cert_validity(struct mp_cluster *c, const char *host, uint16_t port,
 	}
 	if (!expired)
 		ev_num(&e, e.o, "warn_days", p->cert_warn_days);
-	if (expired)
-		mp_fmt(title, sizeof(title), "TLS certificate %s on %s:%u expired on %s",
-		       first == 0 ? "of the server" : "in the chain", host, port,
-		       t->chain[first].not_after);
-	else
-		mp_fmt(title, sizeof(title), "TLS certificate %s on %s:%u expires in %d days (%s)",
-		       first == 0 ? "of the server" : "in the chain", host, port,
-		       t->chain[first].days_left, t->chain[first].not_after);
-	return ev_emit(&e, c, expired ? "TLS_CERT_EXPIRED" : "TLS_CERT_EXPIRES_SOON",
-		       expired ? MP_SEV_HIGH : MP_SEV_MEDIUM, title);
+	/* which certificate (position 0: the server's), its date and days left: evidence */
+	return ev_emit(&e, c, expired ? "TLS_CERT_EXPIRED" : "TLS_CERT_EXPIRES_SOON");
 }
 
 static int handshake_failed(struct mp_cluster *c, const char *host, uint16_t port,
@@ -134,22 +123,13 @@ static int handshake_failed(struct mp_cluster *c, const char *host, uint16_t por
 {
 	bool wants_cert = strcmp(t->client_cert, "required") == 0;
 	struct ev e = ev_new(host, port);
-	char title[256];
 
 	ev_str(&e, e.o, "error", t->error);
 	ev_str(&e, e.o, "client_cert", t->client_cert[0] ? t->client_cert : "unknown");
 	if (t->protocol[0])
 		ev_str(&e, e.o, "protocol", t->protocol);
-	if (wants_cert)
-		mp_fmt(title, sizeof(title),
-		       "TLS on %s:%u requires a client certificate the probe did not have or that "
-		       "was "
-		       "refused: give --cert/--key to inspect it fully",
-		       host, port);
-	else
-		mp_fmt(title, sizeof(title), "TLS handshake with %s:%u failed", host, port);
-	return ev_emit(&e, c, "TLS_HANDSHAKE_FAILED", wants_cert ? MP_SEV_LOW : MP_SEV_MEDIUM,
-		       title);
+	/* a server that wants a client certificate is not broken: its own id, its own severity */
+	return ev_emit(&e, c, wants_cert ? "TLS_CLIENT_CERT_REQUIRED" : "TLS_HANDSHAKE_FAILED");
 }
 
 static bool verify_is_expiry(const char *verify)
@@ -160,7 +140,6 @@ static bool verify_is_expiry(const char *verify)
 int zk_tls_findings(struct mp_cluster *c, const char *host, uint16_t port,
 		    const struct mp_tls_info *t, const struct mp_policy *p)
 {
-	char title[256];
 	int rc = 0;
 
 	if (!t)
@@ -180,9 +159,7 @@ int zk_tls_findings(struct mp_cluster *c, const char *host, uint16_t port,
 			ev_str(&e, e.o, "subject", leaf->subject);
 			ev_str(&e, e.o, "issuer", leaf->issuer);
 			ev_str(&e, e.o, "sha256", leaf->sha256);
-			mp_fmt(title, sizeof(title), "TLS certificate of %s:%u is not trusted: %s",
-			       host, port, t->verify);
-			if ((rc = ev_emit(&e, c, "TLS_CERT_UNTRUSTED", MP_SEV_HIGH, title)) < 0)
+			if ((rc = ev_emit(&e, c, "TLS_CERT_UNTRUSTED")) < 0)
 				return rc;
 		}
 		if (t->hostname_match == 0) {
@@ -190,10 +167,7 @@ int zk_tls_findings(struct mp_cluster *c, const char *host, uint16_t port,
 			ev_str(&e, e.o, "host", host);
 			ev_str(&e, e.o, "subject", leaf->subject);
 			ev_str(&e, e.o, "san", leaf->san);
-			mp_fmt(title, sizeof(title), "TLS certificate of %s:%u does not name %s",
-			       host, port, host);
-			if ((rc = ev_emit(&e, c, "TLS_HOSTNAME_MISMATCH", MP_SEV_MEDIUM, title)) <
-			    0)
+			if ((rc = ev_emit(&e, c, "TLS_HOSTNAME_MISMATCH")) < 0)
 				return rc;
 		}
 	}
@@ -212,8 +186,7 @@ int zk_tls_findings(struct mp_cluster *c, const char *host, uint16_t port,
 				e.bad = true;
 			}
 		}
-		mp_fmt(title, sizeof(title), "%s:%u accepts TLS versions before 1.2", host, port);
-		if ((rc = ev_emit(&e, c, "TLS_LEGACY_PROTOCOL", MP_SEV_MEDIUM, title)) < 0)
+		if ((rc = ev_emit(&e, c, "TLS_LEGACY_PROTOCOL")) < 0)
 			return rc;
 	}
 	return 0;
@@ -223,7 +196,6 @@ static int plaintext_reachable(struct mp_cluster *c, const struct mp_zk_endpoint
 {
 	struct ev e = ev_new(z->host, z->port);
 	struct zk_srvr_info si;
-	char title[256];
 
 	ev_bool(&e, e.o, "speaks_zookeeper", true);
 	ev_str(&e, e.o, "srvr_status", z->srvr_status[0] ? z->srvr_status : "not tried");
@@ -234,16 +206,13 @@ static int plaintext_reachable(struct mp_cluster *c, const struct mp_zk_endpoint
 		if (si.mode[0])
 			ev_str(&e, e.o, "mode", si.mode);
 	}
-	mp_fmt(title, sizeof(title), "ZooKeeper on %s:%u answers without TLS", z->host, z->port);
-	return ev_emit(&e, c, "ZK_PLAINTEXT_REACHABLE", MP_SEV_HIGH, title);
+	return ev_emit(&e, c, "ZK_PLAINTEXT_REACHABLE");
 }
 
 static int tls_unavailable(struct mp_cluster *c)
 {
 	struct ev e = { .o = cJSON_CreateObject(), .bad = false };
 	cJSON *plain, *other;
-	size_t n_plain = 0;
-	char title[256];
 
 	if (!e.o)
 		return -ENOMEM;
@@ -253,7 +222,6 @@ static int tls_unavailable(struct mp_cluster *c)
 		const struct mp_zk_endpoint *z = c->zk[i];
 		cJSON *o;
 		if (z->speaks_zookeeper == 1) {
-			n_plain++;
 			ev_endpoint(&e, ev_item(&e, plain), z->host, z->port);
 			continue;
 		}
@@ -261,22 +229,16 @@ static int tls_unavailable(struct mp_cluster *c)
 		ev_endpoint(&e, o, z->host, z->port);
 		ev_str(&e, o, "error", z->error[0] ? z->error : "no TLS");
 	}
-	mp_fmt(title, sizeof(title),
-	       "ZooKeeper answers in plaintext on %zu endpoint%s and no endpoint offers TLS",
-	       n_plain, n_plain == 1 ? "" : "s");
-	return ev_emit(&e, c, "ZK_TLS_UNAVAILABLE", MP_SEV_HIGH, title);
+	return ev_emit(&e, c, "ZK_TLS_UNAVAILABLE");
 }
 
 static int anonymous_read(struct mp_cluster *c, const struct mp_zk_endpoint *z)
 {
 	struct ev e = ev_new(z->host, z->port);
-	char title[256];
 
 	ev_str(&e, e.o, "transport", z->tls ? "tls" : "plaintext");
 	ev_str(&e, e.o, "detail", z->anonymous_detail);
-	mp_fmt(title, sizeof(title), "An unauthenticated client can list znodes on %s:%u", z->host,
-	       z->port);
-	return ev_emit(&e, c, "ZK_ANONYMOUS_READ", MP_SEV_HIGH, title);
+	return ev_emit(&e, c, "ZK_ANONYMOUS_READ");
 }
 
 int zk_findings(struct mp_cluster *c, const struct mp_policy *p)

@@ -202,7 +202,8 @@ static cJSON *one(const cJSON *r, const cJSON *c, const struct mp_check *k, cons
 	cJSON_AddStringToObject(o, "CreatedAt", gen);
 	cJSON_AddStringToObject(o, "UpdatedAt", gen);
 	cJSON *sev = cJSON_AddObjectToObject(o, "Severity");
-	const char *fsev = f ? js_str(f, "severity", k->severity) : k->severity;
+	/* a finding's severity is the report's; only the verdict check has none */
+	const char *fsev = f ? js_str(f, "severity", "info") : k->severity;
 	cJSON_AddStringToObject(sev, "Label", sev_label(status, fsev));
 	cJSON_AddStringToObject(sev, "Original", fsev);
 	mp_fmt(buf, sizeof(buf), "%s: %s", name, f ? js_str(f, "title", k->title) : k->title);
@@ -268,6 +269,8 @@ static int asff_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf
 		for (size_t i = 0; i < mp_catalog_size(ctx->cat); i++) {
 			const struct mp_check *k = mp_catalog_at(ctx->cat, i);
 			const cJSON *f = NULL;
+			if (k->observation) /* not a check */
+				continue;
 			const char *status = rep_check_status(k, r, c, &f);
 			cJSON *o = one(r, c, k, &w, status, f);
 			if (!o) {

@@ -283,6 +283,11 @@ static cJSON *cluster_json(const struct mp_cluster *c)
 		cJSON *fo = cJSON_CreateObject();
 		cJSON_AddStringToObject(fo, "id", f->id);
 		cJSON_AddStringToObject(fo, "severity", mp_severity_name(f->severity));
+		if (f->severity_policy) { /* the catalogue's, and who changed it */
+			cJSON_AddStringToObject(fo, "severity_default",
+						mp_severity_name(f->severity_default));
+			cJSON_AddStringToObject(fo, "severity_source", "policy");
+		}
 		cJSON_AddStringToObject(fo, "title", f->title);
 		cJSON_AddItemToObject(fo, "evidence",
 				      f->evidence ? cJSON_Duplicate(f->evidence, 1)

@@ -36,7 +36,8 @@ static cJSON *event(const cJSON *r, const cJSON *c, const struct mp_check *k, co
 		    const cJSON *f)
 {
 	int64_t t = rep_time_parse(js_str(r, "generated_at", ""));
-	const char *sev = f ? js_str(f, "severity", k->severity) : "info";
+	/* a finding's severity is the report's; the verdict check's is the catalogue's, as in ASFF */
+	const char *sev = f ? js_str(f, "severity", "info") : k->severity;
 	int sid = status_id(status);
 	char buf[1200];
 	cJSON *o = cJSON_CreateObject();
@@ -120,6 +121,8 @@ static int ocsf_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf
 		for (size_t i = 0; i < mp_catalog_size(ctx->cat); i++) {
 			const struct mp_check *k = mp_catalog_at(ctx->cat, i);
 			const cJSON *f = NULL;
+			if (k->observation) /* not a check */
+				continue;
 			const char *status = rep_check_status(k, r, c, &f);
 			cJSON *e = event(r, c, k, status, f);
 			char *s = e ? cJSON_PrintUnformatted(e) : NULL;

@@ -216,10 +216,12 @@ static void owners(cJSON *info, const struct rep_policy *p)
 	cJSON_AddItemToObject(info, "owners", o);
 }
 
-static int finding(struct mp_cluster *c, const char *id, enum mp_severity sev, const char *title,
-		   cJSON *ev)
+/* Severity and title are the catalogue's; rc keeps the first error. */
+static void finding(int *rc, struct mp_cluster *c, const char *id, cJSON *ev)
 {
-	return ev && mp_cluster_add_finding(c, id, sev, title, ev) ? 0 : -ENOMEM;
+	int r = ev ? mp_cluster_add_finding(c, id, ev) : -ENOMEM;
+	if (*rc == 0)
+		*rc = r;
 }
 
 static int declared(struct mp_cluster *c, const cJSON *d)
@@ -233,16 +235,11 @@ static int declared(struct mp_cluster *c, const cJSON *d)
 			match = match || same_feature_release(ver, c->releases[i]);
 		if (!match) {
 			cJSON *ev = cJSON_CreateObject();
-			char title[256];
 			cJSON_AddStringToObject(ev, "declared_kafka_version", ver);
 			cJSON *m = cJSON_AddArrayToObject(ev, "measured_releases");
 			for (uint16_t i = 0; i < c->n_releases; i++)
 				cJSON_AddItemToArray(m, cJSON_CreateString(c->releases[i]));
-			mp_fmt(title, sizeof(title),
-			       "AWS declares Kafka %s but the brokers answer as %s%s", ver,
-			       c->releases[0],
-			       c->n_releases > 1 ? " (or another listed release)" : "");
-			rc |= finding(c, "DECLARED_VERSION_MISMATCH", MP_SEV_MEDIUM, title, ev);
+			finding(&rc, c, "DECLARED_VERSION_MISMATCH", ev);
 		}
 	}
 	if (cb && strcmp(cb, "TLS") == 0) {
@@ -251,27 +248,22 @@ static int declared(struct mp_cluster *c, const cJSON *d)
 			cJSON *ev = cJSON_CreateObject();
 			cJSON_AddStringToObject(ev, "declared_client_broker", cb);
 			cJSON_AddItemToObject(ev, "plaintext_endpoints_answering", eps);
-			rc |= finding(c, "DECLARED_TLS_ONLY_PLAINTEXT_OPEN", MP_SEV_HIGH,
-				      "AWS declares client-broker TLS only, but a plaintext Kafka "
-				      "listener answers",
-				      ev);
+			finding(&rc, c, "DECLARED_TLS_ONLY_PLAINTEXT_OPEN", ev);
 		} else {
 			cJSON_Delete(eps);
 		}
 	} else if (cb) {
 		cJSON *ev = cJSON_CreateObject();
 		cJSON_AddStringToObject(ev, "declared_client_broker", cb);
-		rc |= finding(c, "DECLARED_CLIENT_PLAINTEXT_ALLOWED", MP_SEV_MEDIUM,
-			      "AWS declares that clients may connect in plaintext", ev);
+		finding(&rc, c, "DECLARED_CLIENT_PLAINTEXT_ALLOWED", ev);
 	}
 	const cJSON *ic = js_get(d, "in_cluster");
 	if (cJSON_IsFalse(ic)) {
 		cJSON *ev = cJSON_CreateObject();
 		cJSON_AddBoolToObject(ev, "declared_in_cluster", false);
-		rc |= finding(c, "DECLARED_IN_CLUSTER_PLAINTEXT", MP_SEV_HIGH,
-			      "AWS declares broker-to-broker encryption off", ev);
+		finding(&rc, c, "DECLARED_IN_CLUSTER_PLAINTEXT", ev);
 	}
-	return rc ? -ENOMEM : 0;
+	return rc;
 }
 
 static int missing_tags(struct mp_cluster *c, const struct rep_policy *p)
@@ -297,8 +289,26 @@ static int missing_tags(struct mp_cluster *c, const struct rep_policy *p)
 	cJSON_AddItemToObject(ev, "missing_tags", miss);
 	if (!c->inventory)
 		cJSON_AddStringToObject(ev, "note", "no inventory: the cluster's tags are unknown");
-	return finding(c, "TAG_OWNER_MISSING", MP_SEV_LOW, "Cluster lacks a required ownership tag",
-		       ev);
+	int rc = 0;
+	finding(&rc, c, "TAG_OWNER_MISSING", ev);
+	return rc;
+}
+
+/*
+ * The one place a finding's severity can differ from the catalogue's: the
+ * policy file's "severities", applied after every finding of the cluster
+ * exists (probes, capture, declared-vs-measured, tags) and before the exit
+ * code is computed. The finding keeps the catalogue's severity beside it, so
+ * the report shows both (severity_default, severity_source "policy").
+ */
+static void policy_severities(struct mp_cluster *c, const struct rep_policy *p)
+{
+	for (size_t i = 0; p && i < c->n_findings; i++)
+		for (size_t k = 0; k < p->n_severity; k++)
+			if (strcmp(c->findings[i].id, p->severity[k].id) == 0) {
+				c->findings[i].severity = p->severity[k].severity;
+				c->findings[i].severity_policy = true;
+			}
 }
 
 int rep_declared_findings(struct mp_cluster *c, const struct rep_inv_cluster *inv,
@@ -315,10 +325,7 @@ int rep_declared_findings(struct mp_cluster *c, const struct rep_inv_cluster *in
 	}
 	if (p && p->n_required_tags && (rc = missing_tags(c, p)) < 0)
 		return rc;
-	for (size_t i = 0; p && i < c->n_findings; i++)
-		for (size_t k = 0; k < p->n_severity; k++)
-			if (strcmp(c->findings[i].id, p->severity[k].id) == 0)
-				c->findings[i].severity = p->severity[k].severity;
+	policy_severities(c, p);
 	return 0;
 }
 

@@ -2,12 +2,16 @@
 /*
  * probe/zk_policy.c on evidence written by hand: which findings each
  * ZooKeeper endpoint and TLS inspection raises, with which severity, and
- * that evidence carries facts only (no PEM).
+ * that evidence carries facts only (no PEM). Severity and title of every
+ * finding are the catalogue's (base/data/findings.tsv); the model refuses an
+ * id the catalogue lacks.
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "model.h"
 #include "tap.h"
 #include "util.h"
@@ -73,8 +77,8 @@ int main(void)
 	TAP_EQ_INT(zk_findings(a, &pol), 0, "plain: findings");
 	TAP_OK(count(a, "ZK_PLAINTEXT_REACHABLE", &sev) == 1 && sev == MP_SEV_HIGH,
 	       "plain: ZK_PLAINTEXT_REACHABLE high");
-	TAP_OK(count(a, "ZK_TLS_UNAVAILABLE", &sev) == 1 && sev == MP_SEV_HIGH,
-	       "plain: ZK_TLS_UNAVAILABLE high");
+	TAP_OK(count(a, "ZK_TLS_UNAVAILABLE", &sev) == 1 && sev == MP_SEV_MEDIUM,
+	       "plain: ZK_TLS_UNAVAILABLE medium, as catalogued");
 	TAP_OK(count(a, "ZK_ANONYMOUS_READ", &sev) == 1 && sev == MP_SEV_HIGH,
 	       "plain: ZK_ANONYMOUS_READ high");
 	char *s = cJSON_PrintUnformatted(a->findings[0].evidence);
@@ -127,20 +131,54 @@ int main(void)
 	TAP_EQ_INT(c->n_findings, 1, "expired: nothing else");
 	mp_tls_info_free(t);
 
-	/* a failed handshake: low when only a client certificate is missing */
+	/* a failed handshake: its own id, low, when only a client certificate is missing */
 	struct mp_cluster *d = mp_report_add_cluster(r, "failed");
 	struct mp_tls_info f = { .handshake = "failed",
 				 .client_cert = "required",
 				 .error = "the server sent alert 42 (bad certificate)" };
 	TAP_EQ_INT(zk_tls_findings(d, "zk4", 2182, &f, &pol), 0, "failed: findings");
-	TAP_OK(count(d, "TLS_HANDSHAKE_FAILED", &sev) == 1 && sev == MP_SEV_LOW,
-	       "failed: client certificate required is low");
+	TAP_OK(count(d, "TLS_CLIENT_CERT_REQUIRED", &sev) == 1 && sev == MP_SEV_LOW,
+	       "failed: client certificate required is TLS_CLIENT_CERT_REQUIRED, low");
+	TAP_EQ_INT(count(d, "TLS_HANDSHAKE_FAILED", NULL), 0, "... and not TLS_HANDSHAKE_FAILED");
 	mp_strlcpy(f.client_cert, "", sizeof(f.client_cert));
 	TAP_EQ_INT(zk_tls_findings(d, "zk4", 2182, &f, &pol), 0, "failed again");
-	TAP_OK(count(d, "TLS_HANDSHAKE_FAILED", &sev) == 2 && sev == MP_SEV_MEDIUM,
-	       "failed: any other failure is medium");
+	TAP_OK(count(d, "TLS_HANDSHAKE_FAILED", &sev) == 1 && sev == MP_SEV_MEDIUM,
+	       "failed: any other failure is TLS_HANDSHAKE_FAILED, medium");
 	TAP_EQ_INT(zk_tls_findings(d, "zk4", 2182, NULL, &pol), 0, "no TLS info: nothing");
 	TAP_EQ_INT(d->n_findings, 2, "no TLS info added nothing");
+
+	/* every finding above: severity and title are its catalogue row's */
+	const struct mp_catalog *cat = mp_catalog();
+	size_t agree = 0, all = 0;
+	TAP_OK(cat != NULL, "built-in catalogue");
+	for (size_t i = 0; cat && i < r->n_clusters; i++)
+		for (size_t j = 0; j < r->clusters[i]->n_findings; j++) {
+			const struct mp_finding *x = &r->clusters[i]->findings[j];
+			const struct mp_check *k = mp_catalog_find(cat, x->id);
+			all++;
+			agree += k && x->severity == k->sev && x->severity_default == k->sev &&
+				 !x->severity_policy && strcmp(x->title, k->title) == 0;
+		}
+	TAP_OK(all > 10 && agree == all,
+	       "%zu of %zu findings carry the catalogue's severity and title", agree, all);
+
+	/* an id the catalogue lacks is refused, and its evidence freed (ASan) */
+	struct mp_cluster *e = mp_report_add_cluster(r, "unknown");
+	cJSON *ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "x", "y");
+	TAP_EQ_INT(mp_cluster_add_finding(e, "NO_SUCH_FINDING", ev), -EINVAL,
+		   "an id not in the catalogue is refused");
+	TAP_EQ_INT(mp_cluster_add_finding(e, "ZK_PLAINTEXT_REACHABLE ", NULL), -EINVAL,
+		   "... also when it differs by a trailing space");
+	TAP_EQ_INT(mp_cluster_add_finding(e, MP_VERDICT_CHECK, NULL), -EINVAL,
+		   "the verdict check is not a finding");
+	TAP_EQ_INT(mp_cluster_add_finding(e, NULL, NULL), -EINVAL, "a NULL id is refused");
+	TAP_EQ_INT(e->n_findings, 0, "nothing was added");
+	TAP_EQ_INT(mp_cluster_add_finding(e, "TAG_OWNER_MISSING", NULL), 0,
+		   "a catalogued id is taken");
+	TAP_OK(e->n_findings == 1 && e->findings[0].severity == MP_SEV_LOW &&
+		       cJSON_IsObject(e->findings[0].evidence),
+	       "... with the catalogue's severity (low) and an empty evidence object");
 
 	mp_report_free(r);
 	return tap_done();

@@ -549,7 +549,8 @@ int main(int argc, char **argv)
 	mp_fmt(ep, sizeof(ep), "localhost:%u", wrong->z->port);
 	TAP_OK(has_finding(c_tls, "TLS_HOSTNAME_MISMATCH", ep), "wronghost: TLS_HOSTNAME_MISMATCH");
 	mp_fmt(ep, sizeof(ep), "localhost:%u", need->z->port);
-	TAP_OK(has_finding(c_tls, "TLS_HANDSHAKE_FAILED", ep), "need: TLS_HANDSHAKE_FAILED");
+	TAP_OK(has_finding(c_tls, "TLS_CLIENT_CERT_REQUIRED", ep),
+	       "need: TLS_CLIENT_CERT_REQUIRED");
 	if (leg) {
 		mp_fmt(ep, sizeof(ep), "localhost:%u", leg->z->port);
 		TAP_OK(has_finding(c_tls, "TLS_LEGACY_PROTOCOL", ep),

@@ -35,6 +35,7 @@ static void test_catalog(void)
 		"ZK_PLAINTEXT_REACHABLE",
 		"ZK_TLS_UNAVAILABLE",
 		"TLS_HANDSHAKE_FAILED",
+		"TLS_CLIENT_CERT_REQUIRED",
 		"TLS_CERT_EXPIRED",
 		"TLS_CERT_EXPIRES_SOON",
 		"TLS_CERT_UNTRUSTED",
@@ -44,6 +45,8 @@ static void test_catalog(void)
 		"KAFKA_PLAINTEXT_LISTENER",
 		"ZK_PLAINTEXT_TRAFFIC_OBSERVED",
 		"KAFKA_PLAINTEXT_TRAFFIC_OBSERVED",
+		"ZK_QUORUM_PLAINTEXT_TRAFFIC_OBSERVED",
+		"CAPTURE_NO_PLAINTEXT_OBSERVED",
 		"DECLARED_VERSION_MISMATCH",
 		"DECLARED_TLS_ONLY_PLAINTEXT_OPEN",
 		"DECLARED_CLIENT_PLAINTEXT_ALLOWED",
@@ -68,6 +71,12 @@ static void test_catalog(void)
 	for (size_t i = 0; k && i < k->n_controls; i++)
 		msk1 |= strcmp(k->control[i], "MSK.1") == 0;
 	TAP_OK(msk1, "in-cluster encryption maps to Security Hub MSK.1");
+	size_t n_obs = 0;
+	for (size_t i = 0; i < mp_catalog_size(c); i++)
+		n_obs += mp_catalog_at(c, i)->observation;
+	k = mp_catalog_find(c, "CAPTURE_NO_PLAINTEXT_OBSERVED");
+	TAP_OK(n_obs == 1 && k && k->observation && k->sev == MP_SEV_INFO,
+	       "one observation, CAPTURE_NO_PLAINTEXT_OBSERVED, info: not a check");
 	mp_catalog_free(c);
 	static const char *const bad[] = {
 		"X\tinfo\talways\tt\tr\n",
@@ -357,6 +366,33 @@ static void test_declared(const char *srcdir)
 	TAP_OK(p2.has_min_version && strcmp(p2.min_version, "2.8.1") == 0 &&
 		       p2.n_required_tags == 2 && p2.n_severity == 2 && p2.cert_warn_days == 45,
 	       "policy fields");
+
+	/* the override: once, after every finding exists; the JSON keeps the catalogue's */
+	r = mp_report_new();
+	c = mp_report_add_cluster(r, "overridden");
+	TAP_EQ_INT(mp_cluster_add_finding(c, "KAFKA_PLAINTEXT_LISTENER", NULL), 0,
+		   "a probe finding");
+	TAP_EQ_INT(rep_declared_findings(c, NULL, &p2), 0, "policy applied");
+	TAP_OK(c->n_findings == 2 && c->findings[0].severity == MP_SEV_HIGH &&
+		       !c->findings[0].severity_policy,
+	       "a finding the policy does not name keeps the catalogue's severity");
+	TAP_OK(c->n_findings == 2 && strcmp(c->findings[1].id, "TAG_OWNER_MISSING") == 0 &&
+		       c->findings[1].severity == MP_SEV_MEDIUM &&
+		       c->findings[1].severity_default == MP_SEV_LOW &&
+		       c->findings[1].severity_policy,
+	       "TAG_OWNER_MISSING: medium by policy, low by catalogue");
+	j = rep_to_json(r);
+	const cJSON *fs = js_arr(cJSON_GetArrayItem(js_arr(j, "clusters"), 0), "findings");
+	const cJSON *f0 = cJSON_GetArrayItem(fs, 0), *f1 = cJSON_GetArrayItem(fs, 1);
+	TAP_OK(f0 && strcmp(js_str(f0, "severity", ""), "high") == 0 &&
+		       !js_get(f0, "severity_default") && !js_get(f0, "severity_source"),
+	       "JSON: a catalogue severity stands alone");
+	TAP_OK(f1 && strcmp(js_str(f1, "severity", ""), "medium") == 0 &&
+		       strcmp(js_str(f1, "severity_default", ""), "low") == 0 &&
+		       strcmp(js_str(f1, "severity_source", ""), "policy") == 0,
+	       "JSON: an override records the catalogue's severity and its source");
+	cJSON_Delete(j);
+	mp_report_free(r);
 }
 
 /* Reports of a series share one budget for their trees: the next that does not fit is refused. */

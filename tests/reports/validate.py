@@ -4,7 +4,7 @@
 usage: validate.py SCHEMA FILE... [--jsonl]
 
 A small validator so CI needs no extra package: type, const, enum, required,
-properties, additionalProperties, items, minItems, maxItems, minLength,
+properties, additionalProperties, dependentRequired, items, minItems, maxItems, minLength,
 maxLength, pattern, minimum, maximum, oneOf, anyOf, $ref to #/$defs. When the
 python3-jsonschema package is installed the documents are checked by it too.
 With --jsonl every line of each FILE is one document (OCSF output).
@@ -60,6 +60,10 @@ def check(schema, v, root, path, errs):
         for k in schema.get('required', []):
             if k not in v:
                 errs.append('%s: missing %s' % (path, k))
+        for k, needs in schema.get('dependentRequired', {}).items():
+            for n in needs if k in v else []:
+                if n not in v:
+                    errs.append('%s: %s without %s' % (path, k, n))
         props = schema.get('properties', {})
         for k, sub in v.items():
             if k in props:
