@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cap_limits.h"
+#include "mp_limits.h"
 #include "capture.h"
 
 struct cJSON;

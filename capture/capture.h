@@ -33,7 +33,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cap_limits.h"
+#include "mp_limits.h"
 
 struct cJSON;
 struct cap_session;

@@ -64,7 +64,7 @@
 /*
  * Newest production metadata.version of each release: Kafka's
  * MetadataVersion.java (3.3.0: latest() = 7; 3.9.0: LATEST_PRODUCTION = 21,
- * docs/fingerprint-sources.md); the other levels from FACTS.md's list.
+ * docs/fingerprint-sources.md); the other levels from docs/facts.md.
  */
 static const struct {
 	const char *release;
@@ -789,7 +789,7 @@ static int zk_four_letter(struct standin_server *s, struct conn *c)
 		mp_fmt(text, sizeof(text),
 		       "%s is not executed because it is not in the whitelist.\n", word);
 	else
-		/* Debian's 3.8.0 build leaves the git placeholder in (FACTS.md) */
+		/* Debian's 3.8.0 build leaves the git placeholder in (docs/facts.md) */
 		mp_fmt(text, sizeof(text),
 		       "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 "
 		       "UTC\n"

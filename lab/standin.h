@@ -12,7 +12,7 @@
  * fingerprint a broker. Hostile clients cost a bounded buffer and an idle
  * timeout, never a crash.
  *
- * Release-faithful answers (see docs/fingerprint-sources.md and FACTS.md):
+ * Release-faithful answers (see docs/fingerprint-sources.md and docs/facts.md):
  * - request version <= the row's key-18 max: the row's table in the layout
  *   of the request's version, header v0 always (KIP-511); v3+ answers carry
  *   KIP-584 features on KRaft 3.3+ rows;
@@ -39,7 +39,7 @@
  * ZooKeeper stand-in (STANDIN_ZOOKEEPER; no row): a standalone ZooKeeper
  * 3.8 server as Debian packages it, as far as a network probe can see it
  * (apache/zookeeper NIOServerCnxn, ZooKeeperServer, FourLetterCommands,
- * ServerStats; FACTS.md). Only the first frame of a connection may be a
+ * ServerStats; docs/facts.md). Only the first frame of a connection may be a
  * four-letter word: `srvr` answers Debian's text (or, with zk_4lw_refused,
  * "srvr is not executed because it is not in the whitelist."), any other
  * known word the whitelist refusal, then the connection closes; any other
@@ -151,7 +151,7 @@ void standin_server_free(struct standin_server *s);
 /*
  * metadata.version level of a release's newest production MetadataVersion
  * ("3.7" -> 19), 0 before 3.3 or when unknown. Source: Kafka's
- * server-common MetadataVersion.java at each release tag (FACTS.md).
+ * server-common MetadataVersion.java at each release tag (docs/facts.md).
  */
 int16_t standin_metadata_level(const char *release);
 

@@ -26,7 +26,7 @@ struct fp_table {
 int fp_key_is_noise(int16_t key)
 {
 	/* GetTelemetrySubscriptions / PushTelemetry (KIP-714) are advertised
-	 * only when a metrics reporter is configured (FACTS.md). */
+	 * only when a metrics reporter is configured (docs/facts.md). */
 	return key == 71 || key == 72;
 }
 
@@ -331,7 +331,7 @@ static const struct mp_feature *feature_find(const struct mp_feature *f, uint16_
 	return NULL;
 }
 
-/* Mode from evidence only the broker's answer holds (FACTS.md). */
+/* Mode from evidence only the broker's answer holds (docs/facts.md). */
 static void detect_mode(const struct mp_apiv *a, struct mp_fp_result *res)
 {
 	const struct mp_feature *mv =

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * probe/zk_wire.c against byte strings written down from zookeeper.jute and
- * ClientCnxn.java (FACTS.md: ping 00000008 fffffffe 0000000b), against
+ * ClientCnxn.java (docs/facts.md: ping 00000008 fffffffe 0000000b), against
  * hostile variants of each message, and encoders against decoders.
  */
 #include <errno.h>
