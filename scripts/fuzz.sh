@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # A libFuzzer campaign on mskprobe's fuzz targets (tests/fuzz/meson.build).
 #
-#   scripts/fuzz.sh [--merge] [--build DIR] [--findings DIR] SECONDS [TARGET...]
+#   scripts/fuzz.sh [--merge] [--build DIR] [--findings DIR] [--runs N] SECONDS [TARGET...]
 #
 # Builds with clang and -Dfuzzing=true in its own directory (build-fuzz),
 # then fuzzes each target (default: every test of suite 'fuzz', e.g.
-# fuzz-apiv or just apiv) for SECONDS, one after the other, each in one
+# fuzz-apiv or just apiv) for SECONDS (or, with --runs, until N
+# executions if that comes first: the long campaign's "30 minutes or 10
+# million executions"), one after the other, each in one
 # forked worker (-fork=1) with -rss_limit_mb and a per-input timeout.
 # Generated inputs go to BUILD/fuzz-corpus/TARGET (kept between runs); the
 # seed corpus in the repository is only read, unless --merge: then inputs
@@ -24,8 +26,9 @@ cd "$(dirname "$0")/.."
 build=${MSKPROBE_FUZZ_BUILD:-build-fuzz}
 findings=""
 merge=0
+runs=""
 usage() {
-  echo "usage: scripts/fuzz.sh [--merge] [--build DIR] [--findings DIR] SECONDS [TARGET...]" >&2
+  echo "usage: scripts/fuzz.sh [--merge] [--build DIR] [--findings DIR] [--runs N] SECONDS [TARGET...]" >&2
   exit 2
 }
 while [ $# -gt 0 ]; do
@@ -33,6 +36,8 @@ while [ $# -gt 0 ]; do
     --merge) merge=1; shift ;;
     --build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
     --findings) [ $# -ge 2 ] || usage; findings=$2; shift 2 ;;
+    --runs) [ $# -ge 2 ] || usage; runs=$2; shift 2
+      case "$runs" in '' | *[!0-9]* | 0) usage ;; esac ;;
     -h|--help) usage ;;
     -*) usage ;;
     *) break ;;
@@ -121,7 +126,7 @@ while IFS=$'\t' read -r name exe seeds; do
   stamp="$build/fuzz-logs/$name.stamp"
   touch "$stamp" # a finding this run writes is newer (nanosecond mtimes)
   "$exe" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-    -max_total_time="$seconds" -rss_limit_mb=1024 -malloc_limit_mb=1024 -timeout=10 \
+    -max_total_time="$seconds" ${runs:+-runs="$runs"} -rss_limit_mb=1024 -malloc_limit_mb=1024 -timeout=10 \
     -print_final_stats=1 -artifact_prefix="$found/" "$work" "$seeds" >"$log" 2>&1
   rc=$?
   execs=$(grep -oE '^#[0-9]+:' "$log" | tail -n 1 | tr -d '#:')
