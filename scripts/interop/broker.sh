@@ -21,6 +21,7 @@
 # DIR/broker.env (shell-sourceable) holds KAFKA_VERSION KAFKA_MODE BROKER_PLAINTEXT BROKER_SSL
 #   BROKER_SASL_SSL BROKER_MTLS (each localhost:PORT), BROKER_CONTROLLER, ZK_PLAIN ZK_TLS (127.0.0.1:PORT,
 #   empty in KRaft), BROKER_ZK_CONNECT (what the broker uses), CA CLIENT_CERT CLIENT_KEY (PEM),
+#   TRUSTSTORE TRUSTSTORE_PASSWORD (PKCS12, for Java clients), KAFKA_LIB (the release's jars), JAVA,
 #   SCRAM_MECHANISM SCRAM_USER SCRAM_PASSWORD_FILE, BROKER_PID ZK_PID, BROKER_LOG.
 #
 # Environment: MSKPROBE_INTEROP_CACHE (where fetch-kafka.sh put the jars), JAVA (default: Java 17),
@@ -428,6 +429,10 @@ start_all() {
         echo "CA=$PKI/ca.pem"
         echo "CLIENT_CERT=$PKI/client.pem"
         echo "CLIENT_KEY=$PKI/client.key"
+        echo "TRUSTSTORE=$PKI/truststore.p12"
+        echo "TRUSTSTORE_PASSWORD=$STOREPASS"
+        echo "KAFKA_LIB=$LIB"
+        echo "JAVA=$JAVA"
         echo "SCRAM_MECHANISM=SCRAM-SHA-512"
         if [[ $MODE == kraft ]] && ! ver_ge "$VERSION" 3.5.0; then echo "SCRAM_USER="; else echo "SCRAM_USER=$SCRAM_USER"; fi
         echo "SCRAM_PASSWORD_FILE=$DIR/scram.password"

@@ -241,6 +241,33 @@ def run_one(spec, table, vectors_dir, work):
     return "ran", None
 
 
+def java_scram_client(e, d):
+    """kafka-configs (kafka.admin.ConfigCommand) of the broker's own release over SASL_SSL with
+    SCRAM-SHA-512: proves the broker side of the SCRAM listener works, whatever librdkafka does."""
+    with open(e["SCRAM_PASSWORD_FILE"]) as f:
+        pw = f.read().strip()
+    props = os.path.join(d, "scram-client.properties")
+    fd = os.open(props, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+                "username=\"%s\" password=\"%s\";\n"
+                "ssl.truststore.location=%s\nssl.truststore.type=PKCS12\nssl.truststore.password=%s\n"
+                % (e["SCRAM_USER"], pw, e["TRUSTSTORE"], e["TRUSTSTORE_PASSWORD"]))
+    cmd = [e["JAVA"], "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+           "-Dlog4j.configuration=file:" + os.path.join(d, "log4j.properties"),
+           "-Dlog4j2.configurationFile=" + os.path.join(d, "log4j2.properties"),
+           "-cp", os.path.join(e["KAFKA_LIB"], "*"), "kafka.admin.ConfigCommand",
+           "--bootstrap-server", e["BROKER_SASL_SSL"], "--command-config", props,
+           "--describe", "--entity-type", "brokers", "--entity-name", "1"]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return False, "kafka-configs did not finish in 120 s"
+    out = "\n".join(l for l in p.stdout.splitlines() if " INFO " not in l and " WARN " not in l)[-1500:]
+    return p.returncode == 0 and "configs for broker 1 are" in p.stdout.lower(), out
+
+
 def run_checks(version, mode, rel, tmode, rmode, tag, d, table, vectors_dir):
     e = read_env(os.path.join(d, "broker.env"))
     port = {k: int(e[k].rsplit(":", 1)[1]) for k in ("BROKER_PLAINTEXT", "BROKER_SSL", "BROKER_SASL_SSL", "BROKER_MTLS")}
@@ -363,8 +390,15 @@ def run_checks(version, mode, rel, tmode, rmode, tag, d, table, vectors_dir):
         k = cluster(rep).get("kafka", {})
         b = broker0(rep)
         disc = k.get("discovery") or {}
+        # librdkafka before 2.6.1 sends a SCRAM client-final nonce that Kafka 4.x rejects
+        # (confluentinc/librdkafka PR #4895); Debian 12 ships 2.0.2.
         T.ok(disc.get("status") == "ok" and disc.get("configs") == "ok",
-             "%s: SASL_SSL with SCRAM-SHA-512: discovery and DescribeConfigs ok" % tag, json.dumps(disc))
+             "%s: SASL_SSL with SCRAM-SHA-512: discovery and DescribeConfigs ok" % tag, json.dumps(disc),
+             todo=("librdkafka < 2.6.1 cannot authenticate with SCRAM to Kafka 4.x (librdkafka PR #4895); "
+                   "the Java client below can") if ver(version) >= (4, 0, 0) else None)
+        java_ok, java_out = java_scram_client(e, d)
+        T.ok(java_ok, "%s: the release's own Java client authenticates as the SCRAM user (kafka-configs "
+             "--bootstrap-server SASL_SSL --describe)" % tag, java_out)
         with open(e["SCRAM_PASSWORD_FILE"]) as f:
             pw = f.read().strip()
         with open(out("sasl-scram")) as f:
@@ -393,6 +427,13 @@ def run_checks(version, mode, rel, tmode, rmode, tag, d, table, vectors_dir):
 
     # --- ZooKeeper mode: the ensemble's two ports, the verdict
     if mode != "kraft":
+        # the broker's own ZooKeeper session, seen from the kernel: which port it holds
+        zk_port = (e["ZK_TLS"] if mode == "zk-tls" else e["ZK_PLAIN"]).rsplit(":", 1)[1]
+        ss = subprocess.run(["ss", "-Htnp", "state", "established", "dport", "= :" + zk_port],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=30)
+        T.ok("pid=%s," % e["BROKER_PID"] in ss.stdout,
+             "%s: the broker holds its ZooKeeper session on the %s port %s" %
+             (tag, "TLS" if mode == "zk-tls" else "plaintext", zk_port), ss.stdout + ss.stderr)
         rc, rep, err = scan(out("zk"), "--bootstrap", e["BROKER_PLAINTEXT"], "--tls", "off", "--ca-file", ca,
                             "--zookeeper", "%s,%s" % (e["ZK_PLAIN"], e["ZK_TLS"]))
         c = cluster(rep)
