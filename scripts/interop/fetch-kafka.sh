@@ -112,7 +112,7 @@ fetch_one() {
     rm -rf "$dir/lib" "$dir/lib.tmp"
     write_pom "$v" "$dir/pom.xml"
     echo "kafka $v: fetching from Maven Central into $dir" >&2
-    if ! timeout "$MVN_TIMEOUT" mvn -B -q -f "$dir/pom.xml" \
+    if ! timeout "$MVN_TIMEOUT" mvn -B -q -Dstyle.color=never -f "$dir/pom.xml" \
         org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
         -DincludeScope=runtime -DoutputDirectory="$dir/lib.tmp" >"$dir/mvn.log" 2>&1; then
         tail -n 5 "$dir/mvn.log" >&2
@@ -146,6 +146,6 @@ for v in "$@"; do
     fetch_one "$v" || failed="$failed $v"
 done
 if [ -n "$failed" ]; then
-    skip_or_fail "could not fetch Apache Kafka from Maven Central:$failed (see $CACHE/kafka-VERSION/mvn.log)"
+    skip_or_fail "could not fetch Apache Kafka from Maven Central:$failed (mvn.log in $CACHE/kafka-VERSION/)"
 fi
 exit 0
