@@ -218,26 +218,28 @@ def run_one(spec, table, vectors_dir, work):
     if not T.ok(frc == 0, "%s: Kafka %s jars fetched from Maven Central" % (tag, version), fout):
         return "failed", None
 
-    # 2. the broker
+    # 2. the broker; stopped again whatever happens below
     d = tempfile.mkdtemp(prefix="interop-%s-%s." % (version, mode), dir=work)
     STARTED.append(d)
     try:
-        s = subprocess.run([os.path.join(SRC, "scripts/interop/broker.sh"), "start", d, version, mode],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
-        src, sout = s.returncode, s.stdout
-    except subprocess.TimeoutExpired:
-        src, sout = 1, "broker.sh start did not finish in 300 s"
-    if src == 77:
-        T.skip("%s: broker started" % tag, sout.strip().splitlines()[-1] if sout.strip() else "skipped")
-        return "skipped", None
-    if not T.ok(src == 0, "%s: broker started (%s)" % (tag, sout.strip().splitlines()[-1] if sout.strip() else ""), sout):
-        return "failed", None
-    try:
+        try:
+            s = subprocess.run([os.path.join(SRC, "scripts/interop/broker.sh"), "start", d, version, mode],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+            src, sout = s.returncode, s.stdout
+        except subprocess.TimeoutExpired:
+            src, sout = 1, "broker.sh start did not finish in 300 s"
+        last = sout.strip().splitlines()[-1] if sout.strip() else ""
+        if src == 77:
+            T.skip("%s: broker started" % tag, last or "skipped")
+            return "skipped", None
+        if not T.ok(src == 0, "%s: broker started (%s)" % (tag, last), sout):
+            return "failed", None
         run_checks(version, mode, rel, tmode, rmode, tag, d, table, vectors_dir)
     finally:
         subprocess.run([os.path.join(SRC, "scripts/interop/broker.sh"), "stop", d],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
-        STARTED.remove(d)
+        if d in STARTED:
+            STARTED.remove(d)
     T.note("%s: done in %.0f s" % (tag, time.time() - t0))
     return "ran", None
 
