@@ -136,7 +136,11 @@ static void note_tls(struct kprobe *p, const struct mp_xchg_result *res)
 	} else {
 		mp_strlcpy(b->tls_info->handshake, "failed", sizeof(b->tls_info->handshake));
 		mp_strlcpy(b->tls_info->error, res->errmsg, sizeof(b->tls_info->error));
+		/* the alerts a server sends for a missing client certificate: 40
+		 * handshake_failure, 42 bad_certificate (Kafka 3.x/4.x with
+		 * ssl.client.auth=required), 116 certificate_required (TLS 1.3) */
 		if (strstr(res->errmsg, "handshake failure") ||
+		    strstr(res->errmsg, "bad certificate") ||
 		    strstr(res->errmsg, "certificate required"))
 			mp_strlcpy(b->tls_info->client_cert, "required",
 				   sizeof(b->tls_info->client_cert));

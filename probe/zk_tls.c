@@ -172,7 +172,10 @@ static void nocert_result(struct hs *h, const struct mp_xchg_result *res)
 	struct mp_tls_info *ti = h->pp->r.ti;
 
 	if (res->err == MP_X_OK && res->len > 0)
-		mp_strlcpy(ti->client_cert, "requested", sizeof(ti->client_cert));
+		/* answered without a certificate: "requested" only when the server
+		 * sent a CertificateRequest (ssl.client.auth=requested), else none */
+		mp_strlcpy(ti->client_cert, h->w.cert_requested ? "requested" : "none",
+			   sizeof(ti->client_cert));
 	else if (tls_alert_wants_cert(h->w.alert))
 		/* an alert in the handshake, or TLS 1.3's after it (the watch sees
 		 * both): a close or reset after the request is something else, a
