@@ -67,7 +67,7 @@ const char *rep_check_status(const struct mp_check *k, const cJSON *report, cons
 {
 	const cJSON *f, *worst = NULL;
 	*ret_finding = NULL;
-	if (strcmp(k->id, REP_VERDICT_CHECK) == 0) {
+	if (strcmp(k->id, MP_VERDICT_CHECK) == 0) {
 		const char *v = js_str(cluster, "verdict", "");
 		return strcmp(v, "compliant") == 0	 ? "PASSED"
 		       : strcmp(v, "non_compliant") == 0 ? "FAILED"

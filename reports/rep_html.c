@@ -556,5 +556,5 @@ const struct rep_format_ops rep_fmt_html = {
 	.name = "html",
 	.ext = "html",
 	.summary = "self-contained page for auditors",
-	.render = html_render,
+	.render = { [REP_DOC_REPORT] = html_render, [REP_DOC_TREND] = rep_trend_html },
 };

@@ -216,5 +216,5 @@ const struct rep_format_ops rep_fmt_md = {
 	.name = "md",
 	.ext = "md",
 	.summary = "Markdown for tickets and pull requests",
-	.render = md_render,
+	.render = { [REP_DOC_REPORT] = md_render, [REP_DOC_DIFF] = rep_diff_md },
 };

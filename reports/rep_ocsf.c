@@ -74,7 +74,7 @@ static cJSON *event(const cJSON *r, const cJSON *c, const struct mp_check *k, co
 	cJSON_AddStringToObject(fi, "title", f ? js_str(f, "title", k->title) : k->title);
 	cJSON_AddStringToObject(
 		fi, "desc",
-		strcmp(k->id, REP_VERDICT_CHECK) == 0 ? js_str(c, "verdict_reason", "") : k->title);
+		strcmp(k->id, MP_VERDICT_CHECK) == 0 ? js_str(c, "verdict_reason", "") : k->title);
 	cJSON_AddItemToObject(fi, "types", cJSON_CreateStringArray(&k->id, 1));
 	if (t > 0)
 		cJSON_AddNumberToObject(fi, "created_time", (double)t * 1000.0);
@@ -143,5 +143,5 @@ const struct rep_format_ops rep_fmt_ocsf = {
 	.name = "ocsf",
 	.ext = "ocsf.jsonl",
 	.summary = "OCSF 1.1 Compliance Finding events (class 2003), one per line",
-	.render = ocsf_render,
+	.render = { [REP_DOC_REPORT] = ocsf_render },
 };

@@ -178,7 +178,9 @@ const struct rep_format_ops rep_fmt_text = {
 	.name = "text",
 	.ext = "txt",
 	.summary = "the terminal view (colour on a TTY only)",
-	.render = text_render,
+	.render = { [REP_DOC_REPORT] = text_render,
+		    [REP_DOC_DIFF] = rep_diff_text,
+		    [REP_DOC_TREND] = rep_trend_text },
 };
 
 int rep_render_text(const cJSON *report, bool color, char **ret, char *errbuf, size_t errlen)

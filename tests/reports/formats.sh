@@ -156,6 +156,17 @@ assert [f["id"] for f in c["findings_opened"]] == ["TLS_CERT_EXPIRED"]' "$T/diff
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["clusters"]=[c for c in r["clusters"] if c["verdict"]=="compliant"]; json.dump(r,open(sys.argv[2],"w"))' "$T/s2.json" "$T/good.json"
 expect "diff: a report against itself, all compliant, passes" 0 "$B" diff "$T/good.json" "$T/good.json"
 expect "diff with one file is bad usage" 2 "$B" diff "$T/s1.json"
+# --format: one registry of (document kind x format), one message, in every command
+expect "diff --format html is bad usage" 2 "$B" diff "$T/s1.json" "$T/s2.json" --format html
+check "... naming what a diff is written as" grep -qx "mskprobe diff: --format 'html': a diff is written as json, text or md" "$T/err"
+expect "trend --format md is bad usage" 2 "$B" trend "$T/s1.json" --format md
+check "... naming what a trend is written as" grep -qx "mskprobe trend: --format 'md': a trend is written as json, text or html" "$T/err"
+expect "report --format trend is bad usage" 2 "$B" report "$T/s1.json" --format trend
+check "... naming what a report is written as" grep -qx "mskprobe report: --format 'trend': a report is written as json, text, html, md, asff, ocsf or junit" "$T/err"
+expect "scan --format md,pdf is bad usage before probing" 2 "$B" scan --bootstrap 127.0.0.1:1 --format md,pdf
+check "... with the same message" grep -qx "mskprobe scan: --format 'pdf': a report is written as json, text, html, md, asff, ocsf or junit" "$T/err"
+check "diff --help lists the registry's diff formats" bash -c "'$B' diff --help | grep -q -- '--format F     json, text, md (default text)'"
+check "trend --help lists the registry's trend formats" bash -c "'$B' trend --help | grep -q -- '--format F     json, text, html (default text)'"
 expect "trend over three reports (given out of order)" 0 "$B" trend "$T/s3.json" "$T/s1.json" "$T/s2.json" --output "$T/trend.txt"
 golden "trend.txt" "$T/trend.txt"
 expect "trend --format json" 0 "$B" trend "$T/s1.json" "$T/s2.json" "$T/s3.json" --format json --output "$T/trend.json"
