@@ -67,6 +67,11 @@ bool rep_check_evaluated(const struct mp_check *k, const struct cJSON *report,
 const char *rep_check_status(const struct mp_check *k, const struct cJSON *report,
 			     const struct cJSON *cluster, const struct cJSON **ret_finding);
 
+/* The severity check k carries in this report: the finding's when there is one,
+ * else the policy's override of k (policy.severity_overrides), else the catalogue's. */
+const char *rep_check_severity(const struct mp_check *k, const struct cJSON *report,
+			       const struct cJSON *finding);
+
 /* ---- sorted lookups ------------------------------------------------------ */
 /*
  * An index of JSON nodes by one or two string keys, sorted once, looked up
@@ -131,5 +136,24 @@ rep_render_fn rep_diff_text, rep_diff_md, rep_trend_text, rep_trend_html;
 
 /* Shared by html and trend: the page head with the inline stylesheet. */
 void rep_html_head(struct rep_buf *b, const char *title);
+
+/*
+ * One finding's block (title, severity, remediation, controls, evidence),
+ * walked once for HTML and Markdown: the walker looks the finding up in the
+ * catalogue and yields the parts in order; a style says how each is written.
+ */
+struct rep_finding_style {
+	void (*esc)(struct rep_buf *b, const char *s); /* rb_html, rb_md */
+	/* the heading: severity (one of the five names), id and title, unescaped */
+	void (*head)(struct rep_buf *b, const char *sev, const char *id, const char *title);
+	const char *remediation; /* before the catalogue's remediation */
+	const char *controls;	 /* between it and the controls "FW CTRL; FW CTRL" */
+	const char *controls_end;
+	const char *uncatalogued; /* instead of the three above: the id is not in the catalogue */
+	void (*evidence)(struct rep_buf *b, const struct cJSON *ev); /* a non-empty object */
+	const char *end;
+};
+void rep_finding_block(struct rep_buf *b, const struct rep_ctx *ctx, const struct cJSON *f,
+		       const struct rep_finding_style *st);
 
 #endif

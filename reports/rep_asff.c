@@ -202,8 +202,8 @@ static cJSON *one(const cJSON *r, const cJSON *c, const struct mp_check *k, cons
 	cJSON_AddStringToObject(o, "CreatedAt", gen);
 	cJSON_AddStringToObject(o, "UpdatedAt", gen);
 	cJSON *sev = cJSON_AddObjectToObject(o, "Severity");
-	/* a finding's severity is the report's; only the verdict check has none */
-	const char *fsev = f ? js_str(f, "severity", "info") : k->severity;
+	/* the report's: the finding's, else the policy's override, else the catalogue's */
+	const char *fsev = rep_check_severity(k, r, f);
 	cJSON_AddStringToObject(sev, "Label", sev_label(status, fsev));
 	cJSON_AddStringToObject(sev, "Original", fsev);
 	mp_fmt(buf, sizeof(buf), "%s: %s", name, f ? js_str(f, "title", k->title) : k->title);

@@ -397,47 +397,40 @@ static void declared_html(struct rep_buf *b, const cJSON *c)
 	rb_str(b, "</dl>\n");
 }
 
-static void finding_html(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON *f)
+static void finding_head_html(struct rep_buf *b, const char *sev, const char *id, const char *title)
 {
-	const char *sev = js_str(f, "severity", "info");
-	const struct mp_check *k = mp_catalog_find(ctx->cat, js_str(f, "id", ""));
-	if (rep_sev_rank(sev) < 0)
-		sev = "info";
 	rb_put(b, "<div class=\"finding f-%s\">\n<p>", sev);
 	badge(b, "sev-", sev);
 	rb_str(b, " <code>");
-	rb_html(b, js_str(f, "id", "?"));
+	rb_html(b, id);
 	rb_str(b, "</code> ");
-	rb_html(b, js_str(f, "title", ""));
+	rb_html(b, title);
 	rb_str(b, "</p>\n");
-	if (k) {
-		rb_str(b, "<p><b>Remediation.</b> ");
-		rb_html(b, k->remediation);
-		rb_str(b, "</p>\n<p><b>Controls.</b> ");
-		for (size_t i = 0; i < k->n_controls; i++) {
-			rb_str(b, i ? "; " : "");
-			rb_html(b, k->framework[i]);
-			rb_str(b, " ");
-			rb_html(b, k->control[i]);
-		}
-		rb_str(b, "</p>\n");
-	} else {
-		rb_str(b, "<p><b>Remediation.</b> not in the finding catalogue of this mskprobe "
-			  "build.</p>\n");
-	}
-	const cJSON *ev = js_obj(f, "evidence");
-	if (ev && ev->child) {
-		char *s = cJSON_Print(ev);
-		rb_str(b, "<p><b>Evidence.</b></p><pre>");
-		if (s)
-			rb_html(b, s);
-		else
-			b->oom = true;
-		rb_str(b, "</pre>\n");
-		free(s);
-	}
-	rb_str(b, "</div>\n");
 }
+
+static void evidence_html(struct rep_buf *b, const cJSON *ev)
+{
+	char *s = cJSON_Print(ev);
+	rb_str(b, "<p><b>Evidence.</b></p><pre>");
+	if (s)
+		rb_html(b, s);
+	else
+		b->oom = true;
+	rb_str(b, "</pre>\n");
+	free(s);
+}
+
+static const struct rep_finding_style finding_html = {
+	.esc = rb_html,
+	.head = finding_head_html,
+	.remediation = "<p><b>Remediation.</b> ",
+	.controls = "</p>\n<p><b>Controls.</b> ",
+	.controls_end = "</p>\n",
+	.uncatalogued = "<p><b>Remediation.</b> not in the finding catalogue of this mskprobe "
+			"build.</p>\n",
+	.evidence = evidence_html,
+	.end = "</div>\n",
+};
 
 static void cluster_html(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON *c, int idx)
 {
@@ -470,7 +463,7 @@ static void cluster_html(struct rep_buf *b, const struct rep_ctx *ctx, const cJS
 	if (!cJSON_GetArraySize(js_arr(c, "findings")))
 		rb_str(b, "<p>None.</p>\n");
 	cJSON_ArrayForEach (f, js_arr(c, "findings"))
-		finding_html(b, ctx, f);
+		rep_finding_block(b, ctx, f, &finding_html);
 	rb_str(b, "</section>\n");
 }
 

@@ -36,8 +36,8 @@ static cJSON *event(const cJSON *r, const cJSON *c, const struct mp_check *k, co
 		    const cJSON *f)
 {
 	int64_t t = rep_time_parse(js_str(r, "generated_at", ""));
-	/* a finding's severity is the report's; the verdict check's is the catalogue's, as in ASFF */
-	const char *sev = f ? js_str(f, "severity", "info") : k->severity;
+	/* the report's, as in ASFF (a check that did not fail shows info below) */
+	const char *sev = rep_check_severity(k, r, f);
 	int sid = status_id(status);
 	char buf[1200];
 	cJSON *o = cJSON_CreateObject();

@@ -416,6 +416,58 @@ static void test_series_budget(const char *srcdir)
 	cJSON_Delete(a);
 }
 
+static void head_probe(struct rep_buf *b, const char *sev, const char *id, const char *title)
+{
+	rb_put(b, "H[%s|%s|%s]", sev, id, title);
+}
+
+static void evidence_probe(struct rep_buf *b, const cJSON *ev)
+{
+	rb_put(b, "V%d", cJSON_GetArraySize(ev));
+}
+
+/* The finding block HTML and Markdown share: its parts, in order, through the style. */
+static void test_finding_block(void)
+{
+	static const struct rep_finding_style st = {
+		.esc = rb_str,
+		.head = head_probe,
+		.remediation = "R:",
+		.controls = "|C:",
+		.controls_end = "|E",
+		.uncatalogued = "U",
+		.evidence = evidence_probe,
+		.end = ".",
+	};
+	const struct mp_check *k = mp_catalog_find(mp_catalog(), "TLS_CERT_EXPIRED");
+	cJSON *f = cJSON_Parse(
+		"[{\"id\":\"TLS_CERT_EXPIRED\",\"severity\":\"high\",\"title\":\"t\","
+		"\"evidence\":{\"endpoint\":\"h:1\",\"x\":1}},"
+		"{\"id\":\"NOT_AN_ID\",\"severity\":\"bogus\",\"title\":\"u\",\"evidence\":{}}]");
+	struct rep_ctx ctx = { .cat = mp_catalog() };
+	struct rep_buf b = { 0 }, want = { 0 };
+	char *got = NULL, *w = NULL;
+	TAP_OK(k && k->n_controls >= 2, "the catalogue row has controls");
+	rep_finding_block(&b, &ctx, cJSON_GetArrayItem(f, 0), &st);
+	rb_put(&want, "H[high|TLS_CERT_EXPIRED|t]R:%s|C:", k ? k->remediation : "");
+	for (size_t i = 0; k && i < k->n_controls; i++)
+		rb_put(&want, "%s%s %s", i ? "; " : "", k->framework[i], k->control[i]);
+	rb_str(&want, "|EV2.");
+	rb_take(&b, &got, NULL);
+	rb_take(&want, &w, NULL);
+	TAP_EQ_STR(got, w, "head, remediation, controls, evidence, end");
+	free(got);
+	free(w);
+	b = (struct rep_buf){ 0 };
+	rep_finding_block(&b, &ctx, cJSON_GetArrayItem(f, 1), &st);
+	rb_take(&b, &got, NULL);
+	TAP_EQ_STR(got, "H[info|NOT_AN_ID|u]U.",
+		   "not catalogued: no remediation; a bad severity shows as info; empty evidence "
+		   "left out");
+	free(got);
+	cJSON_Delete(f);
+}
+
 /* One registry of (kind x format): what each kind renders, and one message for the rest. */
 static void test_registry(void)
 {
@@ -555,6 +607,7 @@ int main(int argc, char **argv)
 	test_declared(src);
 	test_series_budget(src);
 	test_registry();
+	test_finding_block();
 	test_lookups();
 	return tap_done();
 }
