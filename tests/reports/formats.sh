@@ -42,6 +42,13 @@ for f in json text html md asff ocsf junit; do
 	golden "fleet.$ext" "$T/fleet.$ext"
 done
 check "report JSON valid against docs/schema/report.schema.json" $V "$S/report.schema.json" "$D/fleet.json" "$T/fleet.json"
+check "text: each finding line names its endpoint (evidence.endpoint, else the first pair's server)" python3 -c '
+import sys; t = [l for l in open(sys.argv[1]) if l.startswith("    [")]
+exp = [l for l in t if "TLS_CERT_EXPIRES_SOON" in l]
+assert len(exp) == 3 and len(set(exp)) == 3, exp
+assert [l.rstrip().rsplit(" ", 1)[1] for l in exp] == ["(127.0.0.1:19095)", "(127.0.0.1:19096)", "(127.0.0.1:19097)"], exp
+assert any(l.rstrip().endswith("traffic was observed on the wire (10.0.2.7:2181)") for l in t), t
+assert any(l.rstrip().endswith("answers") for l in t), "no endpoint: nothing appended"' "$T/fleet.txt"
 check "ASFF has every required attribute within limits" $V "$S/asff.schema.json" "$T/fleet.asff.json"
 check "OCSF events are Compliance Findings" $V "$S/ocsf-compliance-finding.schema.json" --jsonl "$T/fleet.ocsf.jsonl"
 check "JUnit is well-formed XML" python3 -c 'import sys,xml.dom.minidom as m; m.parse(sys.argv[1])' "$T/fleet.junit.xml"
