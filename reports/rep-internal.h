@@ -134,8 +134,16 @@ extern const struct rep_format_ops rep_fmt_json, rep_fmt_text, rep_fmt_html, rep
 /* The renderers of diffs (rep_diff.c) and trends (rep_trend.c) the ops tables name. */
 rep_render_fn rep_diff_text, rep_diff_md, rep_trend_text, rep_trend_html;
 
-/* Shared by html and trend: the page head with the inline stylesheet. */
+/* Shared by html and trend: the page head with the inline stylesheet, and a
+ * table cell "<td>s</td>" with s escaped. */
 void rep_html_head(struct rep_buf *b, const char *title);
+void rep_html_td(struct rep_buf *b, const char *s);
+
+/* A cluster's inventory.owners as "K<kv>V<sep>K<kv>V...", every string through
+ * esc; none (markup, not escaped) when there is no owner. HTML and Markdown. */
+void rep_owners(struct rep_buf *b, const struct cJSON *cluster,
+		void (*esc)(struct rep_buf *b, const char *s), const char *sep, const char *kv,
+		const char *none);
 
 /*
  * One finding's block (title, severity, remediation, controls, evidence),

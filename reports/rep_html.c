@@ -87,7 +87,7 @@ static void badge(struct rep_buf *b, const char *cls_prefix, const char *v)
 	rb_str(b, "</span>");
 }
 
-static void td(struct rep_buf *b, const char *s)
+void rep_html_td(struct rep_buf *b, const char *s)
 {
 	rb_str(b, "<td>");
 	rb_html(b, s);
@@ -105,19 +105,7 @@ static void dl_row(struct rep_buf *b, const char *k, const char *v)
 
 static void owners_html(struct rep_buf *b, const cJSON *c)
 {
-	const cJSON *it;
-	bool any = false;
-	cJSON_ArrayForEach (it, js_obj(js_obj(c, "inventory"), "owners")) {
-		if (!cJSON_IsString(it))
-			continue;
-		rb_str(b, any ? "<br>" : "");
-		rb_html(b, it->string);
-		rb_str(b, ": ");
-		rb_html(b, it->valuestring);
-		any = true;
-	}
-	if (!any)
-		rb_str(b, "&mdash;");
+	rep_owners(b, c, rb_html, "<br>", ": ", "&mdash;");
 }
 
 static void summary_html(struct rep_buf *b, const cJSON *r)
@@ -162,12 +150,12 @@ static void clusters_table(struct rep_buf *b, const cJSON *r)
 		char ver[256];
 		js_version_cell(c, ver, sizeof(ver));
 		rb_str(b, "<tr>");
-		td(b, js_str(c, "name", "?"));
+		rep_html_td(b, js_str(c, "name", "?"));
 		rb_str(b, "<td>");
 		owners_html(b, c);
 		rb_str(b, "</td>");
-		td(b, ver);
-		td(b, js_str(js_obj(c, "kafka"), "mode", "unknown"));
+		rep_html_td(b, ver);
+		rep_html_td(b, js_str(js_obj(c, "kafka"), "mode", "unknown"));
 		rb_str(b, "<td>");
 		badge(b, "v-", js_str(c, "verdict", "unverified"));
 		rb_put(b, "</td><td class=\"num\">%d</td></tr>\n",
@@ -207,8 +195,8 @@ static void brokers_html(struct rep_buf *b, const cJSON *kafka, const char *list
 		char ep[400];
 		mp_fmt(ep, sizeof(ep), "%s:%.0f", js_str(br, "host", "?"), js_num(br, "port", 0));
 		rb_str(b, "<tr>");
-		td(b, ep);
-		td(b, js_true(br, "tls") ? "TLS" : "plaintext");
+		rep_html_td(b, ep);
+		rep_html_td(b, js_true(br, "tls") ? "TLS" : "plaintext");
 		if (cJSON_IsNumber(js_get(br, "node_id")))
 			rb_put(b, "<td class=\"num\">%.0f</td>", js_num(br, "node_id", -1));
 		else
@@ -273,11 +261,11 @@ static void tls_html(struct rep_buf *b, const char *where, const cJSON *t)
 		mp_fmt(ks, sizeof(ks), "%s / %s", js_str(cert, "key", "?"),
 		       js_str(cert, "sig_alg", "?"));
 		rb_put(b, "<tr><td class=\"num\">%d</td>", i++);
-		td(b, js_str(cert, "subject", "?"));
-		td(b, js_str(cert, "issuer", "?"));
-		td(b, js_str(cert, "not_after", "?"));
+		rep_html_td(b, js_str(cert, "subject", "?"));
+		rep_html_td(b, js_str(cert, "issuer", "?"));
+		rep_html_td(b, js_str(cert, "not_after", "?"));
 		rb_put(b, "<td class=\"num\">%.0f</td>", js_num(cert, "days_left", 0));
-		td(b, ks);
+		rep_html_td(b, ks);
 		rb_str(b, "<td class=\"mono\">");
 		rb_html(b, js_str(cert, "sha256", ""));
 		rb_str(b, "</td></tr>\n");
@@ -321,19 +309,19 @@ static void zk_html(struct rep_buf *b, const cJSON *c)
 		char ep[400];
 		mp_fmt(ep, sizeof(ep), "%s:%.0f", js_str(z, "host", "?"), js_num(z, "port", 0));
 		rb_str(b, "<tr>");
-		td(b, ep);
+		rep_html_td(b, ep);
 		if (!js_true(z, "reachable")) {
-			td(b, "unreachable");
-			td(b, "");
-			td(b, js_str(z, "error", ""));
+			rep_html_td(b, "unreachable");
+			rep_html_td(b, "");
+			rep_html_td(b, js_str(z, "error", ""));
 		} else if (tls) {
-			td(b, "TLS");
-			td(b, js_true(tls, "speaks_zookeeper") ? "yes" : "no");
-			td(b, js_str(tls, "verify", ""));
+			rep_html_td(b, "TLS");
+			rep_html_td(b, js_true(tls, "speaks_zookeeper") ? "yes" : "no");
+			rep_html_td(b, js_str(tls, "verify", ""));
 		} else {
-			td(b, "plaintext");
-			td(b, js_true(plain, "speaks_zookeeper") ? "yes" : "no");
-			td(b, js_str(plain, "srvr_status", ""));
+			rep_html_td(b, "plaintext");
+			rep_html_td(b, js_true(plain, "speaks_zookeeper") ? "yes" : "no");
+			rep_html_td(b, js_str(plain, "srvr_status", ""));
 		}
 		rb_str(b, "</tr>\n");
 	}
@@ -365,7 +353,7 @@ static void capture_html(struct rep_buf *b, const cJSON *c)
 	rb_str(b, "</dl>\n<table>\n<tr><th>Traffic class</th><th>Flows</th></tr>\n");
 	cJSON_ArrayForEach (it, js_obj(st, "classes")) {
 		rb_str(b, "<tr>");
-		td(b, it->string ? it->string : "?");
+		rep_html_td(b, it->string ? it->string : "?");
 		rb_put(b, "<td class=\"num\">%.0f</td></tr>\n",
 		       cJSON_IsNumber(it) ? it->valuedouble : 0.0);
 	}

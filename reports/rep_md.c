@@ -16,18 +16,7 @@
 
 static void owners_md(struct rep_buf *b, const cJSON *c)
 {
-	const cJSON *it;
-	bool any = false;
-	cJSON_ArrayForEach (it, js_obj(js_obj(c, "inventory"), "owners"))
-		if (cJSON_IsString(it)) {
-			rb_str(b, any ? ", " : "");
-			rb_md(b, it->string ? it->string : "?");
-			rb_str(b, "=");
-			rb_md(b, it->valuestring);
-			any = true;
-		}
-	if (!any)
-		rb_str(b, "-");
+	rep_owners(b, c, rb_md, ", ", "=", "-");
 }
 
 static void fenced(struct rep_buf *b, const char *s)

@@ -10,6 +10,7 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +359,16 @@ static void chart(struct rep_buf *b, const cJSON *t)
 	rb_str(b, "</svg>\n");
 }
 
+/* One escaped cell per member of p named (NULL-terminated), "?" when absent. */
+static void cells(struct rep_buf *b, const cJSON *p, ...)
+{
+	va_list ap;
+	va_start(ap, p);
+	for (const char *k = va_arg(ap, const char *); k; k = va_arg(ap, const char *))
+		rep_html_td(b, js_str(p, k, "?"));
+	va_end(ap);
+}
+
 int rep_trend_html(const cJSON *t, const struct rep_ctx *ctx, struct rep_buf *b, char *errbuf,
 		   size_t errlen)
 {
@@ -396,30 +407,24 @@ int rep_trend_html(const cJSON *t, const struct rep_ctx *ctx, struct rep_buf *b,
 	rb_str(b, "<h2>Reports</h2>\n<table>\n<tr><th>Generated</th><th>Clusters</th>"
 		  "<th>Compliant</th><th>Oldest version</th></tr>\n");
 	cJSON_ArrayForEach (p, js_arr(t, "series")) {
-		rb_str(b, "<tr><td>");
-		rb_html(b, js_str(p, "generated_at", "?"));
-		rb_put(b, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f%%</td><td>",
+		rb_str(b, "<tr>");
+		cells(b, p, "generated_at", NULL);
+		rb_put(b, "<td class=\"num\">%.0f</td><td class=\"num\">%.0f%%</td>",
 		       js_num(p, "clusters", 0), 100 * js_num(p, "compliant_share", 0));
-		rb_html(b, js_str(p, "oldest_version", "?"));
-		rb_str(b, "</td></tr>\n");
+		cells(b, p, "oldest_version", NULL);
+		rb_str(b, "</tr>\n");
 	}
 	rb_str(b, "</table>\n<h2>Time to remediate</h2>\n<table>\n<tr><th>Cluster</th>"
 		  "<th>Non-compliant since</th><th>Compliant at</th><th>Hours</th></tr>\n");
 	cJSON_ArrayForEach (p, js_arr(m, "clusters")) {
-		rb_str(b, "<tr><td>");
-		rb_html(b, js_str(p, "cluster", "?"));
-		rb_str(b, "</td><td>");
-		rb_html(b, js_str(p, "non_compliant_since", "?"));
-		rb_str(b, "</td><td>");
-		rb_html(b, js_str(p, "compliant_at", "?"));
-		rb_put(b, "</td><td class=\"num\">%.1f</td></tr>\n", js_num(p, "hours", 0));
+		rb_str(b, "<tr>");
+		cells(b, p, "cluster", "non_compliant_since", "compliant_at", NULL);
+		rb_put(b, "<td class=\"num\">%.1f</td></tr>\n", js_num(p, "hours", 0));
 	}
 	cJSON_ArrayForEach (p, js_arr(m, "still_non_compliant")) {
-		rb_str(b, "<tr><td>");
-		rb_html(b, js_str(p, "cluster", "?"));
-		rb_str(b, "</td><td>");
-		rb_html(b, js_str(p, "non_compliant_since", "?"));
-		rb_str(b, "</td><td>still non-compliant</td><td></td></tr>\n");
+		rb_str(b, "<tr>");
+		cells(b, p, "cluster", "non_compliant_since", NULL);
+		rb_str(b, "<td>still non-compliant</td><td></td></tr>\n");
 	}
 	rb_put(b,
 	       "</table>\n<h2>Open findings by age</h2>\n<p>under 7 days: %.0f &middot; 7&ndash;30 "
@@ -429,15 +434,13 @@ int rep_trend_html(const cJSON *t, const struct rep_ctx *ctx, struct rep_buf *b,
 	       js_num(by, "under_7_days", 0), js_num(by, "7_to_30_days", 0),
 	       js_num(by, "30_to_90_days", 0), js_num(by, "over_90_days", 0));
 	cJSON_ArrayForEach (p, js_arr(of, "findings")) {
-		rb_str(b, "<tr><td>");
-		rb_html(b, js_str(p, "cluster", "?"));
-		rb_str(b, "</td><td><code>");
+		rb_str(b, "<tr>");
+		cells(b, p, "cluster", NULL);
+		rb_str(b, "<td><code>");
 		rb_html(b, js_str(p, "id", "?"));
-		rb_str(b, "</code></td><td>");
-		rb_html(b, js_str(p, "severity", "?"));
-		rb_str(b, "</td><td>");
-		rb_html(b, js_str(p, "first_seen", "?"));
-		rb_put(b, "</td><td class=\"num\">%.1f</td></tr>\n", js_num(p, "age_days", 0));
+		rb_str(b, "</code></td>");
+		cells(b, p, "severity", "first_seen", NULL);
+		rb_put(b, "<td class=\"num\">%.1f</td></tr>\n", js_num(p, "age_days", 0));
 	}
 	rb_str(b, "</table>\n</main>\n</body>\n</html>\n");
 	return 0;

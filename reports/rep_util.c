@@ -307,3 +307,21 @@ int rep_index_clusters(struct rep_index *ix, const cJSON *report)
 		rep_index_add(ix, js_cluster_key(c), NULL, c);
 	return rep_index_sort(ix);
 }
+
+void rep_owners(struct rep_buf *b, const cJSON *cluster,
+		void (*esc)(struct rep_buf *, const char *), const char *sep, const char *kv,
+		const char *none)
+{
+	const cJSON *it;
+	bool any = false;
+	cJSON_ArrayForEach (it, js_obj(js_obj(cluster, "inventory"), "owners"))
+		if (cJSON_IsString(it)) {
+			rb_str(b, any ? sep : "");
+			esc(b, it->string ? it->string : "?");
+			rb_str(b, kv);
+			esc(b, it->valuestring);
+			any = true;
+		}
+	if (!any)
+		rb_str(b, none);
+}
