@@ -29,9 +29,10 @@ int mp_cmd_verify(int argc, char **argv);  /* cmd/cmd_verify.c */
 extern const struct mp_cmd mp_cmds[];
 
 /* The options of the report-reading subcommands (cmd/cmd_opts.c): --format
- * (one of the NULL-terminated `formats`), --output, --help. Returns 0 to go
- * on, -1 after printing the help, or an exit code. */
-int rep_cmd_opts(int argc, char **argv, const char *cmd, const char *const *formats,
-		 void (*usage)(FILE *f), const char **format, const char **output);
+ * (one format the registry renders `kind` in, enum rep_doc of report.h),
+ * --output, --help. Returns 0 to go on, -1 after printing the help, or an
+ * exit code. */
+int rep_cmd_opts(int argc, char **argv, const char *cmd, int kind, void (*usage)(FILE *f),
+		 const char **format, const char **output);
 
 #endif

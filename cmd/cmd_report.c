@@ -18,6 +18,7 @@
 
 static void usage(FILE *f)
 {
+	char names[REP_FORMAT_NAMES_MAX];
 	fprintf(f,
 		"usage: mskprobe report REPORT.json [--format F[,F...]] [--output FILE | "
 		"--output-dir DIR]\n"
@@ -34,7 +35,7 @@ static void usage(FILE *f)
 		"  --aws-region REGION  ASFF: region for clusters without an ARN\n\n"
 		"exit codes: 0 the report passes every check, 1 it holds findings,\n"
 		"            2 bad usage or input, 3 some cluster is unverified (and no finding)\n",
-		REP_SCHEMA, rep_format_names());
+		REP_SCHEMA, rep_format_names(REP_DOC_REPORT, names, sizeof(names)));
 }
 
 /* The scan's exit code, from the JSON (same rule as policy_exit_code). */
@@ -75,7 +76,7 @@ int mp_cmd_report(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case O_FORMAT:
-			if (rep_formats_check(optarg, err, sizeof(err)) < 0) {
+			if (rep_formats_check(REP_DOC_REPORT, optarg, err, sizeof(err)) < 0) {
 				fprintf(stderr, "mskprobe report: %s\n", err);
 				return MP_EXIT_USAGE;
 			}

@@ -17,25 +17,28 @@
 
 static void usage(FILE *f)
 {
+	char names[REP_FORMAT_NAMES_MAX];
 	fprintf(f,
-		"usage: mskprobe trend REPORT.json... [--format text|json|html] [--output FILE]\n\n"
+		"usage: mskprobe trend REPORT.json... [--format F] [--output FILE]\n\n"
+		"  --format F     %s (default text)\n"
+		"  --output FILE  write there atomically, mode 0600 (default stdout)\n\n"
 		"KPIs from a series of reports (any order; sorted by generated_at): share of\n"
 		"compliant clusters over time, oldest version in production, mean time to\n"
 		"remediate (first seen non-compliant to first seen compliant, per cluster and\n"
 		"overall) and open findings by age. html draws the share as an inline SVG.\n\n"
-		"exit codes: 0 done, 2 bad usage or input\n");
+		"exit codes: 0 done, 2 bad usage or input\n",
+		rep_format_names(REP_DOC_TREND, names, sizeof(names)));
 }
 
 int mp_cmd_trend(int argc, char **argv)
 {
-	static const char *const formats[] = { "text", "json", "html", NULL };
 	const char *format = "text", *output = "-";
 	cJSON **reps = NULL, *t = NULL;
 	char *text = NULL, err[1024] = "";
 	size_t n = 0;
 	int c, rc = MP_EXIT_USAGE;
 
-	c = rep_cmd_opts(argc, argv, "trend", formats, usage, &format, &output);
+	c = rep_cmd_opts(argc, argv, "trend", REP_DOC_TREND, usage, &format, &output);
 	if (c)
 		return c < 0 ? MP_EXIT_PASS : c;
 	if (optind >= argc) {
@@ -63,7 +66,7 @@ int mp_cmd_trend(int argc, char **argv)
 		}
 	if (rep_trend((const cJSON *const *)reps, (const char *const *)argv + optind, n, &t, err,
 		      sizeof(err)) < 0 ||
-	    rep_render_trend(t, format, &text, err, sizeof(err)) < 0 ||
+	    rep_render_doc(REP_DOC_TREND, format, t, NULL, &text, NULL, err, sizeof(err)) < 0 ||
 	    rep_write_file(output, text, strlen(text), err, sizeof(err)) < 0) {
 		fprintf(stderr, "mskprobe trend: %s\n", err);
 		goto out;

@@ -17,7 +17,7 @@
 int rep_scan_prepare(struct rep_scan *x, struct scan_opts *o, const struct scan_cluster_spec *cli)
 {
 	char err[1024] = "";
-	if (x->formats && rep_formats_check(x->formats, err, sizeof(err)) < 0)
+	if (x->formats && rep_formats_check(REP_DOC_REPORT, x->formats, err, sizeof(err)) < 0)
 		goto bad;
 	if (x->policy) {
 		if (rep_policy_load(x->policy, &x->pol, err, sizeof(err)) < 0)

@@ -67,7 +67,35 @@ bool rep_check_evaluated(const struct mp_check *k, const struct cJSON *report,
 const char *rep_check_status(const struct mp_check *k, const struct cJSON *report,
 			     const struct cJSON *cluster, const struct cJSON **ret_finding);
 
-#define REP_VERDICT_CHECK "CONTROL_PLANE_ENCRYPTION"
+/* The severity check k carries in this report: the finding's when there is one,
+ * else the policy's override of k (policy.severity_overrides), else the catalogue's. */
+const char *rep_check_severity(const struct mp_check *k, const struct cJSON *report,
+			       const struct cJSON *finding);
+
+/* ---- sorted lookups ------------------------------------------------------ */
+/*
+ * An index of JSON nodes by one or two string keys, sorted once, looked up
+ * in O(log n): what the diff and the trend use instead of walking arrays
+ * pairwise. Among equal keys the first added wins, as a linear search would.
+ */
+struct rep_index_ent {
+	const char *k1, *k2;
+	const struct cJSON *v;
+	size_t seq;
+};
+struct rep_index {
+	size_t n, cap;
+	struct rep_index_ent *e;
+	bool oom;
+};
+void rep_index_add(struct rep_index *ix, const char *k1, const char *k2, const struct cJSON *v);
+/* Sort what was added; -ENOMEM when an add failed (the index is then empty). */
+int rep_index_sort(struct rep_index *ix);
+/* The first node added under (k1, k2) (k2 NULL: "" ), or NULL. */
+const struct cJSON *rep_index_find(const struct rep_index *ix, const char *k1, const char *k2);
+void rep_index_free(struct rep_index *ix);
+/* Every cluster of report under its key (js_cluster_key); 0 or -ENOMEM. */
+int rep_index_clusters(struct rep_index *ix, const struct cJSON *report);
 
 /* ---- formats ------------------------------------------------------------ */
 struct rep_ctx {
@@ -77,26 +105,63 @@ struct rep_ctx {
 };
 
 /*
- * One output format. render() reads the JSON report (already checked by
- * rep_report_check: the top-level shape is right, every string is valid
- * UTF-8 without control characters) and appends to out; it must escape
- * every string for its language and tolerate any field being absent or of
- * the wrong type. Returns 0, or -EINVAL with the reason in errbuf when the
- * report cannot be expressed in the format (ASFF without an account).
+ * A renderer of one kind of document (enum rep_doc) in one format. It reads
+ * the JSON document (a report already checked by rep_report_check: the
+ * top-level shape is right, every string is valid UTF-8 without control
+ * characters; a diff or trend this code made) and appends to out; it must
+ * escape every string for its language and tolerate any field being absent
+ * or of the wrong type. Returns 0, or -EINVAL with the reason in errbuf when
+ * the document cannot be expressed in the format (ASFF without an account).
  * Out-of-memory is signalled through out->oom.
+ */
+typedef int rep_render_fn(const struct cJSON *doc, const struct rep_ctx *ctx, struct rep_buf *out,
+			  char *errbuf, size_t errlen);
+
+/*
+ * One output format: the registry (rep_format.c) is the table of (kind x
+ * format); render[kind] is NULL where the format does not render that kind.
  */
 struct rep_format_ops {
 	const char *name; /* --format value */
 	const char *ext;  /* file name extension in --output-dir */
 	const char *summary;
-	int (*render)(const struct cJSON *report, const struct rep_ctx *ctx, struct rep_buf *out,
-		      char *errbuf, size_t errlen);
+	rep_render_fn *render[REP_DOCS];
 };
 
 extern const struct rep_format_ops rep_fmt_json, rep_fmt_text, rep_fmt_html, rep_fmt_md,
 	rep_fmt_asff, rep_fmt_ocsf, rep_fmt_junit;
 
-/* Shared by html and trend: the page head with the inline stylesheet. */
+/* The renderers of diffs (rep_diff.c) and trends (rep_trend.c) the ops tables name. */
+rep_render_fn rep_diff_text, rep_diff_md, rep_trend_text, rep_trend_html;
+
+/* Shared by html and trend: the page head with the inline stylesheet, and a
+ * table cell "<td>s</td>" with s escaped. */
 void rep_html_head(struct rep_buf *b, const char *title);
+void rep_html_td(struct rep_buf *b, const char *s);
+
+/* A cluster's inventory.owners as "K<kv>V<sep>K<kv>V...", every string through
+ * esc; none (markup, not escaped) when there is no owner. HTML and Markdown. */
+void rep_owners(struct rep_buf *b, const struct cJSON *cluster,
+		void (*esc)(struct rep_buf *b, const char *s), const char *sep, const char *kv,
+		const char *none);
+
+/*
+ * One finding's block (title, severity, remediation, controls, evidence),
+ * walked once for HTML and Markdown: the walker looks the finding up in the
+ * catalogue and yields the parts in order; a style says how each is written.
+ */
+struct rep_finding_style {
+	void (*esc)(struct rep_buf *b, const char *s); /* rb_html, rb_md */
+	/* the heading: severity (one of the five names), id and title, unescaped */
+	void (*head)(struct rep_buf *b, const char *sev, const char *id, const char *title);
+	const char *remediation; /* before the catalogue's remediation */
+	const char *controls;	 /* between it and the controls "FW CTRL; FW CTRL" */
+	const char *controls_end;
+	const char *uncatalogued; /* instead of the three above: the id is not in the catalogue */
+	void (*evidence)(struct rep_buf *b, const struct cJSON *ev); /* a non-empty object */
+	const char *end;
+};
+void rep_finding_block(struct rep_buf *b, const struct rep_ctx *ctx, const struct cJSON *f,
+		       const struct rep_finding_style *st);
 
 #endif

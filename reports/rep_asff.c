@@ -202,13 +202,13 @@ static cJSON *one(const cJSON *r, const cJSON *c, const struct mp_check *k, cons
 	cJSON_AddStringToObject(o, "CreatedAt", gen);
 	cJSON_AddStringToObject(o, "UpdatedAt", gen);
 	cJSON *sev = cJSON_AddObjectToObject(o, "Severity");
-	/* a finding's severity is the report's; only the verdict check has none */
-	const char *fsev = f ? js_str(f, "severity", "info") : k->severity;
+	/* the report's: the finding's, else the policy's override, else the catalogue's */
+	const char *fsev = rep_check_severity(k, r, f);
 	cJSON_AddStringToObject(sev, "Label", sev_label(status, fsev));
 	cJSON_AddStringToObject(sev, "Original", fsev);
 	mp_fmt(buf, sizeof(buf), "%s: %s", name, f ? js_str(f, "title", k->title) : k->title);
 	add_str(o, "Title", buf, 256);
-	if (strcmp(k->id, REP_VERDICT_CHECK) == 0)
+	if (strcmp(k->id, MP_VERDICT_CHECK) == 0)
 		mp_fmt(buf, sizeof(buf), "Verdict %s: %s", js_str(c, "verdict", "?"),
 		       js_str(c, "verdict_reason", ""));
 	else if (f)
@@ -297,5 +297,5 @@ const struct rep_format_ops rep_fmt_asff = {
 	.name = "asff",
 	.ext = "asff.json",
 	.summary = "AWS Security Finding Format for Security Hub BatchImportFindings",
-	.render = asff_render,
+	.render = { [REP_DOC_REPORT] = asff_render },
 };

@@ -67,7 +67,7 @@ const char *rep_check_status(const struct mp_check *k, const cJSON *report, cons
 {
 	const cJSON *f, *worst = NULL;
 	*ret_finding = NULL;
-	if (strcmp(k->id, REP_VERDICT_CHECK) == 0) {
+	if (strcmp(k->id, MP_VERDICT_CHECK) == 0) {
 		const char *v = js_str(cluster, "verdict", "");
 		return strcmp(v, "compliant") == 0	 ? "PASSED"
 		       : strcmp(v, "non_compliant") == 0 ? "FAILED"
@@ -85,4 +85,40 @@ const char *rep_check_status(const struct mp_check *k, const cJSON *report, cons
 		return rep_sev_rank(js_str(worst, "severity", "")) >= 1 ? "FAILED" : "WARNING";
 	}
 	return rep_check_evaluated(k, report, cluster) ? "PASSED" : "NOT_AVAILABLE";
+}
+
+const char *rep_check_severity(const struct mp_check *k, const cJSON *report, const cJSON *finding)
+{
+	if (finding)
+		return js_str(finding, "severity", "info");
+	const char *o = js_str(js_obj(js_obj(report, "policy"), "severity_overrides"), k->id, NULL);
+	return o && rep_sev_rank(o) >= 0 ? o : k->severity;
+}
+
+void rep_finding_block(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON *f,
+		       const struct rep_finding_style *st)
+{
+	const char *sev = js_str(f, "severity", "info");
+	const struct mp_check *k = mp_catalog_find(ctx->cat, js_str(f, "id", ""));
+	const cJSON *ev = js_obj(f, "evidence");
+	if (rep_sev_rank(sev) < 0)
+		sev = "info";
+	st->head(b, sev, js_str(f, "id", "?"), js_str(f, "title", ""));
+	if (k) {
+		rb_str(b, st->remediation);
+		st->esc(b, k->remediation);
+		rb_str(b, st->controls);
+		for (size_t i = 0; i < k->n_controls; i++) {
+			rb_str(b, i ? "; " : "");
+			st->esc(b, k->framework[i]);
+			rb_str(b, " ");
+			st->esc(b, k->control[i]);
+		}
+		rb_str(b, st->controls_end);
+	} else {
+		rb_str(b, st->uncatalogued);
+	}
+	if (ev && ev->child)
+		st->evidence(b, ev);
+	rb_str(b, st->end);
 }

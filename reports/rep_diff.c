@@ -24,15 +24,6 @@ static int verdict_rank(const char *v)
 	return strcmp(v, "compliant") == 0 ? 2 : strcmp(v, "unverified") == 0 ? 1 : 0;
 }
 
-static const cJSON *find_cluster(const cJSON *r, const char *key)
-{
-	const cJSON *c;
-	cJSON_ArrayForEach (c, js_arr(r, "clusters"))
-		if (strcmp(js_cluster_key(c), key) == 0)
-			return c;
-	return NULL;
-}
-
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -146,37 +137,48 @@ static void change(cJSON *changes, const char *field, const char *a, const char 
 	cJSON_AddItemToArray(changes, o);
 }
 
-static bool has_finding(const cJSON *c, const char *id)
+/* The findings of cluster c (may be NULL) by id; id-less ones under dflt. */
+static int index_findings(struct rep_index *ix, const cJSON *c, const char *dflt)
 {
 	const cJSON *f;
 	cJSON_ArrayForEach (f, js_arr(c, "findings"))
-		if (strcmp(js_str(f, "id", ""), id) == 0)
-			return true;
-	return false;
+		rep_index_add(ix, js_str(f, "id", dflt), NULL, f);
+	return rep_index_sort(ix);
 }
 
-/* Findings of a not in b, as an array of {id, severity, title}; *ret_serious set when any >= low. */
+/*
+ * Findings of a not in b, each id once, as an array of {id, severity, title};
+ * *ret_serious set when any >= low. NULL when out of memory. Both sides are
+ * indexed by id: O(n log n), not a walk of b per finding of a.
+ */
 static cJSON *only_in(const cJSON *a, const cJSON *b, bool *ret_serious)
 {
+	struct rep_index ia = { 0 }, ib = { 0 };
 	cJSON *arr = cJSON_CreateArray();
 	const cJSON *f;
+	if (!arr || index_findings(&ia, a, "?") < 0 || index_findings(&ib, b, "") < 0)
+		goto oom;
 	cJSON_ArrayForEach (f, js_arr(a, "findings")) {
 		const char *id = js_str(f, "id", "?");
-		bool dup = false;
-		const cJSON *g;
-		cJSON_ArrayForEach (g, arr)
-			dup = dup || strcmp(js_str(g, "id", ""), id) == 0;
-		if (dup || (b && has_finding(b, id)))
-			continue;
+		if (rep_index_find(&ia, id, NULL) != f || rep_index_find(&ib, id, NULL))
+			continue; /* an earlier finding of a has the id, or b has it */
 		cJSON *o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o))
+			goto oom;
 		cJSON_AddStringToObject(o, "id", id);
 		cJSON_AddStringToObject(o, "severity", js_str(f, "severity", "info"));
 		cJSON_AddStringToObject(o, "title", js_str(f, "title", ""));
-		cJSON_AddItemToArray(arr, o);
 		if (ret_serious && rep_sev_rank(js_str(f, "severity", "")) >= 1)
 			*ret_serious = true;
 	}
+	rep_index_free(&ia);
+	rep_index_free(&ib);
 	return arr;
+oom:
+	rep_index_free(&ia);
+	rep_index_free(&ib);
+	cJSON_Delete(arr);
+	return NULL;
 }
 
 static int diff_cluster(cJSON *out, const cJSON *a, const cJSON *b, bool *ret_regressed,
@@ -225,8 +227,14 @@ static int diff_cluster(cJSON *out, const cJSON *a, const cJSON *b, bool *ret_re
 		free(fa);
 		free(fb);
 	}
-	cJSON_AddItemToObject(o, "findings_opened", only_in(b, a, &opened_serious));
-	cJSON_AddItemToObject(o, "findings_closed", only_in(a, b, NULL));
+	cJSON *opened = only_in(b, a, &opened_serious), *closed = only_in(a, b, NULL);
+	if (!opened || !closed) {
+		cJSON_Delete(opened);
+		cJSON_Delete(closed);
+		return -ENOMEM;
+	}
+	cJSON_AddItemToObject(o, "findings_opened", opened);
+	cJSON_AddItemToObject(o, "findings_closed", closed);
 	if (!b) {
 		cJSON_AddItemToArray(reasons, cJSON_CreateString("missing from AFTER"));
 		reg = true;
@@ -259,29 +267,34 @@ static int diff_cluster(cJSON *out, const cJSON *a, const cJSON *b, bool *ret_re
 
 int rep_diff(const cJSON *before, const cJSON *after, cJSON **ret)
 {
+	struct rep_index ib = { 0 }, ia = { 0 };
 	cJSON *d = cJSON_CreateObject(), *cl;
 	const cJSON *c;
 	bool regressed = false, noncompliant = false;
-	if (!d)
-		return -ENOMEM;
+	if (!d || rep_index_clusters(&ib, before) < 0 || rep_index_clusters(&ia, after) < 0)
+		goto oom;
 	cJSON_AddStringToObject(d, "schema", "mskprobe.diff/1");
 	cJSON_AddStringToObject(d, "before", js_str(before, "generated_at", "?"));
 	cJSON_AddStringToObject(d, "after", js_str(after, "generated_at", "?"));
 	cl = cJSON_AddArrayToObject(d, "clusters");
 	cJSON_ArrayForEach (c, js_arr(before, "clusters"))
-		if (diff_cluster(cl, c, find_cluster(after, js_cluster_key(c)), &regressed,
+		if (diff_cluster(cl, c, rep_index_find(&ia, js_cluster_key(c), NULL), &regressed,
 				 &noncompliant) < 0)
 			goto oom;
 	cJSON_ArrayForEach (c, js_arr(after, "clusters"))
-		if (!find_cluster(before, js_cluster_key(c)) &&
+		if (!rep_index_find(&ib, js_cluster_key(c), NULL) &&
 		    diff_cluster(cl, NULL, c, &regressed, &noncompliant) < 0)
 			goto oom;
 	cJSON_AddBoolToObject(d, "regressed", regressed);
 	cJSON_AddBoolToObject(d, "after_compliant", !noncompliant);
 	cJSON_AddBoolToObject(d, "pass", !regressed && !noncompliant);
+	rep_index_free(&ib);
+	rep_index_free(&ia);
 	*ret = d;
 	return 0;
 oom:
+	rep_index_free(&ib);
+	rep_index_free(&ia);
 	cJSON_Delete(d);
 	return -ENOMEM;
 }
@@ -307,82 +320,79 @@ static void findings_list(struct rep_buf *b, const cJSON *arr, const char *what,
 	}
 }
 
-int rep_render_diff(const cJSON *d, const char *format, char **ret, char *errbuf, size_t errlen)
+static void diff_render(struct rep_buf *b, const cJSON *d, bool md)
 {
-	struct rep_buf b = { 0 };
 	const cJSON *c, *it;
-	bool md = strcmp(format, "md") == 0;
-	if (strcmp(format, "json") == 0) {
-		char *s = cJSON_Print(d);
-		if (s) {
-			rb_str(&b, s);
-			rb_str(&b, "\n");
+	rb_put(b, md ? "## mskprobe diff: %s → %s\n\n" : "mskprobe diff %s -> %s\n\n",
+	       js_str(d, "before", "?"), js_str(d, "after", "?"));
+	if (md)
+		rb_str(b, "| Cluster | Before | After | Regressed |\n|---|---|---|---|\n");
+	cJSON_ArrayForEach (c, js_arr(d, "clusters")) {
+		if (md) {
+			rb_str(b, "| ");
+			rb_md(b, js_str(c, "name", "?"));
+			rb_put(b, " | %s | %s | %s |\n", js_str(c, "verdict_before", "?"),
+			       js_str(c, "verdict_after", "?"),
+			       js_true(c, "regressed") ? "**yes**" : "no");
+		} else {
+			rb_put(b, "%-32s %-14s -> %-14s %s\n", js_str(c, "name", "?"),
+			       js_str(c, "verdict_before", "?"), js_str(c, "verdict_after", "?"),
+			       js_true(c, "regressed") ? "REGRESSED" : "");
 		}
-		free(s);
-		b.oom |= !s;
-	} else if (md || strcmp(format, "text") == 0) {
-		rb_put(&b, md ? "## mskprobe diff: %s → %s\n\n" : "mskprobe diff %s -> %s\n\n",
-		       js_str(d, "before", "?"), js_str(d, "after", "?"));
-		if (md)
-			rb_str(&b, "| Cluster | Before | After | Regressed |\n|---|---|---|---|\n");
-		cJSON_ArrayForEach (c, js_arr(d, "clusters")) {
-			if (md) {
-				rb_str(&b, "| ");
-				rb_md(&b, js_str(c, "name", "?"));
-				rb_put(&b, " | %s | %s | %s |\n", js_str(c, "verdict_before", "?"),
-				       js_str(c, "verdict_after", "?"),
-				       js_true(c, "regressed") ? "**yes**" : "no");
-			} else {
-				rb_put(&b, "%-32s %-14s -> %-14s %s\n", js_str(c, "name", "?"),
-				       js_str(c, "verdict_before", "?"),
-				       js_str(c, "verdict_after", "?"),
-				       js_true(c, "regressed") ? "REGRESSED" : "");
-			}
-		}
-		cJSON_ArrayForEach (c, js_arr(d, "clusters")) {
-			if (md) {
-				rb_str(&b, "\n### ");
-				rb_md(&b, js_str(c, "name", "?"));
-				rb_str(&b, "\n\n");
-			} else {
-				rb_put(&b, "\n%s (%s)\n", js_str(c, "name", "?"),
-				       js_str(c, "status", "?"));
-			}
-			cJSON_ArrayForEach (it, js_arr(c, "regressions"))
-				if (cJSON_IsString(it)) {
-					rb_str(&b, md ? "- **regression**: " : "    REGRESSION: ");
-					md ? rb_md(&b, it->valuestring)
-					   : rb_str(&b, it->valuestring);
-					rb_str(&b, "\n");
-				}
-			cJSON_ArrayForEach (it, js_arr(c, "changes")) {
-				rb_str(&b, md ? "- " : "    ");
-				if (md) {
-					rb_md(&b, js_str(it, "field", "?"));
-					rb_str(&b, ": ");
-					rb_md(&b, js_str(it, "before", ""));
-					rb_str(&b, " → ");
-					rb_md(&b, js_str(it, "after", ""));
-				} else {
-					rb_put(&b, "%s: %s -> %s", js_str(it, "field", "?"),
-					       js_str(it, "before", ""), js_str(it, "after", ""));
-				}
-				rb_str(&b, "\n");
-			}
-			findings_list(&b, js_arr(c, "findings_opened"), "opened", md);
-			findings_list(&b, js_arr(c, "findings_closed"), "closed", md);
-		}
-		rb_put(&b, md ? "\n**%s**\n" : "\n%s\n",
-		       js_true(d, "pass") ? "PASS: nothing regressed and every cluster is compliant"
-		       : js_true(d, "regressed") ? "FAIL: something regressed"
-						 : "FAIL: some cluster is not compliant");
-	} else {
-		mp_fmt(errbuf, errlen, "diff --format '%s': want text, json or md", format);
-		return -EINVAL;
 	}
-	if (rb_take(&b, ret, NULL) < 0) {
-		mp_fmt(errbuf, errlen, "out of memory");
-		return -ENOMEM;
+	cJSON_ArrayForEach (c, js_arr(d, "clusters")) {
+		if (md) {
+			rb_str(b, "\n### ");
+			rb_md(b, js_str(c, "name", "?"));
+			rb_str(b, "\n\n");
+		} else {
+			rb_put(b, "\n%s (%s)\n", js_str(c, "name", "?"), js_str(c, "status", "?"));
+		}
+		cJSON_ArrayForEach (it, js_arr(c, "regressions"))
+			if (cJSON_IsString(it)) {
+				rb_str(b, md ? "- **regression**: " : "    REGRESSION: ");
+				md ? rb_md(b, it->valuestring) : rb_str(b, it->valuestring);
+				rb_str(b, "\n");
+			}
+		cJSON_ArrayForEach (it, js_arr(c, "changes")) {
+			rb_str(b, md ? "- " : "    ");
+			if (md) {
+				rb_md(b, js_str(it, "field", "?"));
+				rb_str(b, ": ");
+				rb_md(b, js_str(it, "before", ""));
+				rb_str(b, " → ");
+				rb_md(b, js_str(it, "after", ""));
+			} else {
+				rb_put(b, "%s: %s -> %s", js_str(it, "field", "?"),
+				       js_str(it, "before", ""), js_str(it, "after", ""));
+			}
+			rb_str(b, "\n");
+		}
+		findings_list(b, js_arr(c, "findings_opened"), "opened", md);
+		findings_list(b, js_arr(c, "findings_closed"), "closed", md);
 	}
+	rb_put(b, md ? "\n**%s**\n" : "\n%s\n",
+	       js_true(d, "pass")	 ? "PASS: nothing regressed and every cluster is compliant"
+	       : js_true(d, "regressed") ? "FAIL: something regressed"
+					 : "FAIL: some cluster is not compliant");
+}
+
+int rep_diff_text(const cJSON *d, const struct rep_ctx *ctx, struct rep_buf *out, char *errbuf,
+		  size_t errlen)
+{
+	(void)ctx;
+	(void)errbuf;
+	(void)errlen;
+	diff_render(out, d, false);
+	return 0;
+}
+
+int rep_diff_md(const cJSON *d, const struct rep_ctx *ctx, struct rep_buf *out, char *errbuf,
+		size_t errlen)
+{
+	(void)ctx;
+	(void)errbuf;
+	(void)errlen;
+	diff_render(out, d, true);
 	return 0;
 }

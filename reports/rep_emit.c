@@ -31,24 +31,23 @@ struct fmtlist {
 	char names[REP_FORMATS_MAX][16];
 };
 
-static int parse_list(const char *list, struct fmtlist *fl, char *errbuf, size_t errlen)
+static int parse_list(enum rep_doc kind, const char *list, struct fmtlist *fl, char *errbuf,
+		      size_t errlen)
 {
+	char want[REP_FORMAT_NAMES_MAX];
 	fl->n = 0;
 	for (const char *p = list; p && *p;) {
 		size_t n = strcspn(p, ",");
 		char one[16];
 		if (n == 0 || n >= sizeof(one)) {
 			mp_fmt(errbuf, errlen, "--format '%.60s': want a list of %s", list,
-			       rep_format_names());
+			       rep_format_names(kind, want, sizeof(want)));
 			return -EINVAL;
 		}
 		memcpy(one, p, n);
 		one[n] = '\0';
-		if (!rep_format_known(one)) {
-			mp_fmt(errbuf, errlen, "--format '%s': unknown (want %s)", one,
-			       rep_format_names());
+		if (rep_format_check(kind, one, errbuf, errlen) < 0)
 			return -EINVAL;
-		}
 		bool dup = false;
 		for (size_t i = 0; i < fl->n; i++)
 			dup = dup || strcmp(fl->names[i], one) == 0;
@@ -68,17 +67,17 @@ static int parse_list(const char *list, struct fmtlist *fl, char *errbuf, size_t
 	return 0;
 }
 
-int rep_formats_check(const char *list, char *errbuf, size_t errlen)
+int rep_formats_check(enum rep_doc kind, const char *list, char *errbuf, size_t errlen)
 {
 	struct fmtlist fl;
-	return parse_list(list, &fl, errbuf, errlen);
+	return parse_list(kind, list, &fl, errbuf, errlen);
 }
 
 bool rep_formats_has(const char *list, const char *format)
 {
 	struct fmtlist fl;
 	char err[256];
-	if (parse_list(list ? list : "text", &fl, err, sizeof(err)) < 0)
+	if (parse_list(REP_DOC_REPORT, list ? list : "text", &fl, err, sizeof(err)) < 0)
 		return false;
 	for (size_t i = 0; i < fl.n; i++)
 		if (strcmp(fl.names[i], format) == 0)
@@ -401,7 +400,7 @@ out:
 int rep_emit(const cJSON *report, const struct rep_emit_opts *o, char *errbuf, size_t errlen)
 {
 	struct fmtlist fl;
-	int rc = parse_list(o->formats ? o->formats : "text", &fl, errbuf, errlen);
+	int rc = parse_list(REP_DOC_REPORT, o->formats ? o->formats : "text", &fl, errbuf, errlen);
 	if (rc < 0)
 		return rc;
 	if (o->output_dir) {

@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The format registry: one const ops table per format, listed once here. */
+/*
+ * The format registry: one const ops table per format, listed once here,
+ * each with a renderer per kind of document it writes (report, diff,
+ * trend). Every command checks --format and renders through it, so the
+ * formats a command accepts, its error message and its help all come from
+ * this one table.
+ */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +21,17 @@ static const struct rep_format_ops *const formats[] = {
 
 #define N_FORMATS (sizeof(formats) / sizeof(formats[0]))
 
+static const char *const doc_article[REP_DOCS] = {
+	[REP_DOC_REPORT] = "a report",
+	[REP_DOC_DIFF] = "a diff",
+	[REP_DOC_TREND] = "a trend",
+};
+
+static bool kind_valid(enum rep_doc kind)
+{
+	return (unsigned)kind < REP_DOCS;
+}
+
 static const struct rep_format_ops *find(const char *name)
 {
 	for (size_t i = 0; name && i < N_FORMATS; i++)
@@ -23,9 +40,10 @@ static const struct rep_format_ops *find(const char *name)
 	return NULL;
 }
 
-bool rep_format_known(const char *name)
+bool rep_format_known(enum rep_doc kind, const char *name)
 {
-	return find(name) != NULL;
+	const struct rep_format_ops *f = find(name);
+	return f && kind_valid(kind) && f->render[kind];
 }
 
 const char *rep_format_ext(const char *name)
@@ -34,13 +52,49 @@ const char *rep_format_ext(const char *name)
 	return f ? f->ext : NULL;
 }
 
-const char *rep_format_names(void)
+/* The formats of kind joined with ", ", the last with last_sep (", " or " or "). */
+static void names(enum rep_doc kind, char *dst, size_t n, const char *last_sep)
 {
-	return "json, text, html, md, asff, ocsf, junit";
+	size_t have = 0, seen = 0, off = 0;
+	dst[0] = '\0';
+	for (size_t i = 0; i < N_FORMATS; i++)
+		have += formats[i]->render[kind] != NULL;
+	for (size_t i = 0; i < N_FORMATS; i++) {
+		if (!formats[i]->render[kind])
+			continue;
+		const char *sep = seen == 0 ? "" : seen + 1 == have ? last_sep : ", ";
+		mp_fmt(dst + off, n - off, "%s%s", sep, formats[i]->name);
+		off += strlen(dst + off);
+		seen++;
+	}
 }
 
-int rep_render(const char *format, const cJSON *report, const struct rep_render_opts *o, char **ret,
-	       size_t *ret_len, char *errbuf, size_t errlen)
+const char *rep_format_names(enum rep_doc kind, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (kind_valid(kind))
+		names(kind, buf, n, ", ");
+	return buf;
+}
+
+int rep_format_check(enum rep_doc kind, const char *format, char *errbuf, size_t errlen)
+{
+	char want[REP_FORMAT_NAMES_MAX];
+	if (!kind_valid(kind)) {
+		mp_fmt(errbuf, errlen, "not a kind of document");
+		return -EINVAL;
+	}
+	if (rep_format_known(kind, format))
+		return 0;
+	names(kind, want, sizeof(want), " or ");
+	mp_fmt(errbuf, errlen, "--format '%.40s': %s is written as %s", format ? format : "",
+	       doc_article[kind], want);
+	return -EINVAL;
+}
+
+int rep_render_doc(enum rep_doc kind, const char *format, const cJSON *doc,
+		   const struct rep_render_opts *o, char **ret, size_t *ret_len, char *errbuf,
+		   size_t errlen)
 {
 	const struct rep_format_ops *f = find(format);
 	struct mp_catalog *own = NULL;
@@ -48,11 +102,8 @@ int rep_render(const char *format, const cJSON *report, const struct rep_render_
 	struct rep_ctx ctx = { 0 };
 	int rc;
 
-	if (!f) {
-		mp_fmt(errbuf, errlen, "unknown format '%s' (want %s)", format ? format : "",
-		       rep_format_names());
-		return -EINVAL;
-	}
+	if ((rc = rep_format_check(kind, format, errbuf, errlen)) < 0)
+		return rc;
 	if (o) {
 		ctx.cat = o->catalog;
 		ctx.color = o->color;
@@ -64,7 +115,7 @@ int rep_render(const char *format, const cJSON *report, const struct rep_render_
 			return rc;
 		ctx.cat = own;
 	}
-	rc = f->render(report, &ctx, &b, errbuf, errlen);
+	rc = f->render[kind](doc, &ctx, &b, errbuf, errlen);
 	mp_catalog_free(own);
 	if (rc < 0) {
 		rb_free(&b);
@@ -75,13 +126,30 @@ int rep_render(const char *format, const cJSON *report, const struct rep_render_
 	return rc;
 }
 
-static int json_render(const cJSON *report, const struct rep_ctx *ctx, struct rep_buf *out,
+int rep_render(const char *format, const cJSON *report, const struct rep_render_opts *o, char **ret,
+	       size_t *ret_len, char *errbuf, size_t errlen)
+{
+	return rep_render_doc(REP_DOC_REPORT, format, report, o, ret, ret_len, errbuf, errlen);
+}
+
+int rep_render_diff(const cJSON *d, const char *format, char **ret, char *errbuf, size_t errlen)
+{
+	return rep_render_doc(REP_DOC_DIFF, format, d, NULL, ret, NULL, errbuf, errlen);
+}
+
+int rep_render_trend(const cJSON *t, const char *format, char **ret, char *errbuf, size_t errlen)
+{
+	return rep_render_doc(REP_DOC_TREND, format, t, NULL, ret, NULL, errbuf, errlen);
+}
+
+/* Every kind as JSON: the document itself, indented, and a newline. */
+static int json_render(const cJSON *doc, const struct rep_ctx *ctx, struct rep_buf *out,
 		       char *errbuf, size_t errlen)
 {
 	(void)ctx;
 	(void)errbuf;
 	(void)errlen;
-	char *s = cJSON_Print(report);
+	char *s = cJSON_Print(doc);
 	if (!s) {
 		out->oom = true;
 		return 0;
@@ -96,5 +164,7 @@ const struct rep_format_ops rep_fmt_json = {
 	.name = "json",
 	.ext = "json",
 	.summary = "the report itself (schema mskprobe.report/1): the evidence",
-	.render = json_render,
+	.render = { [REP_DOC_REPORT] = json_render,
+		    [REP_DOC_DIFF] = json_render,
+		    [REP_DOC_TREND] = json_render },
 };

@@ -87,7 +87,7 @@ static void badge(struct rep_buf *b, const char *cls_prefix, const char *v)
 	rb_str(b, "</span>");
 }
 
-static void td(struct rep_buf *b, const char *s)
+void rep_html_td(struct rep_buf *b, const char *s)
 {
 	rb_str(b, "<td>");
 	rb_html(b, s);
@@ -105,19 +105,7 @@ static void dl_row(struct rep_buf *b, const char *k, const char *v)
 
 static void owners_html(struct rep_buf *b, const cJSON *c)
 {
-	const cJSON *it;
-	bool any = false;
-	cJSON_ArrayForEach (it, js_obj(js_obj(c, "inventory"), "owners")) {
-		if (!cJSON_IsString(it))
-			continue;
-		rb_str(b, any ? "<br>" : "");
-		rb_html(b, it->string);
-		rb_str(b, ": ");
-		rb_html(b, it->valuestring);
-		any = true;
-	}
-	if (!any)
-		rb_str(b, "&mdash;");
+	rep_owners(b, c, rb_html, "<br>", ": ", "&mdash;");
 }
 
 static void summary_html(struct rep_buf *b, const cJSON *r)
@@ -162,12 +150,12 @@ static void clusters_table(struct rep_buf *b, const cJSON *r)
 		char ver[256];
 		js_version_cell(c, ver, sizeof(ver));
 		rb_str(b, "<tr>");
-		td(b, js_str(c, "name", "?"));
+		rep_html_td(b, js_str(c, "name", "?"));
 		rb_str(b, "<td>");
 		owners_html(b, c);
 		rb_str(b, "</td>");
-		td(b, ver);
-		td(b, js_str(js_obj(c, "kafka"), "mode", "unknown"));
+		rep_html_td(b, ver);
+		rep_html_td(b, js_str(js_obj(c, "kafka"), "mode", "unknown"));
 		rb_str(b, "<td>");
 		badge(b, "v-", js_str(c, "verdict", "unverified"));
 		rb_put(b, "</td><td class=\"num\">%d</td></tr>\n",
@@ -207,8 +195,8 @@ static void brokers_html(struct rep_buf *b, const cJSON *kafka, const char *list
 		char ep[400];
 		mp_fmt(ep, sizeof(ep), "%s:%.0f", js_str(br, "host", "?"), js_num(br, "port", 0));
 		rb_str(b, "<tr>");
-		td(b, ep);
-		td(b, js_true(br, "tls") ? "TLS" : "plaintext");
+		rep_html_td(b, ep);
+		rep_html_td(b, js_true(br, "tls") ? "TLS" : "plaintext");
 		if (cJSON_IsNumber(js_get(br, "node_id")))
 			rb_put(b, "<td class=\"num\">%.0f</td>", js_num(br, "node_id", -1));
 		else
@@ -273,11 +261,11 @@ static void tls_html(struct rep_buf *b, const char *where, const cJSON *t)
 		mp_fmt(ks, sizeof(ks), "%s / %s", js_str(cert, "key", "?"),
 		       js_str(cert, "sig_alg", "?"));
 		rb_put(b, "<tr><td class=\"num\">%d</td>", i++);
-		td(b, js_str(cert, "subject", "?"));
-		td(b, js_str(cert, "issuer", "?"));
-		td(b, js_str(cert, "not_after", "?"));
+		rep_html_td(b, js_str(cert, "subject", "?"));
+		rep_html_td(b, js_str(cert, "issuer", "?"));
+		rep_html_td(b, js_str(cert, "not_after", "?"));
 		rb_put(b, "<td class=\"num\">%.0f</td>", js_num(cert, "days_left", 0));
-		td(b, ks);
+		rep_html_td(b, ks);
 		rb_str(b, "<td class=\"mono\">");
 		rb_html(b, js_str(cert, "sha256", ""));
 		rb_str(b, "</td></tr>\n");
@@ -321,19 +309,19 @@ static void zk_html(struct rep_buf *b, const cJSON *c)
 		char ep[400];
 		mp_fmt(ep, sizeof(ep), "%s:%.0f", js_str(z, "host", "?"), js_num(z, "port", 0));
 		rb_str(b, "<tr>");
-		td(b, ep);
+		rep_html_td(b, ep);
 		if (!js_true(z, "reachable")) {
-			td(b, "unreachable");
-			td(b, "");
-			td(b, js_str(z, "error", ""));
+			rep_html_td(b, "unreachable");
+			rep_html_td(b, "");
+			rep_html_td(b, js_str(z, "error", ""));
 		} else if (tls) {
-			td(b, "TLS");
-			td(b, js_true(tls, "speaks_zookeeper") ? "yes" : "no");
-			td(b, js_str(tls, "verify", ""));
+			rep_html_td(b, "TLS");
+			rep_html_td(b, js_true(tls, "speaks_zookeeper") ? "yes" : "no");
+			rep_html_td(b, js_str(tls, "verify", ""));
 		} else {
-			td(b, "plaintext");
-			td(b, js_true(plain, "speaks_zookeeper") ? "yes" : "no");
-			td(b, js_str(plain, "srvr_status", ""));
+			rep_html_td(b, "plaintext");
+			rep_html_td(b, js_true(plain, "speaks_zookeeper") ? "yes" : "no");
+			rep_html_td(b, js_str(plain, "srvr_status", ""));
 		}
 		rb_str(b, "</tr>\n");
 	}
@@ -365,7 +353,7 @@ static void capture_html(struct rep_buf *b, const cJSON *c)
 	rb_str(b, "</dl>\n<table>\n<tr><th>Traffic class</th><th>Flows</th></tr>\n");
 	cJSON_ArrayForEach (it, js_obj(st, "classes")) {
 		rb_str(b, "<tr>");
-		td(b, it->string ? it->string : "?");
+		rep_html_td(b, it->string ? it->string : "?");
 		rb_put(b, "<td class=\"num\">%.0f</td></tr>\n",
 		       cJSON_IsNumber(it) ? it->valuedouble : 0.0);
 	}
@@ -397,47 +385,40 @@ static void declared_html(struct rep_buf *b, const cJSON *c)
 	rb_str(b, "</dl>\n");
 }
 
-static void finding_html(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON *f)
+static void finding_head_html(struct rep_buf *b, const char *sev, const char *id, const char *title)
 {
-	const char *sev = js_str(f, "severity", "info");
-	const struct mp_check *k = mp_catalog_find(ctx->cat, js_str(f, "id", ""));
-	if (rep_sev_rank(sev) < 0)
-		sev = "info";
 	rb_put(b, "<div class=\"finding f-%s\">\n<p>", sev);
 	badge(b, "sev-", sev);
 	rb_str(b, " <code>");
-	rb_html(b, js_str(f, "id", "?"));
+	rb_html(b, id);
 	rb_str(b, "</code> ");
-	rb_html(b, js_str(f, "title", ""));
+	rb_html(b, title);
 	rb_str(b, "</p>\n");
-	if (k) {
-		rb_str(b, "<p><b>Remediation.</b> ");
-		rb_html(b, k->remediation);
-		rb_str(b, "</p>\n<p><b>Controls.</b> ");
-		for (size_t i = 0; i < k->n_controls; i++) {
-			rb_str(b, i ? "; " : "");
-			rb_html(b, k->framework[i]);
-			rb_str(b, " ");
-			rb_html(b, k->control[i]);
-		}
-		rb_str(b, "</p>\n");
-	} else {
-		rb_str(b, "<p><b>Remediation.</b> not in the finding catalogue of this mskprobe "
-			  "build.</p>\n");
-	}
-	const cJSON *ev = js_obj(f, "evidence");
-	if (ev && ev->child) {
-		char *s = cJSON_Print(ev);
-		rb_str(b, "<p><b>Evidence.</b></p><pre>");
-		if (s)
-			rb_html(b, s);
-		else
-			b->oom = true;
-		rb_str(b, "</pre>\n");
-		free(s);
-	}
-	rb_str(b, "</div>\n");
 }
+
+static void evidence_html(struct rep_buf *b, const cJSON *ev)
+{
+	char *s = cJSON_Print(ev);
+	rb_str(b, "<p><b>Evidence.</b></p><pre>");
+	if (s)
+		rb_html(b, s);
+	else
+		b->oom = true;
+	rb_str(b, "</pre>\n");
+	free(s);
+}
+
+static const struct rep_finding_style finding_html = {
+	.esc = rb_html,
+	.head = finding_head_html,
+	.remediation = "<p><b>Remediation.</b> ",
+	.controls = "</p>\n<p><b>Controls.</b> ",
+	.controls_end = "</p>\n",
+	.uncatalogued = "<p><b>Remediation.</b> not in the finding catalogue of this mskprobe "
+			"build.</p>\n",
+	.evidence = evidence_html,
+	.end = "</div>\n",
+};
 
 static void cluster_html(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON *c, int idx)
 {
@@ -470,7 +451,7 @@ static void cluster_html(struct rep_buf *b, const struct rep_ctx *ctx, const cJS
 	if (!cJSON_GetArraySize(js_arr(c, "findings")))
 		rb_str(b, "<p>None.</p>\n");
 	cJSON_ArrayForEach (f, js_arr(c, "findings"))
-		finding_html(b, ctx, f);
+		rep_finding_block(b, ctx, f, &finding_html);
 	rb_str(b, "</section>\n");
 }
 
@@ -556,5 +537,5 @@ const struct rep_format_ops rep_fmt_html = {
 	.name = "html",
 	.ext = "html",
 	.summary = "self-contained page for auditors",
-	.render = html_render,
+	.render = { [REP_DOC_REPORT] = html_render, [REP_DOC_TREND] = rep_trend_html },
 };

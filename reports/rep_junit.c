@@ -97,5 +97,5 @@ const struct rep_format_ops rep_fmt_junit = {
 	.name = "junit",
 	.ext = "junit.xml",
 	.summary = "JUnit XML, a test case per cluster and check",
-	.render = junit_render,
+	.render = { [REP_DOC_REPORT] = junit_render },
 };

@@ -16,18 +16,7 @@
 
 static void owners_md(struct rep_buf *b, const cJSON *c)
 {
-	const cJSON *it;
-	bool any = false;
-	cJSON_ArrayForEach (it, js_obj(js_obj(c, "inventory"), "owners"))
-		if (cJSON_IsString(it)) {
-			rb_str(b, any ? ", " : "");
-			rb_md(b, it->string ? it->string : "?");
-			rb_str(b, "=");
-			rb_md(b, it->valuestring);
-			any = true;
-		}
-	if (!any)
-		rb_str(b, "-");
+	rep_owners(b, c, rb_md, ", ", "=", "-");
 }
 
 static void fenced(struct rep_buf *b, const char *s)
@@ -48,43 +37,42 @@ static void fenced(struct rep_buf *b, const char *s)
 	rb_str(b, "\n\n");
 }
 
-static void finding_md(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON *f)
+static void finding_head_md(struct rep_buf *b, const char *sev, const char *id, const char *title)
 {
-	const struct mp_check *k = mp_catalog_find(ctx->cat, js_str(f, "id", ""));
 	rb_str(b, "- **");
-	rb_md(b, js_str(f, "severity", "info"));
+	rb_md(b, sev);
 	rb_str(b, "** `");
 	/* inside a code span escapes do not work: keep the id alphabet only */
-	for (const char *p = js_str(f, "id", "?"); *p; p++)
+	for (const char *p = id; *p; p++)
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_')
 			rb_add(b, p, 1);
 	rb_str(b, "`: ");
-	rb_md(b, js_str(f, "title", ""));
+	rb_md(b, title);
 	rb_str(b, "\n");
-	if (k) {
-		rb_str(b, "  - Remediation: ");
-		rb_md(b, k->remediation);
-		rb_str(b, "\n  - Controls: ");
-		for (size_t i = 0; i < k->n_controls; i++) {
-			rb_str(b, i ? "; " : "");
-			rb_md(b, k->framework[i]);
-			rb_str(b, " ");
-			rb_md(b, k->control[i]);
-		}
-		rb_str(b, "\n");
-	}
-	const cJSON *ev = js_obj(f, "evidence");
-	if (ev && ev->child) {
-		char *s = cJSON_PrintUnformatted(ev);
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		rb_str(b, "\n");
-		fenced(b, s);
-		free(s);
-	}
 }
+
+static void evidence_md(struct rep_buf *b, const cJSON *ev)
+{
+	char *s = cJSON_PrintUnformatted(ev);
+	if (!s) {
+		b->oom = true;
+		return;
+	}
+	rb_str(b, "\n");
+	fenced(b, s);
+	free(s);
+}
+
+static const struct rep_finding_style finding_md = {
+	.esc = rb_md,
+	.head = finding_head_md,
+	.remediation = "  - Remediation: ",
+	.controls = "\n  - Controls: ",
+	.controls_end = "\n",
+	.uncatalogued = "",
+	.evidence = evidence_md,
+	.end = "",
+};
 
 static void cluster_md(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON *c)
 {
@@ -155,7 +143,7 @@ static void cluster_md(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON
 	if (!cJSON_GetArraySize(js_arr(c, "findings")))
 		rb_str(b, "None.\n");
 	cJSON_ArrayForEach (it, js_arr(c, "findings"))
-		finding_md(b, ctx, it);
+		rep_finding_block(b, ctx, it, &finding_md);
 }
 
 static int md_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf *b, char *errbuf,
@@ -216,5 +204,5 @@ const struct rep_format_ops rep_fmt_md = {
 	.name = "md",
 	.ext = "md",
 	.summary = "Markdown for tickets and pull requests",
-	.render = md_render,
+	.render = { [REP_DOC_REPORT] = md_render, [REP_DOC_DIFF] = rep_diff_md },
 };

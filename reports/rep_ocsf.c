@@ -36,8 +36,8 @@ static cJSON *event(const cJSON *r, const cJSON *c, const struct mp_check *k, co
 		    const cJSON *f)
 {
 	int64_t t = rep_time_parse(js_str(r, "generated_at", ""));
-	/* a finding's severity is the report's; the verdict check's is the catalogue's, as in ASFF */
-	const char *sev = f ? js_str(f, "severity", "info") : k->severity;
+	/* the report's, as in ASFF (a check that did not fail shows info below) */
+	const char *sev = rep_check_severity(k, r, f);
 	int sid = status_id(status);
 	char buf[1200];
 	cJSON *o = cJSON_CreateObject();
@@ -74,7 +74,7 @@ static cJSON *event(const cJSON *r, const cJSON *c, const struct mp_check *k, co
 	cJSON_AddStringToObject(fi, "title", f ? js_str(f, "title", k->title) : k->title);
 	cJSON_AddStringToObject(
 		fi, "desc",
-		strcmp(k->id, REP_VERDICT_CHECK) == 0 ? js_str(c, "verdict_reason", "") : k->title);
+		strcmp(k->id, MP_VERDICT_CHECK) == 0 ? js_str(c, "verdict_reason", "") : k->title);
 	cJSON_AddItemToObject(fi, "types", cJSON_CreateStringArray(&k->id, 1));
 	if (t > 0)
 		cJSON_AddNumberToObject(fi, "created_time", (double)t * 1000.0);
@@ -143,5 +143,5 @@ const struct rep_format_ops rep_fmt_ocsf = {
 	.name = "ocsf",
 	.ext = "ocsf.jsonl",
 	.summary = "OCSF 1.1 Compliance Finding events (class 2003), one per line",
-	.render = ocsf_render,
+	.render = { [REP_DOC_REPORT] = ocsf_render },
 };

@@ -71,7 +71,7 @@ static int severities(struct rep_policy *p, const cJSON *o, const char *path, ch
 		char f[128];
 		mp_fmt(f, sizeof(f), "severities.%.60s", it->string ? it->string : "");
 		if (!mp_catalog_find(cat, it->string) ||
-		    strcmp(it->string, REP_VERDICT_CHECK) == 0) {
+		    strcmp(it->string, MP_VERDICT_CHECK) == 0) {
 			rc = perr(errbuf, errlen, path, f, "not a finding id of this mskprobe");
 			break;
 		}

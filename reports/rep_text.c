@@ -113,6 +113,15 @@ static void declared_text(struct rep_buf *o, const cJSON *c)
 			       : "?");
 }
 
+/* Where a finding was seen: evidence.endpoint, else the server of the first captured pair. */
+static const char *finding_endpoint(const cJSON *ev)
+{
+	const char *ep = js_str(ev, "endpoint", NULL);
+	if (!ep || !ep[0])
+		ep = js_str(cJSON_GetArrayItem(js_arr(ev, "pairs"), 0), "server", NULL);
+	return ep && ep[0] ? ep : NULL;
+}
+
 static void findings_text(struct rep_buf *o, const struct rep_ctx *ctx, const cJSON *c)
 {
 	const cJSON *f;
@@ -123,8 +132,12 @@ static void findings_text(struct rep_buf *o, const struct rep_ctx *ctx, const cJ
 		for (i = 0; sev[i] && i + 1 < sizeof(up); i++)
 			up[i] = (char)(sev[i] >= 'a' && sev[i] <= 'z' ? sev[i] - 32 : sev[i]);
 		up[i] = '\0';
-		rb_put(o, "    %s[%s]%s %s: %s\n", paint(ctx, sev), up, paint(ctx, "reset"),
+		rb_put(o, "    %s[%s]%s %s: %s", paint(ctx, sev), up, paint(ctx, "reset"),
 		       js_str(f, "id", "?"), js_str(f, "title", ""));
+		const char *ep = finding_endpoint(js_obj(f, "evidence"));
+		rb_str(o, ep ? " (" : "");
+		rb_str(o, ep ? ep : "");
+		rb_str(o, ep ? ")\n" : "\n");
 		const struct mp_check *k = mp_catalog_find(ctx->cat, js_str(f, "id", ""));
 		if (k)
 			rb_put(o, "        fix: %s\n", k->remediation);
@@ -178,7 +191,9 @@ const struct rep_format_ops rep_fmt_text = {
 	.name = "text",
 	.ext = "txt",
 	.summary = "the terminal view (colour on a TTY only)",
-	.render = text_render,
+	.render = { [REP_DOC_REPORT] = text_render,
+		    [REP_DOC_DIFF] = rep_diff_text,
+		    [REP_DOC_TREND] = rep_trend_text },
 };
 
 int rep_render_text(const cJSON *report, bool color, char **ret, char *errbuf, size_t errlen)

@@ -10,6 +10,7 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@ struct item {
 	const cJSON *r;
 	const char *name;
 	int64_t t;
+	/* the report's clusters by key, and (key, finding id) of the first cluster of each key */
+	struct rep_index clusters, findings;
 };
 
 static int item_cmp(const void *a, const void *b)
@@ -29,13 +32,20 @@ static int item_cmp(const void *a, const void *b)
 	return x->t < y->t ? -1 : x->t > y->t;
 }
 
-static const cJSON *find_cluster(const cJSON *r, const char *key)
+/* Index the clusters and findings of v (the first cluster of a key is the one found). */
+static int index_item(struct item *v)
 {
-	const cJSON *c;
-	cJSON_ArrayForEach (c, js_arr(r, "clusters"))
-		if (strcmp(js_cluster_key(c), key) == 0)
-			return c;
-	return NULL;
+	const cJSON *c, *f;
+	if (rep_index_clusters(&v->clusters, v->r) < 0)
+		return -ENOMEM;
+	cJSON_ArrayForEach (c, js_arr(v->r, "clusters")) {
+		const char *key = js_cluster_key(c);
+		if (rep_index_find(&v->clusters, key, NULL) != c)
+			continue;
+		cJSON_ArrayForEach (f, js_arr(c, "findings"))
+			rep_index_add(&v->findings, key, js_str(f, "id", ""), f);
+	}
+	return rep_index_sort(&v->findings);
 }
 
 static const char *lowest_version(const cJSON *c)
@@ -89,14 +99,22 @@ static cJSON *series_point(const struct item *it)
 /* Every cluster key seen anywhere in the series, first appearance order. */
 static cJSON *all_keys(const struct item *v, size_t n)
 {
+	struct rep_index seen = { 0 };
 	cJSON *keys = cJSON_CreateObject();
-	for (size_t i = 0; keys && i < n; i++) {
-		const cJSON *c;
+	const cJSON *c;
+	for (size_t i = 0; i < n; i++)
 		cJSON_ArrayForEach (c, js_arr(v[i].r, "clusters"))
-			if (!cJSON_GetObjectItemCaseSensitive(keys, js_cluster_key(c)))
+			rep_index_add(&seen, js_cluster_key(c), NULL, c);
+	if (rep_index_sort(&seen) < 0) {
+		cJSON_Delete(keys);
+		return NULL;
+	}
+	for (size_t i = 0; keys && i < n; i++)
+		cJSON_ArrayForEach (c, js_arr(v[i].r, "clusters"))
+			if (rep_index_find(&seen, js_cluster_key(c), NULL) == c)
 				cJSON_AddStringToObject(keys, js_cluster_key(c),
 							js_str(c, "name", "?"));
-	}
+	rep_index_free(&seen);
 	return keys;
 }
 
@@ -113,7 +131,7 @@ static void mttr(cJSON *out, const struct item *v, size_t n, const cJSON *keys)
 		size_t eps = 0;
 		char t1[32], t2[32];
 		for (size_t i = 0; i < n; i++) {
-			const cJSON *c = find_cluster(v[i].r, k->string);
+			const cJSON *c = rep_index_find(&v[i].clusters, k->string, NULL);
 			const char *vd = js_str(c, "verdict", "");
 			if (!c)
 				continue;
@@ -151,15 +169,6 @@ static void mttr(cJSON *out, const struct item *v, size_t n, const cJSON *keys)
 		cJSON_AddNullToObject(out, "mean_hours");
 }
 
-static bool has_finding(const cJSON *c, const char *id)
-{
-	const cJSON *f;
-	cJSON_ArrayForEach (f, js_arr(c, "findings"))
-		if (strcmp(js_str(f, "id", ""), id) == 0)
-			return true;
-	return false;
-}
-
 static void open_findings(cJSON *out, const struct item *v, size_t n)
 {
 	static const struct {
@@ -178,7 +187,7 @@ static void open_findings(cJSON *out, const struct item *v, size_t n)
 		cJSON_ArrayForEach (f, js_arr(c, "findings")) {
 			const char *id = js_str(f, "id", "?");
 			size_t first = n - 1;
-			while (first > 0 && has_finding(find_cluster(v[first - 1].r, key), id))
+			while (first > 0 && rep_index_find(&v[first - 1].findings, key, id))
 				first--;
 			double days = (double)(last->t - v[first].t) / 86400.0;
 			char t[32];
@@ -226,6 +235,9 @@ int rep_trend(const cJSON *const *reports, const char *const *names, size_t n, c
 		}
 	}
 	qsort(v, n, sizeof(*v), item_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (index_item(&v[i]) < 0)
+			goto out;
 	if (!(t = cJSON_CreateObject()) || !(keys = all_keys(v, n)))
 		goto out;
 	cJSON_AddStringToObject(t, "schema", "mskprobe.trend/1");
@@ -248,14 +260,22 @@ out:
 		mp_fmt(errbuf, errlen, "out of memory");
 	cJSON_Delete(keys);
 	cJSON_Delete(t);
+	for (size_t i = 0; v && i < n; i++) {
+		rep_index_free(&v[i].clusters);
+		rep_index_free(&v[i].findings);
+	}
 	free(v);
 	return rc;
 }
 
 /* ---- rendering ---------------------------------------------------------- */
 
-static void trend_text(struct rep_buf *b, const cJSON *t)
+int rep_trend_text(const cJSON *t, const struct rep_ctx *ctx, struct rep_buf *b, char *errbuf,
+		   size_t errlen)
 {
+	(void)ctx;
+	(void)errbuf;
+	(void)errlen;
 	const cJSON *p, *m = js_obj(t, "mttr"), *of = js_obj(t, "open_findings");
 	const cJSON *old = js_obj(t, "oldest_version_in_production");
 	rb_put(b, "mskprobe trend over %.0f reports\n\n%-22s %9s %10s  %s\n",
@@ -286,6 +306,7 @@ static void trend_text(struct rep_buf *b, const cJSON *t)
 		rb_put(b, "    %s %s (%s) open %.1f days, since %s\n", js_str(p, "cluster", "?"),
 		       js_str(p, "id", "?"), js_str(p, "severity", "?"), js_num(p, "age_days", 0),
 		       js_str(p, "first_seen", "?"));
+	return 0;
 }
 
 /* A line chart of the compliant share, 640x220, no script, no external asset. */
@@ -338,8 +359,22 @@ static void chart(struct rep_buf *b, const cJSON *t)
 	rb_str(b, "</svg>\n");
 }
 
-static void trend_html(struct rep_buf *b, const cJSON *t)
+/* One escaped cell per member of p named (NULL-terminated), "?" when absent. */
+static void cells(struct rep_buf *b, const cJSON *p, ...)
 {
+	va_list ap;
+	va_start(ap, p);
+	for (const char *k = va_arg(ap, const char *); k; k = va_arg(ap, const char *))
+		rep_html_td(b, js_str(p, k, "?"));
+	va_end(ap);
+}
+
+int rep_trend_html(const cJSON *t, const struct rep_ctx *ctx, struct rep_buf *b, char *errbuf,
+		   size_t errlen)
+{
+	(void)ctx;
+	(void)errbuf;
+	(void)errlen;
 	const cJSON *p, *m = js_obj(t, "mttr"), *of = js_obj(t, "open_findings");
 	const cJSON *old = js_obj(t, "oldest_version_in_production");
 	const cJSON *by = js_obj(of, "by_age");
@@ -372,30 +407,24 @@ static void trend_html(struct rep_buf *b, const cJSON *t)
 	rb_str(b, "<h2>Reports</h2>\n<table>\n<tr><th>Generated</th><th>Clusters</th>"
 		  "<th>Compliant</th><th>Oldest version</th></tr>\n");
 	cJSON_ArrayForEach (p, js_arr(t, "series")) {
-		rb_str(b, "<tr><td>");
-		rb_html(b, js_str(p, "generated_at", "?"));
-		rb_put(b, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f%%</td><td>",
+		rb_str(b, "<tr>");
+		cells(b, p, "generated_at", NULL);
+		rb_put(b, "<td class=\"num\">%.0f</td><td class=\"num\">%.0f%%</td>",
 		       js_num(p, "clusters", 0), 100 * js_num(p, "compliant_share", 0));
-		rb_html(b, js_str(p, "oldest_version", "?"));
-		rb_str(b, "</td></tr>\n");
+		cells(b, p, "oldest_version", NULL);
+		rb_str(b, "</tr>\n");
 	}
 	rb_str(b, "</table>\n<h2>Time to remediate</h2>\n<table>\n<tr><th>Cluster</th>"
 		  "<th>Non-compliant since</th><th>Compliant at</th><th>Hours</th></tr>\n");
 	cJSON_ArrayForEach (p, js_arr(m, "clusters")) {
-		rb_str(b, "<tr><td>");
-		rb_html(b, js_str(p, "cluster", "?"));
-		rb_str(b, "</td><td>");
-		rb_html(b, js_str(p, "non_compliant_since", "?"));
-		rb_str(b, "</td><td>");
-		rb_html(b, js_str(p, "compliant_at", "?"));
-		rb_put(b, "</td><td class=\"num\">%.1f</td></tr>\n", js_num(p, "hours", 0));
+		rb_str(b, "<tr>");
+		cells(b, p, "cluster", "non_compliant_since", "compliant_at", NULL);
+		rb_put(b, "<td class=\"num\">%.1f</td></tr>\n", js_num(p, "hours", 0));
 	}
 	cJSON_ArrayForEach (p, js_arr(m, "still_non_compliant")) {
-		rb_str(b, "<tr><td>");
-		rb_html(b, js_str(p, "cluster", "?"));
-		rb_str(b, "</td><td>");
-		rb_html(b, js_str(p, "non_compliant_since", "?"));
-		rb_str(b, "</td><td>still non-compliant</td><td></td></tr>\n");
+		rb_str(b, "<tr>");
+		cells(b, p, "cluster", "non_compliant_since", NULL);
+		rb_str(b, "<td>still non-compliant</td><td></td></tr>\n");
 	}
 	rb_put(b,
 	       "</table>\n<h2>Open findings by age</h2>\n<p>under 7 days: %.0f &middot; 7&ndash;30 "
@@ -405,41 +434,14 @@ static void trend_html(struct rep_buf *b, const cJSON *t)
 	       js_num(by, "under_7_days", 0), js_num(by, "7_to_30_days", 0),
 	       js_num(by, "30_to_90_days", 0), js_num(by, "over_90_days", 0));
 	cJSON_ArrayForEach (p, js_arr(of, "findings")) {
-		rb_str(b, "<tr><td>");
-		rb_html(b, js_str(p, "cluster", "?"));
-		rb_str(b, "</td><td><code>");
+		rb_str(b, "<tr>");
+		cells(b, p, "cluster", NULL);
+		rb_str(b, "<td><code>");
 		rb_html(b, js_str(p, "id", "?"));
-		rb_str(b, "</code></td><td>");
-		rb_html(b, js_str(p, "severity", "?"));
-		rb_str(b, "</td><td>");
-		rb_html(b, js_str(p, "first_seen", "?"));
-		rb_put(b, "</td><td class=\"num\">%.1f</td></tr>\n", js_num(p, "age_days", 0));
+		rb_str(b, "</code></td>");
+		cells(b, p, "severity", "first_seen", NULL);
+		rb_put(b, "<td class=\"num\">%.1f</td></tr>\n", js_num(p, "age_days", 0));
 	}
 	rb_str(b, "</table>\n</main>\n</body>\n</html>\n");
-}
-
-int rep_render_trend(const cJSON *t, const char *format, char **ret, char *errbuf, size_t errlen)
-{
-	struct rep_buf b = { 0 };
-	if (strcmp(format, "json") == 0) {
-		char *s = cJSON_Print(t);
-		b.oom |= !s;
-		if (s) {
-			rb_str(&b, s);
-			rb_str(&b, "\n");
-		}
-		free(s);
-	} else if (strcmp(format, "text") == 0) {
-		trend_text(&b, t);
-	} else if (strcmp(format, "html") == 0) {
-		trend_html(&b, t);
-	} else {
-		mp_fmt(errbuf, errlen, "trend --format '%s': want text, json or html", format);
-		return -EINVAL;
-	}
-	if (rb_take(&b, ret, NULL) < 0) {
-		mp_fmt(errbuf, errlen, "out of memory");
-		return -ENOMEM;
-	}
 	return 0;
 }

@@ -233,3 +233,95 @@ int rep_sev_rank(const char *s)
 			return i;
 	return -1;
 }
+
+/* ---- sorted index ------------------------------------------------------- */
+
+void rep_index_add(struct rep_index *ix, const char *k1, const char *k2, const cJSON *v)
+{
+	if (ix->oom)
+		return;
+	if (ix->n == ix->cap) {
+		size_t cap = ix->cap ? 2 * ix->cap : 16;
+		struct rep_index_ent *e =
+			cap > SIZE_MAX / sizeof(*e) ? NULL : realloc(ix->e, cap * sizeof(*e));
+		if (!e) {
+			ix->oom = true;
+			return;
+		}
+		ix->e = e;
+		ix->cap = cap;
+	}
+	ix->e[ix->n] = (struct rep_index_ent){ k1, k2 ? k2 : "", v, ix->n };
+	ix->n++;
+}
+
+static int ent_key_cmp(const struct rep_index_ent *a, const char *k1, const char *k2)
+{
+	int c = strcmp(a->k1, k1);
+	return c ? c : strcmp(a->k2, k2);
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+	const struct rep_index_ent *x = a, *y = b;
+	int c = ent_key_cmp(x, y->k1, y->k2);
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int rep_index_sort(struct rep_index *ix)
+{
+	if (ix->oom) {
+		ix->n = 0;
+		return -ENOMEM;
+	}
+	if (ix->n > 1)
+		qsort(ix->e, ix->n, sizeof(ix->e[0]), ent_cmp);
+	return 0;
+}
+
+const cJSON *rep_index_find(const struct rep_index *ix, const char *k1, const char *k2)
+{
+	size_t lo = 0, hi = ix->n;
+	k2 = k2 ? k2 : "";
+	/* the lower bound: the first of equal keys, the one added first */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ent_key_cmp(&ix->e[mid], k1, k2) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n && ent_key_cmp(&ix->e[lo], k1, k2) == 0 ? ix->e[lo].v : NULL;
+}
+
+void rep_index_free(struct rep_index *ix)
+{
+	free(ix->e);
+	*ix = (struct rep_index){ 0 };
+}
+
+int rep_index_clusters(struct rep_index *ix, const cJSON *report)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach (c, js_arr(report, "clusters"))
+		rep_index_add(ix, js_cluster_key(c), NULL, c);
+	return rep_index_sort(ix);
+}
+
+void rep_owners(struct rep_buf *b, const cJSON *cluster,
+		void (*esc)(struct rep_buf *, const char *), const char *sep, const char *kv,
+		const char *none)
+{
+	const cJSON *it;
+	bool any = false;
+	cJSON_ArrayForEach (it, js_obj(js_obj(cluster, "inventory"), "owners"))
+		if (cJSON_IsString(it)) {
+			rb_str(b, any ? sep : "");
+			esc(b, it->string ? it->string : "?");
+			rb_str(b, kv);
+			esc(b, it->valuestring);
+			any = true;
+		}
+	if (!any)
+		rb_str(b, none);
+}

@@ -90,6 +90,18 @@ int rep_report_load_within(const char *path, uint64_t *budget, struct cJSON **re
 
 /* ---- formats (rep_format.c) ------------------------------------------------ */
 
+/*
+ * The kinds of document mskprobe renders. One registry of formats serves
+ * all three: which formats a kind has, the --format check and its one error
+ * message, and rendering, so --format behaves the same in every command.
+ */
+enum rep_doc {
+	REP_DOC_REPORT, /* mskprobe.report/1: scan, report */
+	REP_DOC_DIFF,	/* mskprobe.diff/1: diff */
+	REP_DOC_TREND,	/* mskprobe.trend/1: trend */
+};
+#define REP_DOCS 3
+
 struct rep_render_opts {
 	const struct mp_catalog *catalog; /* NULL: the built-in one */
 	bool color;			  /* text: ANSI colours */
@@ -97,16 +109,26 @@ struct rep_render_opts {
 	const char *aws_region;
 };
 
-/* Is name a format (json text html md asff ocsf junit)? */
-bool rep_format_known(const char *name);
+/* Does format render kind (report: json text html md asff ocsf junit)? */
+bool rep_format_known(enum rep_doc kind, const char *format);
 /* File name extension of a format ("html", "asff.json"...), NULL if unknown. */
-const char *rep_format_ext(const char *name);
-/* "json, text, html, ..." for help and errors. */
-const char *rep_format_names(void);
+const char *rep_format_ext(const char *format);
+/* The formats of kind, "json, text, html, ..." (registry order), for help; into buf. */
+#define REP_FORMAT_NAMES_MAX 128u
+const char *rep_format_names(enum rep_doc kind, char *buf, size_t n);
+/* 0 when format renders kind, else -EINVAL and, in errbuf, the one message every
+ * command gives: "--format 'pdf': a diff is written as json, text or md". */
+int rep_format_check(enum rep_doc kind, const char *format, char *errbuf, size_t errlen);
 /*
- * Render the (checked) JSON report as format. Returns 0 with a malloc'd
- * NUL-terminated text and its length, or -EINVAL (errbuf says why) or -ENOMEM.
+ * Render the JSON document doc of kind as format. Returns 0 with a malloc'd
+ * NUL-terminated text and its length (ret_len may be NULL), or -EINVAL
+ * (errbuf says why: rep_format_check's message for a format kind lacks)
+ * or -ENOMEM.
  */
+int rep_render_doc(enum rep_doc kind, const char *format, const struct cJSON *doc,
+		   const struct rep_render_opts *o, char **ret, size_t *ret_len, char *errbuf,
+		   size_t errlen);
+/* rep_render_doc of a (checked) report. */
 int rep_render(const char *format, const struct cJSON *report, const struct rep_render_opts *o,
 	       char **ret, size_t *ret_len, char *errbuf, size_t errlen);
 
@@ -125,8 +147,9 @@ struct rep_emit_opts {
 	const char *aws_account, *aws_region;
 };
 
-/* Check a --format list; 0 or -EINVAL with the bad name in errbuf. */
-int rep_formats_check(const char *list, char *errbuf, size_t errlen);
+/* Check a --format list for kind (names it renders, no more than REP_FORMATS_MAX);
+ * 0 or -EINVAL with rep_format_check's message for a bad name in errbuf. */
+int rep_formats_check(enum rep_doc kind, const char *list, char *errbuf, size_t errlen);
 /* Does the (checked) --format list name format? NULL means "text". */
 bool rep_formats_has(const char *list, const char *format);
 /*
@@ -179,7 +202,7 @@ int rep_verify(const char *pubfile, const void *data, size_t len, const unsigned
  * cluster or not compliant. 0 or -ENOMEM.
  */
 int rep_diff(const struct cJSON *before, const struct cJSON *after, struct cJSON **ret);
-/* format: text, json or md. */
+/* rep_render_doc(REP_DOC_DIFF, format, diff, NULL, ...): text, json or md. */
 int rep_render_diff(const struct cJSON *diff, const char *format, char **ret, char *errbuf,
 		    size_t errlen);
 
@@ -191,7 +214,7 @@ int rep_render_diff(const struct cJSON *diff, const char *format, char **ret, ch
  */
 int rep_trend(const struct cJSON *const *reports, const char *const *names, size_t n,
 	      struct cJSON **ret, char *errbuf, size_t errlen);
-/* format: text, json or html (inline SVG chart). */
+/* rep_render_doc(REP_DOC_TREND, format, trend, NULL, ...): text, json or html (inline SVG). */
 int rep_render_trend(const struct cJSON *trend, const char *format, char **ret, char *errbuf,
 		     size_t errlen);
 

@@ -42,6 +42,13 @@ for f in json text html md asff ocsf junit; do
 	golden "fleet.$ext" "$T/fleet.$ext"
 done
 check "report JSON valid against docs/schema/report.schema.json" $V "$S/report.schema.json" "$D/fleet.json" "$T/fleet.json"
+check "text: each finding line names its endpoint (evidence.endpoint, else the first pair's server)" python3 -c '
+import sys; t = [l for l in open(sys.argv[1]) if l.startswith("    [")]
+exp = [l for l in t if "TLS_CERT_EXPIRES_SOON" in l]
+assert len(exp) == 3 and len(set(exp)) == 3, exp
+assert [l.rstrip().rsplit(" ", 1)[1] for l in exp] == ["(127.0.0.1:19095)", "(127.0.0.1:19096)", "(127.0.0.1:19097)"], exp
+assert any(l.rstrip().endswith("traffic was observed on the wire (10.0.2.7:2181)") for l in t), t
+assert any(l.rstrip().endswith("answers") for l in t), "no endpoint: nothing appended"' "$T/fleet.txt"
 check "ASFF has every required attribute within limits" $V "$S/asff.schema.json" "$T/fleet.asff.json"
 check "OCSF events are Compliance Findings" $V "$S/ocsf-compliance-finding.schema.json" --jsonl "$T/fleet.ocsf.jsonl"
 check "JUnit is well-formed XML" python3 -c 'import sys,xml.dom.minidom as m; m.parse(sys.argv[1])' "$T/fleet.junit.xml"
@@ -156,6 +163,17 @@ assert [f["id"] for f in c["findings_opened"]] == ["TLS_CERT_EXPIRED"]' "$T/diff
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["clusters"]=[c for c in r["clusters"] if c["verdict"]=="compliant"]; json.dump(r,open(sys.argv[2],"w"))' "$T/s2.json" "$T/good.json"
 expect "diff: a report against itself, all compliant, passes" 0 "$B" diff "$T/good.json" "$T/good.json"
 expect "diff with one file is bad usage" 2 "$B" diff "$T/s1.json"
+# --format: one registry of (document kind x format), one message, in every command
+expect "diff --format html is bad usage" 2 "$B" diff "$T/s1.json" "$T/s2.json" --format html
+check "... naming what a diff is written as" grep -qx "mskprobe diff: --format 'html': a diff is written as json, text or md" "$T/err"
+expect "trend --format md is bad usage" 2 "$B" trend "$T/s1.json" --format md
+check "... naming what a trend is written as" grep -qx "mskprobe trend: --format 'md': a trend is written as json, text or html" "$T/err"
+expect "report --format trend is bad usage" 2 "$B" report "$T/s1.json" --format trend
+check "... naming what a report is written as" grep -qx "mskprobe report: --format 'trend': a report is written as json, text, html, md, asff, ocsf or junit" "$T/err"
+expect "scan --format md,pdf is bad usage before probing" 2 "$B" scan --bootstrap 127.0.0.1:1 --format md,pdf
+check "... with the same message" grep -qx "mskprobe scan: --format 'pdf': a report is written as json, text, html, md, asff, ocsf or junit" "$T/err"
+check "diff --help lists the registry's diff formats" bash -c "'$B' diff --help | grep -q -- '--format F     json, text, md (default text)'"
+check "trend --help lists the registry's trend formats" bash -c "'$B' trend --help | grep -q -- '--format F     json, text, html (default text)'"
 expect "trend over three reports (given out of order)" 0 "$B" trend "$T/s3.json" "$T/s1.json" "$T/s2.json" --output "$T/trend.txt"
 golden "trend.txt" "$T/trend.txt"
 expect "trend --format json" 0 "$B" trend "$T/s1.json" "$T/s2.json" "$T/s3.json" --format json --output "$T/trend.json"

@@ -6,7 +6,8 @@ usage: severity-agree.py MSKPROBE SRCDIR
 Renders one report in json, text, html, md, asff, ocsf and junit through the
 real binary and checks that each finding shows the severity the JSON report
 holds, in every format: text "[SEV] ID", HTML and Markdown rows, the HTML
-summary counts, ASFF Severity.Label and Original, OCSF severity_id, JUnit's
+summary counts, ASFF Severity.Label and Original (for a check that passed or
+was not evaluated, the policy's override of it), OCSF severity_id, JUnit's
 failure text. The report is tests/reports/data/fleet.json plus a cluster that
 holds every catalogue id once, two of them overridden by policy (so a renderer
 that looked the severity up in the catalogue would show the other one).
@@ -198,6 +199,19 @@ def main():
         compare('asff', checks, got)
         result(not orig, 'ASFF Severity.Original is the report\'s severity; no observation',
                '\n'.join(orig))
+
+        # a check that passed or was not evaluated: Original is the policy's override, when any
+        passed, wrong = 0, []
+        for o in json.loads(out['asff'] or '[]'):
+            k = (o['ProductFields']['mskprobe/cluster'], o['ProductFields']['mskprobe/check'])
+            if o['Compliance']['Status'] in ('PASSED', 'NOT_AVAILABLE') and k[1] in OVERRIDES:
+                passed += 1
+                if o['Severity'].get('Original') != OVERRIDES[k[1]]:
+                    wrong.append('%s %s (%s): Original %s, policy says %s'
+                                 % (k[0], k[1], o['Compliance']['Status'],
+                                    o['Severity'].get('Original'), OVERRIDES[k[1]]))
+        result(passed and not wrong, 'ASFF: an overridden check that did not fail (%d) has the '
+               'policy\'s severity as Original' % passed, '\n'.join(wrong))
 
         got, obs = {}, []
         for line in out['ocsf'].splitlines():

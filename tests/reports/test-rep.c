@@ -52,7 +52,7 @@ static void test_catalog(void)
 		"DECLARED_CLIENT_PLAINTEXT_ALLOWED",
 		"DECLARED_IN_CLUSTER_PLAINTEXT",
 		"TAG_OWNER_MISSING",
-		REP_VERDICT_CHECK,
+		MP_VERDICT_CHECK,
 	};
 	struct mp_catalog *c = NULL;
 	char err[256] = "";
@@ -416,6 +416,185 @@ static void test_series_budget(const char *srcdir)
 	cJSON_Delete(a);
 }
 
+static void head_probe(struct rep_buf *b, const char *sev, const char *id, const char *title)
+{
+	rb_put(b, "H[%s|%s|%s]", sev, id, title);
+}
+
+static void evidence_probe(struct rep_buf *b, const cJSON *ev)
+{
+	rb_put(b, "V%d", cJSON_GetArraySize(ev));
+}
+
+/* The finding block HTML and Markdown share: its parts, in order, through the style. */
+static void test_finding_block(void)
+{
+	static const struct rep_finding_style st = {
+		.esc = rb_str,
+		.head = head_probe,
+		.remediation = "R:",
+		.controls = "|C:",
+		.controls_end = "|E",
+		.uncatalogued = "U",
+		.evidence = evidence_probe,
+		.end = ".",
+	};
+	const struct mp_check *k = mp_catalog_find(mp_catalog(), "TLS_CERT_EXPIRED");
+	cJSON *f = cJSON_Parse(
+		"[{\"id\":\"TLS_CERT_EXPIRED\",\"severity\":\"high\",\"title\":\"t\","
+		"\"evidence\":{\"endpoint\":\"h:1\",\"x\":1}},"
+		"{\"id\":\"NOT_AN_ID\",\"severity\":\"bogus\",\"title\":\"u\",\"evidence\":{}}]");
+	struct rep_ctx ctx = { .cat = mp_catalog() };
+	struct rep_buf b = { 0 }, want = { 0 };
+	char *got = NULL, *w = NULL;
+	TAP_OK(k && k->n_controls >= 2, "the catalogue row has controls");
+	rep_finding_block(&b, &ctx, cJSON_GetArrayItem(f, 0), &st);
+	rb_put(&want, "H[high|TLS_CERT_EXPIRED|t]R:%s|C:", k ? k->remediation : "");
+	for (size_t i = 0; k && i < k->n_controls; i++)
+		rb_put(&want, "%s%s %s", i ? "; " : "", k->framework[i], k->control[i]);
+	rb_str(&want, "|EV2.");
+	rb_take(&b, &got, NULL);
+	rb_take(&want, &w, NULL);
+	TAP_EQ_STR(got, w, "head, remediation, controls, evidence, end");
+	free(got);
+	free(w);
+	b = (struct rep_buf){ 0 };
+	rep_finding_block(&b, &ctx, cJSON_GetArrayItem(f, 1), &st);
+	rb_take(&b, &got, NULL);
+	TAP_EQ_STR(got, "H[info|NOT_AN_ID|u]U.",
+		   "not catalogued: no remediation; a bad severity shows as info; empty evidence "
+		   "left out");
+	free(got);
+	cJSON_Delete(f);
+}
+
+/* One registry of (kind x format): what each kind renders, and one message for the rest. */
+static void test_registry(void)
+{
+	static const struct {
+		enum rep_doc kind;
+		const char *names;
+	} want[] = {
+		{ REP_DOC_REPORT, "json, text, html, md, asff, ocsf, junit" },
+		{ REP_DOC_DIFF, "json, text, md" },
+		{ REP_DOC_TREND, "json, text, html" },
+	};
+	static const char *const all[] = { "json", "text", "html", "md", "asff", "ocsf", "junit" };
+	char names[REP_FORMAT_NAMES_MAX], err[256], *out = NULL;
+	cJSON *d = cJSON_Parse("{\"schema\":\"mskprobe.diff/1\",\"clusters\":[],\"pass\":true}");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		TAP_EQ_STR(rep_format_names(want[i].kind, names, sizeof(names)), want[i].names,
+			   "kind %d renders %s", (int)want[i].kind, want[i].names);
+		for (size_t f = 0; f < sizeof(all) / sizeof(all[0]); f++) {
+			char key[16];
+			mp_fmt(key, sizeof(key), ", %s,", all[f]);
+			mp_fmt(names, sizeof(names), ", %s,", want[i].names);
+			TAP_EQ_INT(rep_format_known(want[i].kind, all[f]),
+				   strstr(names, key) != NULL, "kind %d x %s agrees with its list",
+				   (int)want[i].kind, all[f]);
+		}
+	}
+	TAP_EQ_INT(rep_format_check(REP_DOC_DIFF, "html", err, sizeof(err)), -EINVAL,
+		   "a diff has no html");
+	TAP_EQ_STR(err, "--format 'html': a diff is written as json, text or md",
+		   "one message naming what the kind has");
+	TAP_EQ_INT(rep_format_check(REP_DOC_TREND, "pdf", err, sizeof(err)), -EINVAL, "no pdf");
+	TAP_EQ_STR(err, "--format 'pdf': a trend is written as json, text or html",
+		   "trend message");
+	TAP_EQ_INT(rep_format_check(REP_DOC_REPORT, NULL, err, sizeof(err)), -EINVAL,
+		   "NULL format");
+	TAP_EQ_INT(rep_formats_check(REP_DOC_REPORT, "json,md", err, sizeof(err)), 0, "a list");
+	TAP_EQ_INT(rep_formats_check(REP_DOC_REPORT, "json,trend", err, sizeof(err)), -EINVAL,
+		   "a list with a bad name");
+	TAP_OK(strstr(err,
+		      "'trend': a report is written as json, text, html, md, asff, ocsf or junit"),
+	       "the list check gives the same message: %s", err);
+	TAP_EQ_INT(rep_render_doc(REP_DOC_DIFF, "asff", d, NULL, &out, NULL, err, sizeof(err)),
+		   -EINVAL, "rendering a diff as asff is refused");
+	TAP_OK(!out && strstr(err, "a diff is written as"), "with the same message: %s", err);
+	TAP_EQ_INT(rep_render_doc(REP_DOC_DIFF, "md", d, NULL, &out, NULL, err, sizeof(err)), 0,
+		   "a diff as md");
+	TAP_OK(out && strncmp(out, "## mskprobe diff: ", 18) == 0 && strstr(out, "**PASS"),
+	       "through the md ops table");
+	free(out);
+	cJSON_Delete(d);
+}
+
+static cJSON *finding_ids(const cJSON *arr)
+{
+	cJSON *ids = cJSON_CreateArray();
+	const cJSON *f;
+	cJSON_ArrayForEach (f, arr)
+		cJSON_AddItemToArray(ids, cJSON_CreateString(js_str(f, "id", "")));
+	return ids;
+}
+
+static void expect_ids(const cJSON *arr, const char *want, const char *what)
+{
+	cJSON *ids = finding_ids(arr);
+	char *s = cJSON_PrintUnformatted(ids);
+	TAP_EQ_STR(s, want, "%s", what);
+	free(s);
+	cJSON_Delete(ids);
+}
+
+/* The sorted lookups of diff and trend give what the pairwise walks gave:
+ * order of first appearance, each id once, the first cluster of a key. */
+static void test_lookups(void)
+{
+	cJSON *a = cJSON_Parse(
+		"{\"generated_at\":\"2025-03-01T00:00:00Z\",\"clusters\":["
+		"{\"name\":\"c1\",\"verdict\":\"compliant\",\"findings\":[{\"id\":\"X\","
+		"\"severity\":\"low\"},"
+		"{\"id\":\"Y\",\"severity\":\"info\"},{\"id\":\"X\",\"severity\":\"low\"},"
+		"{\"id\":\"A\",\"severity\":\"low\"}]},"
+		"{\"name\":\"gone\",\"verdict\":\"compliant\",\"findings\":[]}]}");
+	cJSON *b = cJSON_Parse(
+		"{\"generated_at\":\"2025-03-08T00:00:00Z\",\"clusters\":["
+		"{\"name\":\"new\",\"verdict\":\"compliant\",\"findings\":[]},"
+		"{\"name\":\"c1\",\"verdict\":\"compliant\",\"findings\":[{\"id\":\"Z\","
+		"\"severity\":\"low\"},"
+		"{\"id\":\"Y\",\"severity\":\"info\"},{\"id\":\"W\",\"severity\":\"low\"},"
+		"{\"id\":\"Z\",\"severity\":\"low\"}]},"
+		"{\"name\":\"c1\",\"verdict\":\"compliant\",\"findings\":[{\"id\":\"X\","
+		"\"severity\":\"low\"}]}]}");
+	cJSON *c = cJSON_Parse("{\"generated_at\":\"2025-03-15T00:00:00Z\",\"clusters\":["
+			       "{\"name\":\"c1\",\"verdict\":\"compliant\",\"findings\":[{\"id\":"
+			       "\"X\",\"severity\":\"low\"},"
+			       "{\"id\":\"Y\",\"severity\":\"info\"}]}]}");
+	cJSON *d = NULL, *t = NULL;
+	char err[256];
+	TAP_EQ_INT(rep_diff(a, b, &d), 0, "diff");
+	const cJSON *cl = js_arr(d, "clusters");
+	TAP_EQ_INT(cJSON_GetArraySize(cl), 3, "c1, gone, and new (the second c1 is not added)");
+	const cJSON *c1 = cJSON_GetArrayItem(cl, 0);
+	TAP_EQ_STR(js_str(c1, "name", ""), "c1", "c1 first");
+	expect_ids(js_arr(c1, "findings_opened"), "[\"Z\",\"W\"]",
+		   "opened: in AFTER's order, each once (the second c1's X is not looked at)");
+	expect_ids(js_arr(c1, "findings_closed"), "[\"X\",\"A\"]", "closed: each once");
+	TAP_EQ_STR(js_str(cJSON_GetArrayItem(cl, 1), "status", ""), "removed", "gone removed");
+	TAP_EQ_STR(js_str(cJSON_GetArrayItem(cl, 2), "name", ""), "new", "new last");
+	TAP_EQ_STR(js_str(cJSON_GetArrayItem(cl, 2), "status", ""), "added", "new added");
+
+	const cJSON *series[3] = { c, a, b };
+	const char *names[3] = { "c", "a", "b" };
+	TAP_EQ_INT(rep_trend(series, names, 3, &t, err, sizeof(err)), 0, "trend: %s", err);
+	const cJSON *open = js_arr(js_obj(t, "open_findings"), "findings");
+	TAP_EQ_INT(cJSON_GetArraySize(open), 2, "two findings open in the latest report");
+	const cJSON *x = cJSON_GetArrayItem(open, 0), *y = cJSON_GetArrayItem(open, 1);
+	TAP_EQ_STR(js_str(x, "id", ""), "X", "X first");
+	TAP_EQ_STR(js_str(x, "first_seen", ""), "2025-03-15T00:00:00Z",
+		   "X's run starts in the last report: the first c1 of the middle one lacks it");
+	TAP_EQ_STR(js_str(y, "first_seen", ""), "2025-03-01T00:00:00Z", "Y open since the first");
+	TAP_EQ_INT(cJSON_GetArraySize(js_arr(js_obj(t, "mttr"), "still_non_compliant")), 0,
+		   "no cluster non-compliant");
+	cJSON_Delete(t);
+	cJSON_Delete(d);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	cJSON_Delete(c);
+}
+
 int main(int argc, char **argv)
 {
 	const char *src = argc > 1 ? argv[1] : ".";
@@ -427,5 +606,8 @@ int main(int argc, char **argv)
 	test_sign();
 	test_declared(src);
 	test_series_budget(src);
+	test_registry();
+	test_finding_block();
+	test_lookups();
 	return tap_done();
 }
