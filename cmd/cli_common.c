@@ -82,23 +82,11 @@ int cli_emit(const struct mp_report *r, const char *format, const char *output)
 		fprintf(stderr, "mskprobe: out of memory building the report\n");
 		return MP_EXIT_USAGE;
 	}
-	if (strcmp(format, "json") == 0) {
-		text = cJSON_Print(j);
-		if (text) {
-			size_t l = strlen(text);
-			char *nl = realloc(text, l + 2);
-			if (nl) {
-				text = nl;
-				text[l] = '\n';
-				text[l + 1] = '\0';
-			}
-		}
-	} else {
-		bool color =
-			strcmp(output, "-") == 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-		if (rep_render_text(j, color, &text, err, sizeof(err)) < 0)
-			text = NULL;
-	}
+	struct rep_render_opts ro = { .color = strcmp(format, "text") == 0 &&
+					       strcmp(output, "-") == 0 && isatty(STDOUT_FILENO) &&
+					       !getenv("NO_COLOR") };
+	if (rep_render(format, j, &ro, &text, NULL, err, sizeof(err)) < 0)
+		text = NULL;
 	if (!text) {
 		fprintf(stderr, "mskprobe: cannot render the report: %s\n",
 			err[0] ? err : "out of memory");

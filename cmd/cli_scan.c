@@ -25,6 +25,8 @@
 
 static void scan_usage(FILE *f)
 {
+	char formats[128];
+	rep_format_names(REP_DOC_REPORT, formats, sizeof(formats));
 	fprintf(f,
 		"usage: mskprobe scan --bootstrap HOST:PORT[,HOST:PORT...] [options]\n\n"
 		"Reads each broker's ApiVersions answer (no credentials needed), fingerprints\n"
@@ -63,7 +65,7 @@ static void scan_usage(FILE *f)
 		"  --capture-seconds S     keep capturing at least S seconds (default: the scan)\n"
 		"  --capture-file FILE     classify a pcap/pcapng instead (e.g. a traffic mirror)\n"
 		"output:\n"
-		"  --format F[,F...]       json text html md asff ocsf junit (default text)\n"
+		"  --format F[,F...]       %s (default text)\n"
 		"  --output FILE           write there atomically, mode 0600 (default stdout)\n"
 		"  --output-dir DIR        every format as DIR/report.EXT + manifest.json\n"
 		"  --sign-key KEY.pem      Ed25519/EC key: detached signature JSON.sig\n"
@@ -79,7 +81,8 @@ static void scan_usage(FILE *f)
 		"  --require-tags LIST     e.g. Owner,CostCenter: TAG_OWNER_MISSING without "
 		"them\n\n"
 		"exit codes: 0 all checks pass, 1 finding(s), 2 bad usage or input,\n"
-		"            3 some target could not be verified (and no finding)\n");
+		"            3 some target could not be verified (and no finding)\n",
+		formats);
 }
 
 enum {

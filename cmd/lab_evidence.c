@@ -83,9 +83,10 @@ int lab_compare(const char *dir, char *errbuf, size_t errlen)
 	printf("\n$ mskprobe diff %s/before/report.json %s/after/report.json\n", dir, dir);
 	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
 		char *text = NULL;
-		rc = outputs[i].trend
-			     ? rep_render_trend(t, outputs[i].format, &text, errbuf, errlen)
-			     : rep_render_diff(d, outputs[i].format, &text, errbuf, errlen);
+		rc = outputs[i].trend ? rep_render_doc(REP_DOC_TREND, outputs[i].format, t, NULL,
+						       &text, NULL, errbuf, errlen)
+				      : rep_render_doc(REP_DOC_DIFF, outputs[i].format, d, NULL,
+						       &text, NULL, errbuf, errlen);
 		mp_fmt(path, sizeof(path), "%s/%s", dir, outputs[i].file);
 		if (rc == 0)
 			rc = rep_write_file(path, text, strlen(text), errbuf, errlen);

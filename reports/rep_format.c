@@ -132,16 +132,6 @@ int rep_render(const char *format, const cJSON *report, const struct rep_render_
 	return rep_render_doc(REP_DOC_REPORT, format, report, o, ret, ret_len, errbuf, errlen);
 }
 
-int rep_render_diff(const cJSON *d, const char *format, char **ret, char *errbuf, size_t errlen)
-{
-	return rep_render_doc(REP_DOC_DIFF, format, d, NULL, ret, NULL, errbuf, errlen);
-}
-
-int rep_render_trend(const cJSON *t, const char *format, char **ret, char *errbuf, size_t errlen)
-{
-	return rep_render_doc(REP_DOC_TREND, format, t, NULL, ret, NULL, errbuf, errlen);
-}
-
 /* Every kind as JSON: the document itself, indented, and a newline. */
 static int json_render(const cJSON *doc, const struct rep_ctx *ctx, struct rep_buf *out,
 		       char *errbuf, size_t errlen)

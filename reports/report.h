@@ -202,9 +202,6 @@ int rep_verify(const char *pubfile, const void *data, size_t len, const unsigned
  * cluster or not compliant. 0 or -ENOMEM.
  */
 int rep_diff(const struct cJSON *before, const struct cJSON *after, struct cJSON **ret);
-/* rep_render_doc(REP_DOC_DIFF, format, diff, NULL, ...): text, json or md. */
-int rep_render_diff(const struct cJSON *diff, const char *format, char **ret, char *errbuf,
-		    size_t errlen);
 
 /*
  * KPIs over a series of checked reports (any order; sorted by generated_at):
@@ -214,9 +211,6 @@ int rep_render_diff(const struct cJSON *diff, const char *format, char **ret, ch
  */
 int rep_trend(const struct cJSON *const *reports, const char *const *names, size_t n,
 	      struct cJSON **ret, char *errbuf, size_t errlen);
-/* rep_render_doc(REP_DOC_TREND, format, trend, NULL, ...): text, json or html (inline SVG). */
-int rep_render_trend(const struct cJSON *trend, const char *format, char **ret, char *errbuf,
-		     size_t errlen);
 
 /* ---- inventory, policy file, declared-vs-measured (rep_inventory.c) ------- */
 

@@ -28,13 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			out = NULL;
 		}
 		if (rep_diff(j, j, &d) == 0 &&
-		    rep_render_diff(d, "md", &out, err, sizeof(err)) == 0)
+		    rep_render_doc(REP_DOC_DIFF, "md", d, NULL, &out, NULL, err, sizeof(err)) == 0)
 			free(out);
 		out = NULL;
 		const cJSON *one[1] = { j };
 		const char *names[1] = { "fuzz" };
 		if (rep_trend(one, names, 1, &t, err, sizeof(err)) == 0 &&
-		    rep_render_trend(t, "html", &out, err, sizeof(err)) == 0)
+		    rep_render_doc(REP_DOC_TREND, "html", t, NULL, &out, NULL, err, sizeof(err)) ==
+			    0)
 			free(out);
 	}
 	cJSON_Delete(t);
