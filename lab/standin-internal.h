@@ -10,6 +10,7 @@
  *   standin_sasl.c   SASL listeners: which request is served when, and
  *                    SaslHandshake
  *   standin_zk.c     the ZooKeeper server (on probe/zk_wire.h's codec)
+ *   standin_replay.c recorded answers served back (golden tests)
  *
  * Everything here runs on the server's thread, except listener setup
  * (standin_add) and the counters.
@@ -55,6 +56,9 @@ struct listener {
 	/* STANDIN_ZOOKEEPER; the counters are the thread's own (for srvr) */
 	bool zk_list, zk_4lw_refused;
 	uint64_t zk_received, zk_sent, open_conns;
+	/* STANDIN_REPLAY / STANDIN_ZK_REPLAY: the recorded answers */
+	struct replay_file *replay;
+	size_t n_replay;
 };
 
 enum sasl_state {
@@ -162,5 +166,14 @@ int standin_sasl_handshake(struct standin_server *s, struct conn *c, const struc
 
 /* Handle at most one buffered ZooKeeper frame or word. -1 close, 0 none complete, 1 handled. */
 int standin_zk_process(struct standin_server *s, struct conn *c);
+
+/* ---- standin_replay.c ----------------------------------------------------- */
+
+/* Read every answer file of dir into the listener. 0, -EINVAL or -errno. */
+int standin_replay_load(struct listener *l, const char *dir, char *errbuf, size_t errlen);
+/* Free what standin_replay_load() read; accepts a listener without any. */
+void standin_replay_free(struct listener *l);
+/* Handle at most one buffered request. -1 close, 0 none complete, 1 handled. */
+int standin_replay_process(struct standin_server *s, struct conn *c);
 
 #endif

@@ -55,6 +55,10 @@ const char *standin_behaviour_name(enum standin_behaviour b)
 		return "slow";
 	case STANDIN_ZOOKEEPER:
 		return "zookeeper";
+	case STANDIN_REPLAY:
+		return "replay";
+	case STANDIN_ZK_REPLAY:
+		return "zk-replay";
 	}
 	return "unknown";
 }
@@ -66,6 +70,7 @@ static void listener_free(struct listener *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	SSL_CTX_free(l->tls);
+	standin_replay_free(l);
 	free(l);
 }
 
@@ -110,13 +115,13 @@ fail:
 
 static bool behaviour_valid(enum standin_behaviour b)
 {
-	return b >= STANDIN_RELEASE && b <= STANDIN_ZOOKEEPER;
+	return b >= STANDIN_RELEASE && b <= STANDIN_ZK_REPLAY;
 }
 
 static bool behaviour_needs_row(enum standin_behaviour b)
 {
-	return b != STANDIN_SILENT && b != STANDIN_GARBAGE && b != STANDIN_PRE_0_10 &&
-	       b != STANDIN_ZOOKEEPER;
+	return b == STANDIN_RELEASE || b == STANDIN_CLOSE_MID || b == STANDIN_HUGE_FRAME ||
+	       b == STANDIN_SLOW;
 }
 
 int standin_add(struct standin_server *s, const struct standin_opts *o, uint16_t *ret_port,
@@ -158,6 +163,8 @@ int standin_add(struct standin_server *s, const struct standin_opts *o, uint16_t
 		goto fail;
 	}
 	rc = standin_kafka_answers(l, o, errbuf, errlen);
+	if (!rc && (o->behaviour == STANDIN_REPLAY || o->behaviour == STANDIN_ZK_REPLAY))
+		rc = standin_replay_load(l, o->replay_dir, errbuf, errlen);
 	if (rc)
 		goto fail;
 	if (o->tls) {
@@ -369,9 +376,15 @@ void standin_conn_consume(struct conn *c, size_t n)
 /* Handle at most one buffered frame. -1 close, 0 none complete, 1 handled. */
 static int conn_process(struct standin_server *s, struct conn *c)
 {
-	if (c->l->behaviour == STANDIN_ZOOKEEPER)
+	switch (c->l->behaviour) {
+	case STANDIN_ZOOKEEPER:
 		return standin_zk_process(s, c);
-	return standin_kafka_process(s, c);
+	case STANDIN_REPLAY:
+	case STANDIN_ZK_REPLAY:
+		return standin_replay_process(s, c);
+	default:
+		return standin_kafka_process(s, c);
+	}
 }
 
 /* Epoll interest for the connection's current state. */
