@@ -4,7 +4,7 @@
  * versions 0 to 4, as KIP-35, KIP-511 and KIP-584 define them and as
  * clients/src/main/resources/common/message/ApiVersions{Request,Response}.json
  * lays them out. The encoder side of responses exists for the broker
- * stand-ins (lab/standin.c), so both directions are tested against each
+ * stand-ins (lab/standin_kafka.c), so both directions are tested against each
  * other and against byte strings written down from the spec.
  */
 #ifndef MP_KAFKA_APIV_H
