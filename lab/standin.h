@@ -58,6 +58,11 @@
  * it: the stand-in is read-only and answers only what mskprobe asks).
  * Plain or TLS (the 4lw works inside TLS too, as on ZooKeeper's secure port).
  *
+ * Replay (STANDIN_REPLAY, STANDIN_ZK_REPLAY; no row): answers recorded
+ * from a broker or ZooKeeper (or a stand-in), one file per kind of request,
+ * served with the request's correlation id or xid (lab/standin_replay.c).
+ * For golden tests of the probes (tests/golden-probe/).
+ *
  * Thread safety: standin_add() may be called before or after
  * standin_server_start(), from one thread at a time; standin_stats() from
  * any thread. standin_server_free() stops the thread and must not race
@@ -89,6 +94,8 @@ enum standin_behaviour {
 	STANDIN_HUGE_FRAME,  /* announce a 2 GiB - 1 frame, send a few bytes, stay */
 	STANDIN_SLOW,	     /* the right answer, one byte per STANDIN_SLOW_STEP_MS */
 	STANDIN_ZOOKEEPER,   /* a ZooKeeper 3.8 server, not Kafka (see above) */
+	STANDIN_REPLAY,	     /* Kafka: recorded answers from replay_dir (below) */
+	STANDIN_ZK_REPLAY,   /* ZooKeeper: recorded answers from replay_dir (below) */
 };
 
 /*
@@ -117,6 +124,13 @@ struct standin_opts {
 	/* STANDIN_ZOOKEEPER only */
 	bool zk_list;	     /* getChildren lists the fixed tree; false: NOAUTH for every path */
 	bool zk_4lw_refused; /* srvr is not in the 4lw whitelist */
+	/*
+	 * STANDIN_REPLAY / STANDIN_ZK_REPLAY: a directory of recorded answer
+	 * frames, read whole by standin_add() (lab/standin_replay.c says which
+	 * file answers what). With `sasl`, a Kafka replay keeps the SASL
+	 * listener's order of requests.
+	 */
+	const char *replay_dir;
 };
 
 struct standin_stats {

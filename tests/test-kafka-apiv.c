@@ -124,14 +124,102 @@ static void test_encode_request(void)
 		   "version 5 is refused");
 	TAP_EQ_INT(kafka_apiv_encode_request(-1, CORR, "mp", "a", "b", &buf, &len), -EINVAL,
 		   "version -1 is refused");
+}
 
-	int16_t key, ver;
-	int32_t corr;
-	TAP_OK(kafka_request_header(req_v3 + 4, sizeof(req_v3) - 4, &key, &ver, &corr) == 0 &&
-		       key == 18 && ver == 3 && corr == CORR,
-	       "request header parses back");
-	TAP_EQ_INT(kafka_request_header(req_v3 + 4, 7, &key, &ver, &corr), KAFKA_APIV_EMALFORMED,
-		   "a 7-byte request header is malformed");
+static bool rd_is(struct mp_rd s, const char *want)
+{
+	return !s.bad && s.left == strlen(want) && memcmp(s.p, want, s.left) == 0;
+}
+
+/* kafka_req_header_parse() and kafka_apiv_request_parse() read back what
+ * the encoder writes (the spec bytes above), and refuse what is not a
+ * request header. */
+static void test_parse_request(void)
+{
+	struct kafka_req_header h;
+	struct kafka_apiv_req a;
+	struct mp_rd r;
+
+	r = mp_rd_init(req_v0 + 4, sizeof(req_v0) - 4);
+	TAP_OK(kafka_req_header_parse(&r, &h) == 0 && h.api_key == 18 && h.api_version == 0 &&
+		       h.correlation_id == CORR && !h.client_id_null && rd_is(h.client_id, "mp") &&
+		       !h.flexible && r.left == 0,
+	       "v0 request: header v1, client id \"mp\", nothing after");
+	TAP_OK(kafka_apiv_request_parse(&r, 0, &a) == 0 && a.sw_name.left == 0 && r.left == 0,
+	       "v0 request: no body");
+
+	r = mp_rd_init(req_v3 + 4, sizeof(req_v3) - 4);
+	TAP_OK(kafka_req_header_parse(&r, &h) == 0 && h.api_version == 3 && h.flexible &&
+		       rd_is(h.client_id, "mp"),
+	       "v3 request: header v2, its tag section read");
+	TAP_OK(kafka_apiv_request_parse(&r, 3, &a) == 0 && rd_is(a.sw_name, "mskprobe") &&
+		       rd_is(a.sw_version, "0.1.0") && r.left == 0,
+	       "v3 request body: client software name and version, body tags");
+	TAP_OK(kafka_sw_field_valid(a.sw_name) && kafka_sw_field_valid(a.sw_version),
+	       "mskprobe's software fields pass KIP-511's rule");
+
+	/* truncated anywhere: malformed, never a read past the end */
+	bool all = true;
+	for (size_t n = 0; n < sizeof(req_v3) - 4; n++) {
+		r = mp_rd_init(req_v3 + 4, n);
+		if (kafka_req_header_parse(&r, &h) == 0 && kafka_apiv_request_parse(&r, 3, &a) == 0)
+			all = false;
+	}
+	TAP_OK(all, "every truncation of the v3 request is malformed");
+
+	/* null client id (-1) is allowed, -2 is not */
+	uint8_t b[sizeof(req_v0)];
+	memcpy(b, req_v0, sizeof(b));
+	b[12] = b[13] = 0xff;
+	r = mp_rd_init(b + 4, 10);
+	TAP_OK(kafka_req_header_parse(&r, &h) == 0 && h.client_id_null && h.client_id.left == 0,
+	       "null client id");
+	b[13] = 0xfe;
+	r = mp_rd_init(b + 4, 10);
+	TAP_EQ_INT(kafka_req_header_parse(&r, &h), KAFKA_APIV_EMALFORMED, "client id length -2");
+
+	/* SaslHandshake (17) has no flexible versions: no tags read after the client id */
+	memcpy(b, req_v0, sizeof(b));
+	b[5] = 17;
+	b[7] = 1;
+	r = mp_rd_init(b + 4, sizeof(b) - 4);
+	TAP_OK(kafka_req_header_parse(&r, &h) == 0 && h.api_key == 17 && !h.flexible,
+	       "SaslHandshake v1: header v1");
+	TAP_OK(!kafka_req_header_flexible(17, 1) && !kafka_req_header_flexible(18, 2) &&
+		       kafka_req_header_flexible(18, 3) && kafka_req_header_flexible(18, 9) &&
+		       !kafka_req_header_flexible(18, -1),
+	       "header v2 exactly for ApiVersions v3+");
+
+	/* tag sections: a field skipped, a count over the cap, an overrun */
+	static const uint8_t tags_ok[] = { 0x02, 0x00, 0x01, 0xaa, 0x05, 0x00, 0x07 };
+	r = mp_rd_init(tags_ok, sizeof(tags_ok));
+	TAP_OK(kafka_tags_skip(&r) == 0 && r.left == 1 && r.p[0] == 0x07,
+	       "two tagged fields skipped, the byte after kept");
+	static const uint8_t tags_many[] = { 0x41 };
+	r = mp_rd_init(tags_many, sizeof(tags_many));
+	TAP_EQ_INT(kafka_tags_skip(&r), KAFKA_APIV_EMALFORMED, "65 tagged fields refused");
+	static const uint8_t tags_over[] = { 0x01, 0x00, 0x05, 0xaa };
+	r = mp_rd_init(tags_over, sizeof(tags_over));
+	TAP_EQ_INT(kafka_tags_skip(&r), KAFKA_APIV_EMALFORMED, "a tagged field past the end");
+
+	/* compact strings: null and overrunning ones set bad */
+	static const uint8_t cs_null[] = { 0x00 }, cs_over[] = { 0x05, 'a' }, cs_empty[] = { 0x01 };
+	r = mp_rd_init(cs_null, 1);
+	TAP_OK(kafka_compact_str(&r).bad && r.bad, "null compact string");
+	r = mp_rd_init(cs_over, 2);
+	TAP_OK(kafka_compact_str(&r).bad && r.bad, "compact string past the end");
+	r = mp_rd_init(cs_empty, 1);
+	TAP_OK(rd_is(kafka_compact_str(&r), "") && !r.bad, "empty compact string");
+
+	/* KIP-511's rule */
+	static const struct {
+		const char *s;
+		bool ok;
+	} sw[] = { { "a", true },   { "a-b.c", true }, { "", false },	 { "-a", false },
+		   { "a.", false }, { "a b", false },  { "a_b", false }, { "1.0.0", true } };
+	for (size_t i = 0; i < sizeof(sw) / sizeof(sw[0]); i++)
+		TAP_OK(kafka_sw_field_valid(mp_rd_init(sw[i].s, strlen(sw[i].s))) == sw[i].ok,
+		       "software field \"%s\" %s", sw[i].s, sw[i].ok ? "valid" : "invalid");
 }
 
 static int decode(const uint8_t *b, size_t n, int16_t ver, struct mp_apiv *a, char *err,
@@ -462,6 +550,7 @@ static void test_hostile(void)
 int main(void)
 {
 	test_encode_request();
+	test_parse_request();
 	test_decode_good();
 	test_round_trip();
 	test_err35_flexible();

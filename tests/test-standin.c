@@ -598,6 +598,73 @@ static void test_bad_opts(void)
 	TAP_EQ_INT(standin_metadata_level("2.8"), 0, "no level before 3.3");
 }
 
+static void write_file(const char *dir, const char *name, const void *p, size_t n)
+{
+	char path[512];
+	mp_fmt(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, n, f) != n)
+		printf("# cannot write %s\n", path);
+	if (f)
+		fclose(f);
+}
+
+/*
+ * Replay listeners (lab/standin_replay.c): recorded answers go out with the
+ * request's correlation id; a request without a file closes; a SASL replay
+ * keeps the SASL order; a directory without answers is refused.
+ */
+static void test_replay(void)
+{
+	/* recorded with correlation id 1: error 0, key 18 v0-3, throttle 0 */
+	static const uint8_t ok_v2[] = { 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0, 0,
+					 0, 1, 0, 18, 0, 0, 0, 3, 0, 0, 0, 0 };
+	char dir[] = "/tmp/test-standin-replay-XXXXXX", err[256] = "";
+	struct standin_opts o = { .behaviour = STANDIN_REPLAY, .idle_timeout_ms = 2000 };
+	struct cli c;
+	struct mp_apiv a;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	uint16_t port = 0, sasl_port = 0;
+
+	if (!mkdtemp(dir)) {
+		TAP_OK(false, "mkdtemp");
+		return;
+	}
+	o.replay_dir = dir;
+	TAP_EQ_INT(standin_add(srv, &o, &port, err, sizeof(err)), -EINVAL,
+		   "a replay directory without answers is refused: %s", err);
+	write_file(dir, "18-v2.bin", ok_v2, sizeof(ok_v2));
+	TAP_EQ_INT(standin_add(srv, &o, &port, err, sizeof(err)), 0, "replay listener added");
+	o.sasl = true;
+	TAP_EQ_INT(standin_add(srv, &o, &sasl_port, err, sizeof(err)), 0, "SASL replay added");
+
+	TAP_OK(cli_open(&c, port, NULL) == 0 && apiv_ask(&c, 2, &a) == 0 && a.table.n == 1 &&
+		       a.table.r[0].key == 18 && a.table.r[0].max == 3,
+	       "the recorded answer, with the request's correlation id");
+	TAP_OK(apiv_ask(&c, 2, &a) == 0, "served again on the same connection");
+	TAP_EQ_INT(apiv_xchg(&c, 1, "x", &buf, &len), RD_EOF, "no recording for v1: closed");
+	free(buf);
+	cli_close(&c);
+
+	TAP_OK(cli_open(&c, sasl_port, NULL) == 0 && apiv_ask(&c, 2, &a) == 0,
+	       "SASL replay: ApiVersions served");
+	TAP_EQ_INT(apiv_xchg(&c, 2, "x", &buf, &len), RD_EOF,
+		   "SASL replay: a second ApiVersions closes");
+	free(buf);
+	cli_close(&c);
+
+	o.replay_dir = "/nonexistent/replay";
+	TAP_OK(standin_add(srv, &o, &port, err, sizeof(err)) < 0, "a missing directory: %s", err);
+	o.replay_dir = NULL;
+	TAP_EQ_INT(standin_add(srv, &o, &port, err, sizeof(err)), -EINVAL,
+		   "a replay listener without a directory: %s", err);
+	char path[512];
+	mp_fmt(path, sizeof(path), "%s/18-v2.bin", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	char err[256];
@@ -616,6 +683,7 @@ int main(void)
 	test_hostile();
 	test_many();
 	test_bad_opts();
+	test_replay();
 	standin_server_free(srv);
 	fp_table_free(table);
 	return tap_done();

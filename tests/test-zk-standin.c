@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The ZooKeeper stand-in (lab/standin.c, STANDIN_ZOOKEEPER) over real
+ * The ZooKeeper stand-in (lab/standin_zk.c, STANDIN_ZOOKEEPER) over real
  * sockets on 127.0.0.1. Two clients: mskprobe's own ZooKeeper endpoint
  * probe (probe/zk_probe.c), which must judge the stand-in as it judges a
  * real ZooKeeper 3.8 (tests/test-zk-probe.c), and raw blocking sockets for

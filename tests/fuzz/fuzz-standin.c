@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libFuzzer target for the request parsers of the broker and ZooKeeper
- * stand-ins (lab/standin.c: handle_frame, handle_apiv,
- * handle_sasl_handshake, zk_process, zk_four_letter, zk_connect,
- * zk_request). They are static and run on the server's own thread, so the
- * harness goes through the one public entry point, a connection: one
- * server on 127.0.0.1 with a listener per kind below, started once.
+ * libFuzzer target for the broker and ZooKeeper stand-ins as a client
+ * meets them (lab/standin.c framing, standin_kafka.c, standin_sasl.c,
+ * standin_zk.c): their state machines run on the server's own thread, so
+ * the harness goes through the one public entry point, a connection: one
+ * server on 127.0.0.1 with a listener per kind below, started once. The
+ * request parser alone has a direct target, fuzz-standin-req.c.
  *
  * Input: byte 0 picks the listener (mod 8), the rest is what a client
  * sends on one connection (any number of frames); then the client shuts
