@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The broker probe (probe/kafka_probe.c) against hostile peers on
- * 127.0.0.1: broker stand-ins (lab/standin.c) with a generated PKI,
+ * 127.0.0.1: broker stand-ins (lab/standin*.c) with a generated PKI,
  * behind a delaying link when a peer must answer every step late, and
  * small scripted peers for what the stand-ins do not do (reset at once).
  * Assertions are on the probe's report (attempts, errors, elapsed_ms), not
