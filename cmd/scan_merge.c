@@ -69,11 +69,14 @@ static void server_str(char *buf, size_t n, const struct mp_addr *a, uint16_t po
 /*
  * {"flows": N, "classes": {...}, "servers": ["ip:port", ...],
  *  "flows_not_listed": K}: the listed flows whose server is no address of
- * any endpoint of this scan; at most UNATTRIBUTED_SERVERS_MAX servers are
- * named, flows to the others are counted. NULL on ENOMEM.
+ * any endpoint of this scan. At most UNATTRIBUTED_SERVERS_MAX servers are
+ * named, plaintext ones first (ZooKeeper, quorum, Kafka, then TLS, then
+ * unknown), flows to the others are counted. NULL on ENOMEM.
  */
 static cJSON *unattributed_json(const struct mp_report *r, const struct cap_flow_info *fl, size_t n)
 {
+	static const enum cap_class order[] = { CAP_CLASS_ZK, CAP_CLASS_ZK_QUORUM, CAP_CLASS_KAFKA,
+						CAP_CLASS_TLS, CAP_CLASS_UNKNOWN };
 	uint64_t flows = 0, classes[CAP_CLASS_COUNT] = { 0 }, over = 0;
 	struct {
 		struct mp_addr a;
@@ -84,26 +87,29 @@ static cJSON *unattributed_json(const struct mp_report *r, const struct cap_flow
 	char ep[80];
 	bool ok = o && servers;
 
-	for (size_t i = 0; ok && i < n; i++) {
-		const struct cap_flow_info *f = &fl[i];
-		bool seen = false;
-		if (attributed(r, f))
-			continue;
-		flows++;
-		classes[f->cls < CAP_CLASS_COUNT ? f->cls : 0]++;
-		for (size_t j = 0; j < n_named && !seen; j++)
-			seen = mp_addr_eq(&named[j].a, &f->server) && named[j].port == f->sport;
-		if (seen)
-			continue;
-		if (n_named == UNATTRIBUTED_SERVERS_MAX) {
-			over++;
-			continue;
+	for (size_t k = 0; ok && k < sizeof(order) / sizeof(order[0]); k++)
+		for (size_t i = 0; ok && i < n; i++) {
+			const struct cap_flow_info *f = &fl[i];
+			bool seen = false;
+			if ((f->cls < CAP_CLASS_COUNT ? f->cls : CAP_CLASS_UNKNOWN) != order[k] ||
+			    attributed(r, f))
+				continue;
+			flows++;
+			classes[order[k]]++;
+			for (size_t j = 0; j < n_named && !seen; j++)
+				seen = mp_addr_eq(&named[j].a, &f->server) &&
+				       named[j].port == f->sport;
+			if (seen)
+				continue;
+			if (n_named == UNATTRIBUTED_SERVERS_MAX) {
+				over++;
+				continue;
+			}
+			named[n_named].a = f->server;
+			named[n_named++].port = f->sport;
+			server_str(ep, sizeof(ep), &f->server, f->sport);
+			ok = cJSON_AddItemToArray(servers, cJSON_CreateString(ep));
 		}
-		named[n_named].a = f->server;
-		named[n_named++].port = f->sport;
-		server_str(ep, sizeof(ep), &f->server, f->sport);
-		ok = cJSON_AddItemToArray(servers, cJSON_CreateString(ep));
-	}
 	ok = ok && cJSON_AddNumberToObject(o, "flows", (double)flows) &&
 	     (cls = cJSON_AddObjectToObject(o, "classes")) != NULL;
 	for (int c = 0; ok && c < CAP_CLASS_COUNT; c++)
