@@ -54,6 +54,7 @@ struct mp_resolver {
 	struct mailbox *mb;
 	struct rq *pending; /* callbacks not yet run */
 	size_t n_pending;
+	int64_t armed; /* the deadline the timer is set for, INT64_MAX: none */
 };
 
 static void rq_free(struct rq *q)
@@ -156,6 +157,7 @@ static void arm(struct mp_resolver *rv)
 		its.it_value.tv_sec = left / 1000;
 		its.it_value.tv_nsec = (left % 1000) * 1000000;
 	}
+	rv->armed = first;
 	(void)timerfd_settime(rv->tfd, 0, &its, NULL);
 }
 
@@ -246,6 +248,7 @@ int mp_resolver_new(struct mp_resolver **ret, struct mp_loop *loop, int timeout_
 	rv->mb = mb;
 	rv->loop = loop;
 	rv->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
+	rv->armed = INT64_MAX;
 	if (mb->efd < 0 || rv->tfd < 0) {
 		rc = -errno;
 		goto fail;
@@ -327,7 +330,9 @@ int mp_resolve(struct mp_resolver *rv, const char *host, mp_resolve_fn done, voi
 		post(rv->mb, q);
 		return 0;
 	}
-	arm(rv);
+	/* deadlines only grow: walk the list only when the timer is not set */
+	if (q->deadline < rv->armed)
+		arm(rv);
 	return 0;
 }
 
