@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "model.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,4 +221,59 @@ int mp_severity_parse(const char *s, enum mp_severity *ret)
 			return 0;
 		}
 	return -EINVAL;
+}
+
+bool mp_addr_from_sockaddr(const struct sockaddr *sa, struct mp_addr *ret, uint16_t *ret_port)
+{
+	struct mp_addr a = { 0 };
+	uint16_t port;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		a.family = 4;
+		memcpy(a.a, &in->sin_addr, 4);
+		port = ntohs(in->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		a.family = 6;
+		memcpy(a.a, &in6->sin6_addr, 16);
+		port = ntohs(in6->sin6_port);
+	} else {
+		return false;
+	}
+	*ret = a;
+	if (ret_port)
+		*ret_port = port;
+	return true;
+}
+
+bool mp_addr_eq(const struct mp_addr *a, const struct mp_addr *b)
+{
+	return a->family && a->family == b->family && memcmp(a->a, b->a, sizeof(a->a)) == 0;
+}
+
+bool mp_addrs_has(const struct mp_addrs *set, const struct mp_addr *a)
+{
+	for (uint8_t i = 0; i < set->n && i < MP_ADDRS_MAX; i++)
+		if (mp_addr_eq(&set->a[i], a))
+			return true;
+	return false;
+}
+
+bool mp_addrs_add(struct mp_addrs *set, const struct mp_addr *a)
+{
+	if (!a->family || set->n >= MP_ADDRS_MAX)
+		return false;
+	if (!mp_addrs_has(set, a))
+		set->a[set->n++] = *a;
+	return true;
+}
+
+void mp_addr_str(char *buf, size_t n, const struct mp_addr *a)
+{
+	if (!n)
+		return;
+	buf[0] = '\0';
+	if (a->family == 4 || a->family == 6)
+		if (!inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->a, buf, (socklen_t)n))
+			buf[0] = '\0';
 }

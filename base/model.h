@@ -22,6 +22,27 @@
 #include "mp_limits.h"
 
 struct cJSON;
+struct sockaddr;
+
+/* ---- addresses ------------------------------------------------------------ */
+
+/* An IP address as bytes: family 4 (the first 4 bytes, the rest zero) or 6; 0: none. */
+struct mp_addr {
+	uint8_t family;
+	uint8_t a[16];
+};
+
+/*
+ * Where an endpoint is: every address its name resolved to (in the
+ * resolver's order, duplicates dropped, at most MP_ADDRS_MAX) and the one a
+ * probe connected to. The join of captured flows to endpoints compares these
+ * (cmd/scan_merge.c), never the name.
+ */
+struct mp_addrs {
+	uint8_t n;
+	struct mp_addr a[MP_ADDRS_MAX];
+	struct mp_addr connected; /* family 0: no connection was made */
+};
 
 /* ---- Kafka ApiVersions evidence ------------------------------------------ */
 
@@ -121,8 +142,9 @@ struct mp_fp_result {
 };
 
 struct mp_broker {
-	char host[MP_HOST_MAX];
+	char host[MP_HOST_MAX]; /* as the user (or the cluster's metadata) wrote it */
 	uint16_t port;
+	struct mp_addrs addrs;
 	int32_t node_id; /* -1 when known only from bootstrap */
 	enum mp_broker_source source;
 	bool tls;		/* listener spoke TLS */
@@ -185,8 +207,9 @@ struct mp_finding {
 
 /* ZooKeeper endpoint evidence (probe/zk_probe.c). */
 struct mp_zk_endpoint {
-	char host[MP_HOST_MAX];
+	char host[MP_HOST_MAX]; /* as the user wrote it */
 	uint16_t port;
+	struct mp_addrs addrs;
 	bool reachable;
 	char error[MP_ERR_MAX];
 	int speaks_zookeeper;	 /* plaintext: -1 not tried */
@@ -263,6 +286,15 @@ struct mp_zk_endpoint *mp_cluster_add_zk(struct mp_cluster *c, const char *host,
  */
 int mp_cluster_add_finding(struct mp_cluster *c, const char *id, struct cJSON *evidence);
 void mp_tls_info_free(struct mp_tls_info *t);
+
+/* a as an mp_addr (its port into *ret_port when not NULL); false for other families. */
+bool mp_addr_from_sockaddr(const struct sockaddr *sa, struct mp_addr *ret, uint16_t *ret_port);
+bool mp_addr_eq(const struct mp_addr *a, const struct mp_addr *b);
+/* Add a to set (no duplicates); false when full or a has no family. */
+bool mp_addrs_add(struct mp_addrs *set, const struct mp_addr *a);
+bool mp_addrs_has(const struct mp_addrs *set, const struct mp_addr *a);
+/* inet_ntop's text ("127.0.0.1", "::1"); "" for family 0. buf of 46 bytes holds any. */
+void mp_addr_str(char *buf, size_t n, const struct mp_addr *a);
 
 const char *mp_verdict_name(enum mp_verdict v);
 const char *mp_severity_name(enum mp_severity s);

@@ -22,6 +22,7 @@
 /* Scan plan. */
 #define MP_ENDPOINTS_MAX    4096u /* endpoints of one scan */
 #define MP_BROKERS_MAX	    1024u /* brokers of one cluster (bootstrap + discovered) */
+#define MP_ADDRS_MAX	    8u	  /* addresses kept per endpoint name (IPv4 and IPv6) */
 #define MP_CLUSTERS_MAX	    1024u
 #define MP_CONCURRENCY_MAX  4096u
 #define MP_TIMEOUT_MS_MAX   600000u

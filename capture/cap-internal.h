@@ -120,21 +120,7 @@ void cap_fmap_close(struct cap_fmap *m);
 
 /* ---- classifier (cap_clf.c) --------------------------------------------- */
 
-enum cap_class {
-	CAP_CLASS_UNKNOWN = 0,
-	CAP_CLASS_ZK,	     /* zookeeper-plaintext (client protocol) */
-	CAP_CLASS_ZK_QUORUM, /* zookeeper-quorum (server to server: quorum, election) */
-	CAP_CLASS_TLS,
-	CAP_CLASS_KAFKA, /* kafka-plaintext */
-	CAP_CLASS_COUNT,
-};
-
-enum cap_conf {
-	CAP_CONF_NONE = 0,
-	CAP_CONF_LOW,
-	CAP_CONF_MEDIUM,
-	CAP_CONF_HIGH,
-};
+/* enum cap_class and enum cap_conf: capture.h */
 
 /* Why: one code per rule, rendered with arg by cap_reason_text(). */
 enum cap_reason {
@@ -173,8 +159,6 @@ struct cap_clf_out {
 
 /* Classify bytes that should start at a message boundary of one direction. */
 void cap_clf_bytes(const uint8_t *p, size_t n, struct cap_clf_out *ret);
-const char *cap_class_name(enum cap_class c);
-const char *cap_conf_name(enum cap_conf c);
 /* Human reason for a classification; never contains payload bytes. */
 void cap_reason_text(char *buf, size_t n, enum cap_reason r, uint16_t arg);
 /* A host name (RFC 1123 letters, digits, '-', '.'; no empty labels). */
@@ -277,6 +261,15 @@ struct cap_run_info {
 /* Build the capture object and the findings array; 0 or -ENOMEM. */
 int cap_report_build(struct cap_report *r, const struct cap_run_info *info,
 		     struct cJSON **ret_capture, struct cJSON **ret_findings);
+
+/*
+ * The typed result (capture.h) of a finished report: borrows r (which must
+ * outlive it), copies info and the strings it points to that live on the
+ * caller's stack (linktype, evidence_sha256); the rest must outlive it too
+ * (the session's). Sorts r's flows. 0 or -ENOMEM.
+ */
+int cap_result_new(struct cap_result **ret, struct cap_report *r, const struct cap_run_info *info);
+void cap_result_free(struct cap_result *res);
 /* "10.0.0.1:2181" or "[2001:db8::1]:2181". */
 void cap_endpoint_str(char *buf, size_t n, const struct cap_addr *a, uint16_t port);
 /* RFC 3339 UTC with microseconds. */

@@ -66,6 +66,35 @@ struct cap_report {
 	uint64_t own_excluded;
 };
 
+/*
+ * The flows a caller keeps (cap_result_json): keep NULL keeps everything
+ * and the figures are the report's own; else they are counted over the
+ * kept listed flows.
+ */
+struct view {
+	cap_keep_fn keep;
+	void *ud;
+	uint64_t classes[CAP_CLASS_COUNT];
+	uint64_t tls_on_hinted;
+	uint64_t n_kept; /* kept listed flows */
+};
+
+static struct mp_addr to_mp(const struct cap_addr *a)
+{
+	struct mp_addr m = { .family = a->family };
+	memcpy(m.a, a->a, sizeof(m.a));
+	return m;
+}
+
+static bool kept(const struct view *v, const struct cap_addr *server, uint16_t port)
+{
+	struct mp_addr m;
+	if (!v->keep)
+		return true;
+	m = to_mp(server);
+	return v->keep(&m, port, v->ud);
+}
+
 int cap_report_new(struct cap_report **ret)
 {
 	struct cap_report *r = calloc(1, sizeof(*r));
@@ -497,23 +526,38 @@ static cJSON *finding_new(struct jb *b, const char *id, cJSON **ret_evidence)
 	return f;
 }
 
-static cJSON *alleged_json(struct jb *b, const char *id, const struct alleged *al)
+/* Flows of al's pairs the view keeps (all of al's flows without a filter). */
+static uint64_t alleged_flows(const struct alleged *al, const struct view *v)
+{
+	uint64_t n = 0;
+	if (!v->keep)
+		return al->flows;
+	for (size_t i = 0; i < al->n_pairs; i++)
+		if (kept(v, &al->pairs[i].server, al->pairs[i].sport))
+			n += al->pairs[i].flows;
+	return n;
+}
+
+static cJSON *alleged_json(struct jb *b, const char *id, const struct alleged *al,
+			   const struct view *v)
 {
 	cJSON *ev = NULL, *pairs;
 	cJSON *f = finding_new(b, id, &ev);
 	if (!f || !ev)
 		return f;
-	jnum(b, ev, "flows", (double)al->flows);
+	jnum(b, ev, "flows", (double)alleged_flows(al, v));
 	pairs = jadd(b, ev, "pairs", cJSON_CreateArray());
 	for (size_t i = 0; pairs && i < al->n_pairs; i++)
-		jappend(b, pairs, pair_json(b, &al->pairs[i]));
+		if (kept(v, &al->pairs[i].server, al->pairs[i].sport))
+			jappend(b, pairs, pair_json(b, &al->pairs[i]));
 	jnum(b, ev, "pairs_not_listed", (double)al->pairs_over);
 	return f;
 }
 
 static cJSON *nothing_json(struct jb *b, const struct cap_report *r, const struct cap_run_info *in,
-			   const char *source)
+			   const struct view *v, const char *source)
 {
+	const uint64_t *classes = v->keep ? v->classes : r->classes;
 	cJSON *ev = NULL, *cls;
 	cJSON *f = finding_new(b, "CAPTURE_NO_PLAINTEXT_OBSERVED", &ev);
 	if (!f || !ev)
@@ -522,15 +566,17 @@ static cJSON *nothing_json(struct jb *b, const struct cap_report *r, const struc
 	jnum(b, ev, "seconds", in->seconds);
 	jnum(b, ev, "packets", (double)in->packets);
 	jnum(b, ev, "dropped", (double)in->dropped);
-	jnum(b, ev, "flows", (double)in->ft.flows);
-	jnum(b, ev, "tls_flows_on_hinted_ports", (double)r->tls_on_hinted);
+	jnum(b, ev, "flows", (double)(v->keep ? v->n_kept : in->ft.flows));
+	jnum(b, ev, "tls_flows_on_hinted_ports",
+	     (double)(v->keep ? v->tls_on_hinted : r->tls_on_hinted));
 	cls = jadd(b, ev, "classes", cJSON_CreateObject());
 	for (int c = 0; cls && c < CAP_CLASS_COUNT; c++)
-		jnum(b, cls, cap_class_name((enum cap_class)c), (double)r->classes[c]);
+		jnum(b, cls, cap_class_name((enum cap_class)c), (double)classes[c]);
 	return f;
 }
 
-static cJSON *findings_json(struct jb *b, const struct cap_report *r, const struct cap_run_info *in)
+static cJSON *findings_json(struct jb *b, const struct cap_report *r, const struct cap_run_info *in,
+			    const struct view *v)
 {
 	char name[160], source[200];
 	bool any = false;
@@ -542,13 +588,13 @@ static cJSON *findings_json(struct jb *b, const struct cap_report *r, const stru
 	mp_sanitize(name, sizeof(name), (const uint8_t *)in->name, strlen(in->name));
 	mp_fmt(source, sizeof(source), "%s %s", in->kind, name);
 	for (int i = 0; i < AL_COUNT; i++) {
-		if (!r->al[i].flows)
+		if (!alleged_flows(&r->al[i], v))
 			continue;
-		jappend(b, arr, alleged_json(b, finding_ids[i], &r->al[i]));
+		jappend(b, arr, alleged_json(b, finding_ids[i], &r->al[i], v));
 		any = true;
 	}
 	if (!any)
-		jappend(b, arr, nothing_json(b, r, in, source));
+		jappend(b, arr, nothing_json(b, r, in, v, source));
 	return arr;
 }
 
@@ -570,8 +616,9 @@ static void source_json(struct jb *b, cJSON *root, const struct cap_run_info *in
 }
 
 static void stats_json(struct jb *b, cJSON *root, const struct cap_report *r,
-		       const struct cap_run_info *in)
+		       const struct cap_run_info *in, const struct view *v)
 {
+	const uint64_t *classes = v->keep ? v->classes : r->classes;
 	cJSON *st = jadd(b, root, "stats", cJSON_CreateObject()), *cls;
 	if (!st)
 		return;
@@ -595,9 +642,15 @@ static void stats_json(struct jb *b, cJSON *root, const struct cap_report *r,
 		jnum(b, st, "own_flows_excluded", (double)r->own_excluded);
 	cls = jadd(b, st, "classes", cJSON_CreateObject());
 	for (int c = 0; cls && c < CAP_CLASS_COUNT; c++)
-		jnum(b, cls, cap_class_name((enum cap_class)c), (double)r->classes[c]);
+		jnum(b, cls, cap_class_name((enum cap_class)c), (double)classes[c]);
 	if (in->error)
 		jstr(b, st, "error", in->error);
+	if (v->keep) {
+		jnum(b, st, "cluster_flows", (double)v->n_kept);
+		jstr(b, st, "scope",
+		     "flows and classes: this cluster's endpoints; the other figures: the whole "
+		     "capture");
+	}
 }
 
 static void evidence_json(struct jb *b, cJSON *root, const struct cap_run_info *in)
@@ -615,23 +668,38 @@ static void evidence_json(struct jb *b, cJSON *root, const struct cap_run_info *
 	jnum(b, ev, "payload_bytes_per_packet", in->evidence_bytes);
 }
 
-int cap_report_build(struct cap_report *r, const struct cap_run_info *in, cJSON **ret_capture,
-		     cJSON **ret_findings)
+/* Count the kept listed flows (only with a filter). */
+static void view_count(struct view *v, const struct cap_report *r)
+{
+	for (size_t i = 0; v->keep && i < r->n_flows; i++) {
+		const struct cap_flow_result *f = &r->flows[i];
+		if (!kept(v, &f->server, f->sport))
+			continue;
+		v->n_kept++;
+		v->classes[f->cls < CAP_CLASS_COUNT ? f->cls : 0]++;
+		if (f->cls == CAP_CLASS_TLS &&
+		    (hinted(&r->ports, f->sport) || hinted(&r->ports, f->cport)))
+			v->tls_on_hinted++;
+	}
+}
+
+static int build(struct cap_report *r, const struct cap_run_info *in, struct view *v,
+		 cJSON **ret_capture, cJSON **ret_findings)
 {
 	struct jb b = { .oom = false };
 	cJSON *root = cJSON_CreateObject(), *flows, *findings = NULL, *copy;
 
 	if (!root)
 		return -ENOMEM;
+	view_count(v, r);
 	jstr(&b, root, "schema", "mskprobe.capture/1");
 	source_json(&b, root, in);
-	stats_json(&b, root, r, in);
-	if (r->n_flows) /* qsort of NULL, 0 is undefined */
-		qsort(r->flows, r->n_flows, sizeof(*r->flows), flow_cmp);
+	stats_json(&b, root, r, in, v);
 	flows = jadd(&b, root, "flows", cJSON_CreateArray());
 	for (size_t i = 0; flows && i < r->n_flows; i++)
-		jappend(&b, flows, flow_json(&b, &r->flows[i]));
-	findings = findings_json(&b, r, in);
+		if (kept(v, &r->flows[i].server, r->flows[i].sport))
+			jappend(&b, flows, flow_json(&b, &r->flows[i]));
+	findings = findings_json(&b, r, in, v);
 	copy = findings ? cJSON_Duplicate(findings, 1) : NULL;
 	jadd(&b, root, "findings", copy);
 	evidence_json(&b, root, in);
@@ -643,4 +711,109 @@ int cap_report_build(struct cap_report *r, const struct cap_run_info *in, cJSON 
 	*ret_capture = root;
 	*ret_findings = findings;
 	return 0;
+}
+
+static void sort_flows(struct cap_report *r)
+{
+	if (r->n_flows) /* qsort of NULL, 0 is undefined */
+		qsort(r->flows, r->n_flows, sizeof(*r->flows), flow_cmp);
+}
+
+int cap_report_build(struct cap_report *r, const struct cap_run_info *in, cJSON **ret_capture,
+		     cJSON **ret_findings)
+{
+	struct view v = { .keep = NULL };
+	sort_flows(r);
+	return build(r, in, &v, ret_capture, ret_findings);
+}
+
+/* ---- the typed result -------------------------------------------------------------------- */
+
+struct cap_result {
+	struct cap_report *rep; /* borrowed */
+	struct cap_run_info in;
+	char linktype[64];
+	char sha[65];
+	size_t n_flows;
+	struct cap_flow_info *flows; /* owned, parallel to rep->flows */
+};
+
+int cap_result_new(struct cap_result **ret, struct cap_report *r, const struct cap_run_info *info)
+{
+	struct cap_result *res = calloc(1, sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	sort_flows(r);
+	res->flows = calloc(r->n_flows ? r->n_flows : 1, sizeof(*res->flows));
+	if (!res->flows) {
+		free(res);
+		return -ENOMEM;
+	}
+	res->rep = r;
+	res->in = *info;
+	mp_strlcpy(res->linktype, info->linktype ? info->linktype : "?", sizeof(res->linktype));
+	res->in.linktype = res->linktype;
+	if (info->evidence_sha256) {
+		mp_strlcpy(res->sha, info->evidence_sha256, sizeof(res->sha));
+		res->in.evidence_sha256 = res->sha;
+	}
+	for (size_t i = 0; i < r->n_flows; i++) {
+		const struct cap_flow_result *f = &r->flows[i];
+		struct cap_flow_info *o = &res->flows[i];
+		o->client = to_mp(&f->client);
+		o->server = to_mp(&f->server);
+		o->cport = f->cport;
+		o->sport = f->sport;
+		o->vni = f->vni;
+		o->cls = f->cls < CAP_CLASS_COUNT ? (enum cap_class)f->cls : CAP_CLASS_UNKNOWN;
+		o->conf = (enum cap_conf)f->conf;
+		memcpy(o->packets, f->pkts, sizeof(o->packets));
+		memcpy(o->bytes, f->bytes, sizeof(o->bytes));
+		o->first_us = f->first_us;
+		o->last_us = f->last_us;
+		o->reason = f->reason;
+		o->reason_arg = f->arg;
+		o->port_hint = f->port_hint;
+		o->mid_session = f->mid_session;
+		o->has_payload = f->has_payload;
+	}
+	res->n_flows = r->n_flows;
+	*ret = res;
+	return 0;
+}
+
+void cap_result_free(struct cap_result *res)
+{
+	if (!res)
+		return;
+	free(res->flows);
+	free(res);
+}
+
+const struct cap_flow_info *cap_result_flows(const struct cap_result *r, size_t *ret_n)
+{
+	*ret_n = r ? r->n_flows : 0;
+	return r ? r->flows : NULL;
+}
+
+int cap_result_json(const struct cap_result *r, cap_keep_fn keep, void *ud, cJSON **ret_capture,
+		    cJSON **ret_findings)
+{
+	struct view v = { .keep = keep, .ud = ud };
+	if (!r)
+		return -EINVAL;
+	return build(r->rep, &r->in, &v, ret_capture, ret_findings);
+}
+
+void cap_flow_reason(char *buf, size_t n, const struct cap_flow_info *f)
+{
+	struct cap_flow_result fr = {
+		.cls = (uint8_t)f->cls,
+		.reason = f->reason,
+		.arg = f->reason_arg,
+		.port_hint = f->port_hint,
+		.mid_session = f->mid_session,
+		.has_payload = f->has_payload,
+	};
+	flow_reason(buf, n, &fr);
 }

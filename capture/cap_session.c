@@ -46,6 +46,7 @@ struct cap_session {
 	bool has_prog;
 	struct cap_flowtab *ft;
 	struct cap_report *rep;
+	struct cap_result *result; /* cap_session_end: borrows rep */
 	struct cap_ports ports;
 	/* evidence (opt-in) */
 	struct cap_afile ev_file;
@@ -551,8 +552,8 @@ static int evidence_commit(struct cap_session *s, char sha[65], char *errbuf, si
 	return r;
 }
 
-int cap_session_finish(struct cap_session *s, cJSON **ret_capture, cJSON **ret_findings,
-		       char *errbuf, size_t errlen)
+int cap_session_end(struct cap_session *s, const struct cap_result **ret_result, char *errbuf,
+		    size_t errlen)
 {
 	struct cap_run_info in;
 	char sha[65] = "", linktype[64];
@@ -599,7 +600,23 @@ int cap_session_finish(struct cap_session *s, cJSON **ret_capture, cJSON **ret_f
 		in.evidence_packets = s->ev_packets;
 		in.evidence_bytes = s->o.evidence_bytes;
 	}
-	r = cap_report_build(s->rep, &in, ret_capture, ret_findings);
+	r = cap_result_new(&s->result, s->rep, &in);
+	if (r < 0) {
+		mp_fmt(errbuf, errlen, "building the report: %s", strerror(-r));
+		return r;
+	}
+	*ret_result = s->result;
+	return 0;
+}
+
+int cap_session_finish(struct cap_session *s, cJSON **ret_capture, cJSON **ret_findings,
+		       char *errbuf, size_t errlen)
+{
+	const struct cap_result *res = NULL;
+	int r = cap_session_end(s, &res, errbuf, errlen);
+	if (r < 0)
+		return r;
+	r = cap_result_json(res, NULL, NULL, ret_capture, ret_findings);
 	if (r < 0)
 		mp_fmt(errbuf, errlen, "building the report: %s", strerror(-r));
 	return r;
@@ -627,6 +644,7 @@ void cap_session_free(struct cap_session *s)
 		pcap_close(s->pcap);
 	free(s->iobuf);
 	cap_flowtab_free(s->ft);
+	cap_result_free(s->result);
 	cap_report_free(s->rep);
 	if (s->done_fd >= 0)
 		close(s->done_fd);

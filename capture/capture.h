@@ -11,15 +11,21 @@
  * `[{id, severity, title, evidence}]`. No payload byte ever reaches either:
  * ZooKeeper traffic carries ACLs and credentials.
  *
- * Scan integration (the lead's `scan --capture IFACE --capture-seconds S`):
+ * The capture CLI takes the whole result as JSON:
  *
  *	struct cap_opts o;
  *	cap_opts_init(&o);
  *	o.iface = "eth0"; o.duration_s = 30;
  *	r = cap_session_start(&s, &o, err, sizeof(err));  // opens, filters, starts a thread
- *	... run the scan ...
+ *	... wait ...
  *	r = cap_session_finish(s, &capture, &findings, err, sizeof(err));
  *	cap_session_free(s);
+ *
+ * A scan (cmd/scan_merge.c) takes it typed and joins it to its endpoints by
+ * address: cap_session_end() gives a struct cap_result whose flows
+ * (cap_result_flows) carry addresses as bytes, ports, class, confidence and
+ * counts; cap_result_json() then renders the capture section and findings
+ * of the flows the caller keeps (one cluster's endpoints).
  *
  * Threads: cap_session_start returns once the source is open and the capture
  * thread runs; every other call may come from any one thread. The capture
@@ -33,10 +39,33 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "model.h"
 #include "mp_limits.h"
 
 struct cJSON;
 struct cap_session;
+struct cap_result;
+
+/* What a flow's first payload bytes say it is (capture/cap_clf.c). */
+enum cap_class {
+	CAP_CLASS_UNKNOWN = 0,
+	CAP_CLASS_ZK,	     /* zookeeper-plaintext (client protocol) */
+	CAP_CLASS_ZK_QUORUM, /* zookeeper-quorum (server to server: quorum, election) */
+	CAP_CLASS_TLS,
+	CAP_CLASS_KAFKA, /* kafka-plaintext */
+	CAP_CLASS_COUNT,
+};
+
+enum cap_conf {
+	CAP_CONF_NONE = 0,
+	CAP_CONF_LOW,
+	CAP_CONF_MEDIUM,
+	CAP_CONF_HIGH,
+};
+
+/* The report's names: "zookeeper-plaintext", "tls", ...; "high", "medium", ... */
+const char *cap_class_name(enum cap_class c);
+const char *cap_conf_name(enum cap_conf c);
 
 /* How a regular file is read (`capture --reader`). */
 enum cap_reader {
@@ -125,6 +154,59 @@ void cap_session_progress(struct cap_session *s, uint64_t *ret_packets, uint64_t
  */
 int cap_session_finish(struct cap_session *s, struct cJSON **ret_capture,
 		       struct cJSON **ret_findings, char *errbuf, size_t errlen);
+
+/*
+ * One listed flow of a finished capture: what the capture section lists
+ * (every flow with a class, and unknown flows on a hinted port), never a
+ * payload byte. client/server are as the flow table decided them.
+ */
+struct cap_flow_info {
+	struct mp_addr client, server;
+	uint16_t cport, sport;
+	int64_t vni; /* innermost VXLAN/GENEVE VNI, -1 when not tunnelled */
+	enum cap_class cls;
+	enum cap_conf conf;  /* medium or better: counted in a finding */
+	uint64_t packets[2]; /* [0] client to server, [1] server to client */
+	uint64_t bytes[2];
+	uint64_t first_us, last_us; /* packet time */
+	/* why it has its class: opaque codes, rendered by cap_flow_reason() */
+	uint8_t reason;
+	uint16_t reason_arg;
+	bool port_hint, mid_session, has_payload;
+};
+
+/* The reason text the capture section shows for f (fixed texts, no payload). */
+void cap_flow_reason(char *buf, size_t n, const struct cap_flow_info *f);
+
+/*
+ * Stop (if still running), wait for the thread, classify what remains and
+ * keep the result: 0 and *ret_result, owned by the session (valid until
+ * cap_session_free; never free it yourself), or -errno with errbuf (a read
+ * error mid-file still yields a result, as for cap_session_finish). Call at
+ * most once, and not together with cap_session_finish.
+ */
+int cap_session_end(struct cap_session *s, const struct cap_result **ret_result, char *errbuf,
+		    size_t errlen);
+
+/* The listed flows, oldest first: n into *ret_n, the array borrowed from r. */
+const struct cap_flow_info *cap_result_flows(const struct cap_result *r, size_t *ret_n);
+
+/* Keep the flows whose server is this address and port (a caller's join). */
+typedef bool (*cap_keep_fn)(const struct mp_addr *server, uint16_t port, void *ud);
+
+/*
+ * The `mskprobe.capture/1` object and findings for the flows keep accepts
+ * (keep NULL: every flow, exactly what cap_session_finish gives). With keep:
+ * flows lists the kept flows, stats.classes counts them and
+ * stats.cluster_flows says how many, stats.scope says that the other
+ * figures are the whole capture's; a plaintext finding names the kept
+ * client/server pairs only and counts their flows (pairs_not_listed stays
+ * the whole capture's), and with no kept plaintext pair the finding is
+ * CAPTURE_NO_PLAINTEXT_OBSERVED with the kept flows' class counts. New
+ * objects, the caller owns both (cJSON_Delete). 0 or -ENOMEM.
+ */
+int cap_result_json(const struct cap_result *r, cap_keep_fn keep, void *ud,
+		    struct cJSON **ret_capture, struct cJSON **ret_findings);
 
 /*
  * After cap_session_finish: when the input file's content was corrupt (a cut

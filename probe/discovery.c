@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "resolve.h"
 #include "util.h"
 
 const char *const disc_config_names[] = {
@@ -276,15 +275,11 @@ out:
 static int take_metadata(struct disc *d, const rd_kafka_metadata_t *md)
 {
 	size_t n = md->broker_cnt > 0 ? (size_t)md->broker_cnt : 0;
-	struct mp_resolve *rv = NULL;
 	if (n > MP_BROKERS_MAX)
 		n = MP_BROKERS_MAX;
 	d->res.brokers = calloc(n ? n : 1, sizeof(*d->res.brokers));
-	rv = calloc(n ? n : 1, sizeof(*rv));
-	if (!d->res.brokers || !rv) {
-		free(rv);
+	if (!d->res.brokers)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < n; i++) {
 		struct disc_broker *b = &d->res.brokers[i];
 		const char *h = md->brokers[i].host ? md->brokers[i].host : "";
@@ -295,23 +290,12 @@ static int take_metadata(struct disc *d, const rd_kafka_metadata_t *md)
 		else
 			mp_sanitize(b->host, sizeof(b->host), (const uint8_t *)h, strlen(h));
 		b->port = (uint16_t)md->brokers[i].port;
-		rv[i].host = b->host;
-		rv[i].port = b->port;
-	}
-	d->res.n_brokers = n;
-	mp_resolve_many(rv, n, d->req.timeout_ms);
-	for (size_t i = 0; i < n; i++) {
-		struct disc_broker *b = &d->res.brokers[i];
+		/* resolved by the scan, on its loop (probe/resolve.h) */
 		if (!mp_host_valid(b->host))
 			mp_fmt(b->resolve_error, sizeof(b->resolve_error),
 			       "advertised host name is not valid");
-		else if (rv[i].addrlen) {
-			b->addr = rv[i].addr;
-			b->addrlen = rv[i].addrlen;
-		} else
-			mp_strlcpy(b->resolve_error, rv[i].error, sizeof(b->resolve_error));
 	}
-	free(rv);
+	d->res.n_brokers = n;
 	return 0;
 }
 

@@ -38,9 +38,7 @@ struct disc_broker {
 	int32_t id;
 	char host[MP_HOST_MAX];
 	uint16_t port;
-	struct sockaddr_storage addr;
-	socklen_t addrlen; /* 0 when the name did not resolve */
-	char resolve_error[MP_ERR_MAX];
+	char resolve_error[MP_ERR_MAX]; /* "" unless the advertised name is not a host name */
 	uint8_t n_configs;
 	struct mp_config_kv configs[MP_CONFIGS_MAX];
 };

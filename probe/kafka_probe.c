@@ -260,6 +260,9 @@ static void attempt_done(struct mp_xchg *x, const struct mp_xchg_result *res, vo
 	(void)x;
 
 	p->used_ms += res->elapsed_ms;
+	if (res->step > MP_XS_CONNECT) /* TCP connected: record where */
+		(void)mp_addr_from_sockaddr((const struct sockaddr *)&p->addr,
+					    &p->b->addrs.connected, NULL);
 	/* an interrupted or timed-out handshake says nothing about the
 	 * listener's TLS: a silent port is a timeout, not a TLS finding */
 	if (p->use_tls && (res->ssl || (res->step == MP_XS_TLS && res->err != MP_X_TIMEOUT)) &&

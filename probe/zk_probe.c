@@ -494,6 +494,7 @@ static bool tls_first(struct zprobe *p, const struct mp_xchg_result *res)
 		return false;
 	}
 	z->reachable = true;
+	(void)mp_addr_from_sockaddr((const struct sockaddr *)&p->addr, &z->addrs.connected, NULL);
 	if (!res->ssl && !p->watch.server_hello && p->watch.alert < 0) {
 		/* nothing TLS came back: try ZooKeeper in the clear */
 		not_tls_note(p, res);

@@ -143,11 +143,25 @@ static const char *source_name(enum mp_broker_source s)
 	return "bootstrap";
 }
 
+/* "addresses": every address the name resolved to; "connected": the one probed, or null. */
+static void addrs_json(cJSON *o, const struct mp_addrs *a)
+{
+	char ip[64];
+	cJSON *arr = cJSON_AddArrayToObject(o, "addresses");
+	for (uint8_t i = 0; arr && i < a->n && i < MP_ADDRS_MAX; i++) {
+		mp_addr_str(ip, sizeof(ip), &a->a[i]);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(ip));
+	}
+	mp_addr_str(ip, sizeof(ip), &a->connected);
+	cJSON_AddItemToObject(o, "connected", str_or_null(ip));
+}
+
 static cJSON *broker_json(const struct mp_broker *b)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "host", b->host);
 	cJSON_AddNumberToObject(o, "port", b->port);
+	addrs_json(o, &b->addrs);
 	if (b->node_id >= 0)
 		cJSON_AddNumberToObject(o, "node_id", b->node_id);
 	else
@@ -215,6 +229,7 @@ static cJSON *zk_json(const struct mp_zk_endpoint *z)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "host", z->host);
 	cJSON_AddNumberToObject(o, "port", z->port);
+	addrs_json(o, &z->addrs);
 	cJSON_AddBoolToObject(o, "reachable", z->reachable);
 	cJSON_AddItemToObject(o, "error", str_or_null(z->error));
 	if (z->tls) {
