@@ -263,8 +263,8 @@ static void merge_discovery(struct cstate *st, const struct disc_result *res)
 			b->source = MP_SRC_DISCOVERED;
 		}
 		b->node_id = db->id;
-		b->n_configs = db->n_configs;
-		memcpy(b->configs, db->configs, sizeof(db->configs[0]) * db->n_configs);
+		/* out of memory: the broker goes without its configs */
+		(void)mp_broker_set_configs(b, db->configs, db->n_configs);
 		if (!fresh)
 			continue;
 		if (!db->addrlen) {

@@ -88,19 +88,19 @@ static cJSON *features_json(const struct mp_feature *f, uint16_t n)
 	return o;
 }
 
-static cJSON *api_versions_json(const struct mp_api_table *t)
+static cJSON *api_versions_json(const struct mp_api_range *r, uint16_t n)
 {
 	cJSON *o = cJSON_CreateObject();
-	for (uint16_t i = 0; i < t->n; i++) {
+	for (uint16_t i = 0; i < n; i++) {
 		char key[8];
-		int v[2] = { t->r[i].min, t->r[i].max };
-		mp_fmt(key, sizeof(key), "%d", t->r[i].key);
+		int v[2] = { r[i].min, r[i].max };
+		mp_fmt(key, sizeof(key), "%d", r[i].key);
 		cJSON_AddItemToObject(o, key, cJSON_CreateIntArray(v, 2));
 	}
 	return o;
 }
 
-static cJSON *apiv_detail_json(const struct mp_apiv *a)
+static cJSON *apiv_detail_json(const struct mp_apiv_kept *a)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "request_version", a->request_version);
@@ -157,7 +157,8 @@ static cJSON *broker_json(const struct mp_broker *b)
 	cJSON_AddItemToObject(o, "error", str_or_null(b->error));
 	cJSON_AddNumberToObject(o, "elapsed_ms", (double)b->elapsed_ms);
 	if (b->answered) {
-		cJSON_AddItemToObject(o, "api_versions", api_versions_json(&b->apiv.table));
+		cJSON_AddItemToObject(o, "api_versions",
+				      api_versions_json(b->apiv.keys, b->apiv.n_keys));
 		cJSON_AddItemToObject(o, "api_versions_detail", apiv_detail_json(&b->apiv));
 		cJSON_AddItemToObject(o, "fingerprint", fp_json(&b->fp));
 	} else {
