@@ -49,12 +49,94 @@ void mp_tls_info_free(struct mp_tls_info *t)
 	free(t);
 }
 
-static void broker_free(struct mp_broker *b)
+void mp_broker_free(struct mp_broker *b)
 {
 	if (!b)
 		return;
 	mp_tls_info_free(b->tls_info);
+	free(b->apiv.keys);
+	free(b->attempts);
+	free(b->configs);
 	free(b);
+}
+
+int mp_broker_set_apiv(struct mp_broker *b, const struct mp_apiv *a)
+{
+	uint16_t nk = a->table.n < MP_API_KEYS_MAX ? a->table.n : MP_API_KEYS_MAX;
+	uint16_t ns = a->n_supported < MP_FEATURES_MAX ? a->n_supported : MP_FEATURES_MAX;
+	uint16_t nf = a->n_finalized < MP_FEATURES_MAX ? a->n_finalized : MP_FEATURES_MAX;
+	/* one block: the keys, then the features (both 2-byte aligned) */
+	size_t kb = nk * sizeof(struct mp_api_range),
+	       fb = (size_t)(ns + nf) * sizeof(struct mp_feature);
+	uint8_t *blk = NULL;
+
+	if (kb + fb && !(blk = malloc(kb + fb)))
+		return -ENOMEM;
+	free(b->apiv.keys);
+	b->apiv = (struct mp_apiv_kept){ .request_version = a->request_version,
+					 .error_code = a->error_code,
+					 .throttle_ms = a->throttle_ms,
+					 .finalized_epoch = a->finalized_epoch,
+					 .zk_migration_ready = a->zk_migration_ready,
+					 .n_keys = nk,
+					 .n_supported = ns,
+					 .n_finalized = nf };
+	if (!blk)
+		return 0;
+	b->apiv.keys = (struct mp_api_range *)blk;
+	memcpy(blk, a->table.r, kb);
+	b->apiv.supported = (struct mp_feature *)(blk + kb);
+	b->apiv.finalized = b->apiv.supported + ns;
+	memcpy(b->apiv.supported, a->supported, ns * sizeof(struct mp_feature));
+	memcpy(b->apiv.finalized, a->finalized, nf * sizeof(struct mp_feature));
+	return 0;
+}
+
+void mp_broker_get_apiv(const struct mp_broker *b, struct mp_apiv *ret)
+{
+	const struct mp_apiv_kept *k = &b->apiv;
+	memset(ret, 0, sizeof(*ret));
+	ret->request_version = k->request_version;
+	ret->error_code = k->error_code;
+	ret->throttle_ms = k->throttle_ms;
+	ret->finalized_epoch = k->finalized_epoch;
+	ret->zk_migration_ready = k->zk_migration_ready;
+	if (!k->keys)
+		return;
+	ret->table.n = k->n_keys;
+	memcpy(ret->table.r, k->keys, k->n_keys * sizeof(k->keys[0]));
+	ret->n_supported = k->n_supported;
+	memcpy(ret->supported, k->supported, k->n_supported * sizeof(k->supported[0]));
+	ret->n_finalized = k->n_finalized;
+	memcpy(ret->finalized, k->finalized, k->n_finalized * sizeof(k->finalized[0]));
+}
+
+struct mp_attempt *mp_broker_add_attempt(struct mp_broker *b)
+{
+	struct mp_attempt *na;
+	if (b->n_attempts >= MP_APIV_ATTEMPTS_MAX)
+		return NULL;
+	/* one more each time: a probe makes one to three, eight at the most */
+	if (!(na = realloc(b->attempts, (b->n_attempts + 1u) * sizeof(*na))))
+		return NULL;
+	b->attempts = na;
+	memset(&na[b->n_attempts], 0, sizeof(*na));
+	return &na[b->n_attempts++];
+}
+
+int mp_broker_set_configs(struct mp_broker *b, const struct mp_config_kv *kv, size_t n)
+{
+	struct mp_config_kv *nc = NULL;
+	if (n > MP_CONFIGS_MAX)
+		n = MP_CONFIGS_MAX;
+	if (n && !(nc = malloc(n * sizeof(*nc))))
+		return -ENOMEM;
+	if (n)
+		memcpy(nc, kv, n * sizeof(*nc));
+	free(b->configs);
+	b->configs = nc;
+	b->n_configs = (uint8_t)n;
+	return 0;
 }
 
 static void zk_free(struct mp_zk_endpoint *z)
@@ -70,10 +152,10 @@ static void cluster_free(struct mp_cluster *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->n_brokers; i++)
-		broker_free(c->brokers[i]);
+		mp_broker_free(c->brokers[i]);
 	free(c->brokers);
 	for (size_t i = 0; i < c->n_listeners; i++)
-		broker_free(c->listeners[i]);
+		mp_broker_free(c->listeners[i]);
 	free(c->listeners);
 	for (size_t i = 0; i < c->n_zk; i++)
 		zk_free(c->zk[i]);

@@ -73,6 +73,24 @@ struct mp_apiv {
 	int8_t zk_migration_ready; /* -1 absent, 0, 1 */
 };
 
+/*
+ * One ApiVersions answer as a broker's record keeps it: the fields of
+ * struct mp_apiv (the codec's fixed-size form) with its key table and
+ * feature lists out of line, sized to what the broker sent (one block,
+ * owned; NULL when empty). A broker that never answered owns nothing here.
+ * Set with mp_broker_set_apiv(), read back whole with mp_broker_get_apiv().
+ */
+struct mp_apiv_kept {
+	int16_t request_version;
+	int16_t error_code;
+	int32_t throttle_ms;
+	int64_t finalized_epoch;   /* -1 when absent */
+	int8_t zk_migration_ready; /* -1 absent, 0, 1 */
+	uint16_t n_keys, n_supported, n_finalized;
+	struct mp_api_range *keys;		  /* n_keys, sorted by key; the block's owner */
+	struct mp_feature *supported, *finalized; /* inside the keys' block */
+};
+
 /* One request sent to a broker and what came of it. */
 struct mp_attempt {
 	int16_t version;
@@ -151,13 +169,16 @@ struct mp_broker {
 	char error[MP_ERR_MAX]; /* "" when none: why no answer was read */
 	bool answered;		/* apiv holds a successful answer */
 	bool closed_on_apiv;	/* connection closed on ApiVersions: pre-0.10.0 evidence */
-	struct mp_apiv apiv;
-	uint8_t n_attempts;
-	struct mp_attempt attempts[MP_APIV_ATTEMPTS_MAX];
+	/* the answer, the attempts and the configs are out of line and sized to
+	 * what was filled (owned, NULL when none): a scan of 10,000 endpoints
+	 * keeps 10,000 brokers (docs/bench-scan.md, tests/test-model.c) */
+	struct mp_apiv_kept apiv;
+	uint8_t n_attempts;	     /* at most MP_APIV_ATTEMPTS_MAX */
+	struct mp_attempt *attempts; /* mp_broker_add_attempt() */
 	struct mp_fp_result fp;
 	struct mp_tls_info *tls_info; /* owned, NULL when not TLS or not inspected */
-	uint8_t n_configs;
-	struct mp_config_kv configs[MP_CONFIGS_MAX];
+	uint8_t n_configs;	      /* at most MP_CONFIGS_MAX */
+	struct mp_config_kv *configs; /* mp_broker_set_configs(): discovered brokers only */
 	int64_t elapsed_ms;
 };
 
@@ -286,6 +307,21 @@ struct mp_zk_endpoint *mp_cluster_add_zk(struct mp_cluster *c, const char *host,
  */
 int mp_cluster_add_finding(struct mp_cluster *c, const char *id, struct cJSON *evidence);
 void mp_tls_info_free(struct mp_tls_info *t);
+/*
+ * A broker's out-of-line parts. mp_broker_set_apiv keeps a copy of a
+ * decoded answer sized to it (replacing any earlier one);
+ * mp_broker_get_apiv expands it back into the codec's form (a broker
+ * without one gives an empty answer). mp_broker_add_attempt grows the
+ * attempt list by one zeroed entry: NULL when MP_APIV_ATTEMPTS_MAX are
+ * there or out of memory. mp_broker_set_configs replaces the configs with
+ * a copy of the first min(n, MP_CONFIGS_MAX). 0 or -ENOMEM (b unchanged).
+ * mp_broker_free frees a broker that no cluster owns (accepts NULL).
+ */
+int mp_broker_set_apiv(struct mp_broker *b, const struct mp_apiv *a);
+void mp_broker_get_apiv(const struct mp_broker *b, struct mp_apiv *ret);
+struct mp_attempt *mp_broker_add_attempt(struct mp_broker *b);
+int mp_broker_set_configs(struct mp_broker *b, const struct mp_config_kv *kv, size_t n);
+void mp_broker_free(struct mp_broker *b);
 
 /* a as an mp_addr (its port into *ret_port when not NULL); false for other families. */
 bool mp_addr_from_sockaddr(const struct sockaddr *sa, struct mp_addr *ret, uint16_t *ret_port);

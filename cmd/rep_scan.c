@@ -4,6 +4,8 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,8 +111,131 @@ static int add_skipped(cJSON *report, const struct rep_inventory *inv)
 	return 0;
 }
 
+/* ---- --format json: written as it is serialised --------------------------
+ *
+ * The report of a large scan is big as a cJSON tree (an array per API key
+ * per broker: ~60 MB for 10,000 endpoints, docs/bench-scan.md) and again as
+ * printed text, so the JSON alone is written cluster by cluster and never
+ * held whole. The file is written as rep_write_file writes one: into a
+ * temporary file beside it (mode 0600), synced, then renamed over it, so a
+ * reader sees the old file or the whole new one.
+ */
+struct stream {
+	struct rep_scan *x;
+	const char *path; /* "-": stdout */
+	char tmp[4096];
+	int fd;
+	int err; /* first write error, -errno */
+};
+
+static int stream_put(const char *p, size_t n, void *ud)
+{
+	struct stream *st = ud;
+	while (n && !st->err) {
+		ssize_t w = write(st->fd, p, n);
+		if (w < 0 && errno != EINTR)
+			st->err = -errno;
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		}
+	}
+	return st->err;
+}
+
+static int stream_head(cJSON *head, void *ud)
+{
+	struct stream *st = ud;
+	if (rep_annotate(head, &st->x->pol, st->x->inventory, st->x->policy) < 0 ||
+	    add_skipped(head, st->x->inv) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int stream_open(struct stream *st, char *err, size_t errlen)
+{
+	char dir[4096], base[4096];
+	if (strcmp(st->path, "-") == 0) {
+		st->fd = STDOUT_FILENO;
+		return 0;
+	}
+	if (strlen(st->path) + 16 >= sizeof(st->tmp)) {
+		mp_fmt(err, errlen, "%s: path too long", st->path);
+		return -ENAMETOOLONG;
+	}
+	mp_strlcpy(dir, st->path, sizeof(dir));
+	mp_strlcpy(base, st->path, sizeof(base));
+	mp_fmt(st->tmp, sizeof(st->tmp), "%s/.%s.XXXXXX", dirname(dir), basename(base));
+	if ((st->fd = mkstemp(st->tmp)) < 0) { /* mode 0600 */
+		int rc = -errno;
+		mp_fmt(err, errlen, "%s: cannot create a temporary file: %s", st->path,
+		       strerror(errno));
+		st->tmp[0] = '\0';
+		return rc;
+	}
+	return 0;
+}
+
+/* Publish the file (rc 0) or drop it; the error names the output. */
+static int stream_close(struct stream *st, int rc, char *err, size_t errlen)
+{
+	char dir[4096];
+	if (!st->tmp[0]) { /* stdout */
+		if (rc < 0 && !err[0])
+			mp_fmt(err, errlen, "stdout: %s", strerror(-rc));
+		return rc;
+	}
+	if (!rc && fsync(st->fd) < 0)
+		rc = -errno;
+	if (close(st->fd) < 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(st->tmp, st->path) < 0)
+		rc = -errno;
+	if (rc) {
+		if (!err[0])
+			mp_fmt(err, errlen, "%s: %s (nothing written)", st->path,
+			       rc == -ENOMEM ? "out of memory" : strerror(-rc));
+		unlink(st->tmp);
+		return rc;
+	}
+	mp_strlcpy(dir, st->path, sizeof(dir));
+	int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) { /* make the rename itself durable */
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+static int emit_json_stream(struct rep_scan *x, const struct mp_report *r)
+{
+	struct stream st = { .x = x, .path = x->output ? x->output : "-", .fd = -1 };
+	char err[1024] = "";
+	int rc = stream_open(&st, err, sizeof(err));
+	if (rc == 0) {
+		rc = rep_json_write(r, stream_head, stream_put, &st);
+		if (st.err)
+			rc = st.err;
+		rc = stream_close(&st, rc, err, sizeof(err));
+	}
+	if (rc < 0) {
+		fprintf(stderr, "mskprobe scan: %s\n", err);
+		return MP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* --format json to one file or stdout, unsigned: the streamed path. */
+static bool json_alone(const struct rep_scan *x)
+{
+	return x->formats && strcmp(x->formats, "json") == 0 && !x->output_dir && !x->sign_key;
+}
+
 int rep_scan_emit(struct rep_scan *x, const struct mp_report *r, bool tty)
 {
+	if (json_alone(x))
+		return emit_json_stream(x, r);
+
 	cJSON *j = rep_to_json(r);
 	const char *ev[64];
 	size_t n_ev = 0;

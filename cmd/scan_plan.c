@@ -176,8 +176,8 @@ void scan_merge_discovered(struct cstate *st, const struct disc_result *res,
 			fresh = true;
 		}
 		b->node_id = db->id;
-		b->n_configs = db->n_configs;
-		memcpy(b->configs, db->configs, sizeof(db->configs[0]) * db->n_configs);
+		/* out of memory: the broker goes without its configs */
+		(void)mp_broker_set_configs(b, db->configs, db->n_configs);
 		if (!fresh)
 			continue;
 		b->addrs = rz->addrs;

@@ -46,9 +46,9 @@ static void log_attempt(struct kprobe *p, const char *fmt, ...)
 {
 	struct mp_broker *b = p->b;
 	va_list ap;
-	if (b->n_attempts >= MP_APIV_ATTEMPTS_MAX)
+	struct mp_attempt *a = mp_broker_add_attempt(b);
+	if (!a)
 		return;
-	struct mp_attempt *a = &b->attempts[b->n_attempts++];
 	a->version = p->version;
 	va_start(ap, fmt);
 	vsnprintf(a->outcome, sizeof(a->outcome), fmt, ap);
@@ -179,7 +179,10 @@ static void on_answer(struct kprobe *p, const struct mp_xchg_result *res, bool *
 	}
 	if (a.error_code == KAFKA_ERR_NONE) {
 		log_attempt(p, "ok: %u api keys", a.table.n);
-		b->apiv = a;
+		if (mp_broker_set_apiv(b, &a) < 0) {
+			mp_fmt(b->error, sizeof(b->error), "out of memory keeping the answer");
+			return;
+		}
 		b->answered = true;
 		return;
 	}

@@ -49,20 +49,24 @@ static int rel_cmp(const void *a, const void *b)
 }
 
 /* The set of releases of every broker that answered, and the exact candidates. */
-static void summarise(struct mp_cluster *c, const struct mp_policy *p, const struct fp_table *fp,
-		      const struct msk_catalog *msk, bool *ret_not_msk)
+static int summarise(struct mp_cluster *c, const struct mp_policy *p, const struct fp_table *fp,
+		     const struct msk_catalog *msk, bool *ret_not_msk)
 {
 	size_t nc = 0;
 	const char *mode = NULL;
 	bool mixed = false;
+	struct mp_apiv *a = malloc(sizeof(*a)); /* the codec's form, ~6 KiB */
 
+	if (!a)
+		return -ENOMEM;
 	c->n_releases = 0;
 	c->fp_exact = true;
 	for (size_t i = 0; i < c->n_brokers; i++) {
 		struct mp_broker *b = c->brokers[i];
 		if (!b->answered)
 			continue;
-		fp_match(fp, &b->apiv, &b->fp);
+		mp_broker_get_apiv(b, a);
+		fp_match(fp, a, &b->fp);
 		if (!b->fp.exact)
 			c->fp_exact = false;
 		if (!b->fp.matched)
@@ -78,10 +82,12 @@ static void summarise(struct mp_cluster *c, const struct mp_policy *p, const str
 		else if (strcmp(mode, b->fp.mode) != 0)
 			mixed = true;
 	}
+	free(a);
 	c->n_candidates = (uint16_t)nc;
 	qsort(c->releases, c->n_releases, sizeof(c->releases[0]), rel_cmp);
 	qsort(c->candidates, c->n_candidates, sizeof(c->candidates[0]), cand_cmp);
 	mp_strlcpy(c->mode, mode && !mixed ? mode : "unknown", sizeof(c->mode));
+	return 0;
 }
 
 /* Brokers whose release sets differ: a rolling upgrade, or a mixed cluster. */
@@ -330,8 +336,7 @@ int policy_apply(struct mp_cluster *c, const struct mp_policy *p, const struct f
 		 const struct msk_catalog *msk)
 {
 	bool not_msk = false;
-	summarise(c, p, fp, msk, &not_msk);
-	if (check_agreement(c) < 0)
+	if (summarise(c, p, fp, msk, &not_msk) < 0 || check_agreement(c) < 0)
 		return -ENOMEM;
 	if (not_msk) {
 		cJSON *ev = cJSON_CreateObject();

@@ -7,10 +7,12 @@
  * Every string in the model is already sanitised printable ASCII.
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <librdkafka/rdkafka.h>
 #include <openssl/crypto.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -88,19 +90,19 @@ static cJSON *features_json(const struct mp_feature *f, uint16_t n)
 	return o;
 }
 
-static cJSON *api_versions_json(const struct mp_api_table *t)
+static cJSON *api_versions_json(const struct mp_api_range *r, uint16_t n)
 {
 	cJSON *o = cJSON_CreateObject();
-	for (uint16_t i = 0; i < t->n; i++) {
+	for (uint16_t i = 0; i < n; i++) {
 		char key[8];
-		int v[2] = { t->r[i].min, t->r[i].max };
-		mp_fmt(key, sizeof(key), "%d", t->r[i].key);
+		int v[2] = { r[i].min, r[i].max };
+		mp_fmt(key, sizeof(key), "%d", r[i].key);
 		cJSON_AddItemToObject(o, key, cJSON_CreateIntArray(v, 2));
 	}
 	return o;
 }
 
-static cJSON *apiv_detail_json(const struct mp_apiv *a)
+static cJSON *apiv_detail_json(const struct mp_apiv_kept *a)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "request_version", a->request_version);
@@ -171,7 +173,8 @@ static cJSON *broker_json(const struct mp_broker *b)
 	cJSON_AddItemToObject(o, "error", str_or_null(b->error));
 	cJSON_AddNumberToObject(o, "elapsed_ms", (double)b->elapsed_ms);
 	if (b->answered) {
-		cJSON_AddItemToObject(o, "api_versions", api_versions_json(&b->apiv.table));
+		cJSON_AddItemToObject(o, "api_versions",
+				      api_versions_json(b->apiv.keys, b->apiv.n_keys));
 		cJSON_AddItemToObject(o, "api_versions_detail", apiv_detail_json(&b->apiv));
 		cJSON_AddItemToObject(o, "fingerprint", fp_json(&b->fp));
 	} else {
@@ -370,7 +373,8 @@ static cJSON *targets_json(const struct mp_report *r)
 	return arr;
 }
 
-cJSON *rep_to_json(const struct mp_report *r)
+/* The report without its clusters' subtrees: "clusters" is an empty array, the last member. */
+static cJSON *head_json(const struct mp_report *r)
 {
 	cJSON *o = cJSON_CreateObject();
 	char host[256] = "";
@@ -396,8 +400,89 @@ cJSON *rep_to_json(const struct mp_report *r)
 	cJSON_AddStringToObject(prov, "time_utc", r->generated_at);
 	cJSON_AddItemToObject(prov, "targets", targets_json(r));
 	cJSON_AddItemToObject(o, "summary", summary_json(r));
-	cJSON *cl = cJSON_AddArrayToObject(o, "clusters");
-	for (size_t i = 0; i < r->n_clusters; i++)
+	cJSON_AddArrayToObject(o, "clusters");
+	return o;
+}
+
+cJSON *rep_to_json(const struct mp_report *r)
+{
+	cJSON *o = head_json(r);
+	cJSON *cl = cJSON_GetObjectItemCaseSensitive(o, "clusters");
+	for (size_t i = 0; cl && i < r->n_clusters; i++)
 		cJSON_AddItemToArray(cl, cluster_json(r->clusters[i]));
 	return o;
+}
+
+/*
+ * One cluster's subtree printed on its own starts at depth 0; inside the
+ * report it sits at depth 2 (report object, clusters array), and cJSON's
+ * formatted printing indents every line after a newline by one tab per
+ * depth: two more tabs after each newline make it the same bytes. A string
+ * never holds a raw newline (cJSON escapes it), so every newline is layout.
+ */
+static char *indent2(const char *s, size_t *ret_len)
+{
+	size_t n = 0, len = 0;
+	for (const char *p = s; *p; p++, len++)
+		n += *p == '\n';
+	char *out = malloc(len + 2 * n + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (const char *p = s; *p; p++) {
+		*o++ = *p;
+		if (*p == '\n') {
+			*o++ = '\t';
+			*o++ = '\t';
+		}
+	}
+	*o = '\0';
+	*ret_len = (size_t)(o - out);
+	return out;
+}
+
+int rep_json_write(const struct mp_report *r, int (*head_hook)(cJSON *head, void *ud),
+		   int (*put)(const char *p, size_t n, void *ud), void *ud)
+{
+	static const char tail[] = "\"clusters\":\t[]\n}";
+	cJSON *head = head_json(r);
+	char *text = NULL;
+	size_t len;
+	int rc = -ENOMEM;
+
+	if (!head || (head_hook && (rc = head_hook(head, ud)) < 0))
+		goto out;
+	rc = -ENOMEM;
+	if (!(text = cJSON_Print(head)))
+		goto out;
+	cJSON_Delete(head);
+	head = NULL;
+	len = strlen(text);
+	/* "clusters" is the head's last member (head_json, and a hook that only
+	 * annotates): the text ends with its empty array */
+	if (len < sizeof(tail) - 1 || strcmp(text + len - (sizeof(tail) - 1), tail) != 0) {
+		rc = -EINVAL;
+		goto out;
+	}
+	len -= 3; /* up to and with the '[' */
+	if ((rc = put(text, len, ud)) < 0)
+		goto out;
+	for (size_t i = 0; i < r->n_clusters; i++) {
+		cJSON *c = cluster_json(r->clusters[i]);
+		char *one = c ? cJSON_Print(c) : NULL;
+		cJSON_Delete(c);
+		free(text);
+		text = one ? indent2(one, &len) : NULL;
+		free(one);
+		if (!text) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		if ((i && (rc = put(", ", 2, ud)) < 0) || (rc = put(text, len, ud)) < 0)
+			goto out;
+	}
+	rc = put("]\n}\n", 4, ud);
+out:
+	cJSON_Delete(head);
+	free(text);
+	return rc < 0 ? rc : 0;
 }

@@ -21,6 +21,16 @@ struct mp_check;
 
 /* The JSON report of r; NULL when out of memory. Caller frees (cJSON_Delete). */
 struct cJSON *rep_to_json(const struct mp_report *r);
+/*
+ * The same report written as JSON text, the bytes rep_render("json") gives
+ * for rep_to_json(r), one cluster at a time: no more than one cluster's
+ * tree and text is held. head_hook (may be NULL) annotates the head (every
+ * member but the clusters, "clusters" last) before it is printed; put gets
+ * the text in pieces. 0, -ENOMEM, -EINVAL (the hook reordered the head) or
+ * the first negative return of head_hook or put.
+ */
+int rep_json_write(const struct mp_report *r, int (*head_hook)(struct cJSON *head, void *ud),
+		   int (*put)(const char *p, size_t n, void *ud), void *ud);
 
 /* The tls object (issue 3 contract) of one TLS session; NULL on ENOMEM. */
 struct cJSON *rep_tls_json(const struct mp_tls_info *t);

@@ -221,9 +221,7 @@ static struct mp_broker *probe(uint16_t port, uint16_t as_port, enum kafka_tls_m
 
 static void broker_free(struct mp_broker *b)
 {
-	if (b)
-		mp_tls_info_free(b->tls_info);
-	free(b);
+	mp_broker_free(b); /* its attempts and answer are out of line */
 }
 
 static uint16_t add(const struct standin_opts *o)

@@ -21,6 +21,9 @@
 #               TLS), as an inventory of clusters of 50, scanned with
 #               --concurrency SCALE_CONC [256] (mskprobe only)
 #   ONLY_SCALE  1: run the scale case alone [0]
+#   SCALE_WRAP  a command the scale case's mskprobe runs under, to see where
+#               its memory goes [none], e.g. SCALE_WRAP="heaptrack -o /tmp/h"
+#               (then its figures are the profiler's, not mskprobe's)
 #
 # Results: $OUT/raw.tsv (every run) and $OUT/results.md (medians), printed
 # at the end.
@@ -40,6 +43,7 @@ TIMEOUT_MS=${TIMEOUT_MS:-2000}
 SCALE=${SCALE:-10000}
 SCALE_CONC=${SCALE_CONC:-256}
 ONLY_SCALE=${ONLY_SCALE:-0}
+read -r -a SCALE_WRAP <<<"${SCALE_WRAP:-}"
 KCAT_M=$(( (TIMEOUT_MS + 999) / 1000 ))
 
 log() { printf 'bench-scan: %s\n' "$*" >&2; }
@@ -227,7 +231,7 @@ PY
 	for r in $(seq "$RUNS"); do
 		timed scale "mskprobe scan --inventory (clusters of 50) --concurrency $SCALE_CONC" "$r" \
 			"$SCALE" "" mskprobe_answered -- \
-			"$MSKPROBE" scan --inventory "$OUT/scale-inventory.json" --no-discovery \
+			${SCALE_WRAP[@]+"${SCALE_WRAP[@]}"} "$MSKPROBE" scan --inventory "$OUT/scale-inventory.json" --no-discovery \
 			--timeout-ms "$TIMEOUT_MS" --concurrency "$SCALE_CONC" \
 			--ca-file "$OUT/scale-pki/ca.pem" --format json --output "$OUT/tmp/report.json"
 	done
