@@ -86,10 +86,71 @@ int cap_pcapw_init(struct cap_pcapw *w, const uint8_t *p, size_t n);
  * cut to the snapshot length as libpcap cuts it), 0 at the end, -EBADMSG
  * when the record is damaged, with libpcap's words for it in errbuf.
  */
-int cap_pcapw_next(struct cap_pcapw *w, struct pcap_pkthdr *h, const uint8_t **ret_data,
-		   char *errbuf, size_t errlen);
+int cap_pcapw_next_slow(struct cap_pcapw *w, struct pcap_pkthdr *h, const uint8_t **ret_data,
+			char *errbuf, size_t errlen);
+/* The common record (native byte order, caplen within every limit) inline; the rest out of line. */
+static inline int cap_pcapw_next(struct cap_pcapw *w, struct pcap_pkthdr *h,
+				 const uint8_t **ret_data, char *errbuf, size_t errlen)
+{
+	size_t left = w->size - w->off;
+	if (__builtin_expect(left >= 16 && !w->swapped, 1)) {
+		const uint8_t *r = w->base + w->off;
+		uint32_t f[4]; /* ts_sec, ts_usec, caplen, len */
+		__builtin_memcpy(f, r, 16);
+		if (__builtin_expect(
+			    f[2] <= w->snapshot && f[2] <= w->max_caplen && f[2] <= left - 16, 1)) {
+			h->ts.tv_sec = (int32_t)f[0];
+			h->ts.tv_usec = w->nano ? (int32_t)f[1] / 1000 : (int32_t)f[1];
+			h->caplen = f[2];
+			h->len = f[3];
+			*ret_data = r + 16;
+			w->off += 16 + (size_t)f[2];
+			return 1;
+		}
+	}
+	return cap_pcapw_next_slow(w, h, ret_data, errbuf, errlen);
+}
 
 /* ---- the mapped-file reader (cap_fmap.c) --------------------------------- */
+
+/*
+ * A BPF program recognised as one a filter of a known shape compiles to
+ * (`tcp port P` over a link header whose ethertype ends it), and checked
+ * without the interpreter: the same verdict as pcap_offline_filter for every
+ * packet, truncated ones included (tests/capture/test-cap-fmap.c compares
+ * the two on every cut of every crafted frame, fuzz-pcapwalk on any).
+ */
+struct cap_fastf {
+	bool on;
+	uint16_t port; /* P */
+	uint32_t l;    /* the link header's length (the ethertype is its last 2 bytes) */
+};
+/* Recognise prog: true when cap_fastf_match may stand for it. */
+bool cap_fastf_compile(struct cap_fastf *f, const struct bpf_program *prog);
+/* pcap_offline_filter(prog, ...) != 0, for a recognised prog. */
+static inline bool cap_fastf_match(const struct cap_fastf *f, const uint8_t *p, uint32_t n)
+{
+	uint32_t l = f->l, x;
+	unsigned et;
+	if (n < l)
+		return false;
+	et = (unsigned)p[l - 2] << 8 | p[l - 1];
+	if (et == 0x86dd) {
+		if (n < l + 42 || p[l + 6] != 6)
+			return false;
+		if (((unsigned)p[l + 40] << 8 | p[l + 41]) == f->port)
+			return true;
+		return n >= l + 44 && ((unsigned)p[l + 42] << 8 | p[l + 43]) == f->port;
+	}
+	if (et != 0x800 || n < l + 10 || p[l + 9] != 6 || (p[l + 6] & 0x1f) != 0 || p[l + 7] != 0)
+		return false;
+	x = 4u * (p[l] & 0xfu) + l;
+	if (n < x + 2)
+		return false;
+	if (((unsigned)p[x] << 8 | p[x + 1]) == f->port)
+		return true;
+	return n >= x + 4 && ((unsigned)p[x + 2] << 8 | p[x + 3]) == f->port;
+}
 
 struct cap_fmap {
 	const uint8_t *base; /* the whole file, MAP_PRIVATE, read-only */
@@ -100,6 +161,7 @@ struct cap_fmap {
 	int fd;		   /* not owned: the descriptor libpcap's pcap_t holds */
 	struct cap_pcapw w;
 	const struct bpf_program *prog; /* the filter, or NULL */
+	struct cap_fastf fast;		/* prog recognised: run without the interpreter */
 };
 
 /*

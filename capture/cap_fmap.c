@@ -100,9 +100,66 @@ int cap_fmap_open(struct cap_fmap *m, int fd, char *errbuf, size_t errlen)
 	return 0;
 }
 
+/*
+ * What pcap_compile (optimised) makes of `tcp port P` when the link header
+ * is l bytes long and ends in the ethertype (Ethernet: 14, Linux SLL: 16);
+ * `tcpdump -d 'tcp port 2181'` prints it:
+ *   0 ldh [l-2]; jeq 0x86dd 1:7      IPv6:  ldb [l+6]; jeq 6 : reject
+ *   ldh [l+40]; jeq P accept : ldh [l+42]; jeq P accept : reject
+ *   8 jeq 0x800 : reject             IPv4:  ldb [l+9]; jeq 6 : reject
+ *   ldh [l+6]; jset 0x1fff reject    ldxb 4*([l]&0xf); ldh [x+l]; jeq P accept
+ *   ldh [x+l+2]; jeq P accept : reject;   18 ret #snaplen; 19 ret #0
+ * cap_fastf_match is that program in C: a load past caplen rejects, as
+ * bpf_filter's does. Any other program (another filter, another libpcap's
+ * code for this one) is left to the interpreter.
+ */
+bool cap_fastf_compile(struct cap_fastf *f, const struct bpf_program *prog)
+{
+	const struct bpf_insn *in = prog ? prog->bf_insns : NULL;
+	uint32_t l, p;
+
+	memset(f, 0, sizeof(*f));
+	if (!in || prog->bf_len != 20 || in[0].k < 12 || in[0].k > 256 || in[5].k > 0xffff ||
+	    in[18].k == 0)
+		return false;
+	l = in[0].k + 2;
+	p = in[5].k;
+	const struct bpf_insn want[20] = {
+		{ BPF_LD | BPF_H | BPF_ABS, 0, 0, l - 2 },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 6, 0x86dd },
+		{ BPF_LD | BPF_B | BPF_ABS, 0, 0, l + 6 },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 15, 6 },
+		{ BPF_LD | BPF_H | BPF_ABS, 0, 0, l + 40 },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 12, 0, p },
+		{ BPF_LD | BPF_H | BPF_ABS, 0, 0, l + 42 },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 10, 11, p },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 10, 0x800 },
+		{ BPF_LD | BPF_B | BPF_ABS, 0, 0, l + 9 },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 8, 6 },
+		{ BPF_LD | BPF_H | BPF_ABS, 0, 0, l + 6 },
+		{ BPF_JMP | BPF_JSET | BPF_K, 6, 0, 0x1fff },
+		{ BPF_LDX | BPF_B | BPF_MSH, 0, 0, l },
+		{ BPF_LD | BPF_H | BPF_IND, 0, 0, l },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 2, 0, p },
+		{ BPF_LD | BPF_H | BPF_IND, 0, 0, l + 2 },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, p },
+		{ BPF_RET | BPF_K, 0, 0, in[18].k },
+		{ BPF_RET | BPF_K, 0, 0, 0 },
+	};
+	for (unsigned i = 0; i < 20; i++)
+		if (in[i].code != want[i].code || in[i].jt != want[i].jt ||
+		    in[i].jf != want[i].jf || in[i].k != want[i].k)
+			return false;
+	f->l = l;
+	f->port = (uint16_t)p;
+	f->on = true;
+	return true;
+}
+
 void cap_fmap_set_filter(struct cap_fmap *m, const struct bpf_program *prog)
 {
 	m->prog = prog;
+	(void)cap_fastf_compile(&m->fast, prog);
 }
 
 int cap_fmap_next(struct cap_fmap *m, struct pcap_pkthdr *h, const uint8_t **ret_data, char *errbuf,
@@ -132,7 +189,11 @@ int cap_fmap_next(struct cap_fmap *m, struct pcap_pkthdr *h, const uint8_t **ret
 		}
 		/* unmap what is behind us: whole pages below the record about to be read */
 		if (m->w.off - m->released >= CAP_MAP_RELEASE) {
-			size_t end = m->w.off & ~(size_t)(page_size - 1);
+			/* at a 2 MiB boundary of the address: a huge page of the page
+			 * cache mapped whole is unmapped whole, not split first */
+			size_t end =
+				(size_t)((((uintptr_t)m->base + m->w.off) & ~(uintptr_t)0x1fffff) -
+					 (uintptr_t)m->base);
 			(void)madvise((void *)(m->base + m->released), end - m->released,
 				      MADV_DONTNEED);
 			m->released = end;
@@ -155,7 +216,10 @@ int cap_fmap_next(struct cap_fmap *m, struct pcap_pkthdr *h, const uint8_t **ret
 		for (size_t end = m->w.off + CAP_MAP_PREFETCH;
 		     m->prefetched < end && m->prefetched < m->size; m->prefetched += 64)
 			__builtin_prefetch(m->base + m->prefetched);
-		if (!m->prog || pcap_offline_filter(m->prog, h, *ret_data))
+		if (!m->prog)
+			return 1;
+		if (m->fast.on ? cap_fastf_match(&m->fast, *ret_data, h->caplen)
+			       : pcap_offline_filter(m->prog, h, *ret_data) != 0)
 			return 1;
 	}
 }

@@ -73,8 +73,9 @@ int cap_pcapw_init(struct cap_pcapw *w, const uint8_t *p, size_t n)
 	return 0;
 }
 
-int cap_pcapw_next(struct cap_pcapw *w, struct pcap_pkthdr *h, const uint8_t **ret_data,
-		   char *errbuf, size_t errlen)
+/* Every record the inline cap_pcapw_next does not take (the other byte order, the end, damage). */
+int cap_pcapw_next_slow(struct cap_pcapw *w, struct pcap_pkthdr *h, const uint8_t **ret_data,
+			char *errbuf, size_t errlen)
 {
 	size_t left = w->size - w->off, avail;
 	const uint8_t *r = w->base + w->off;

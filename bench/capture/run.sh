@@ -3,8 +3,9 @@
 #   bench/capture/run.sh BUILD_DIR [WORK_DIR] [RUNS]
 # Needs: cc, libpcap-dev, tcpdump, tshark, /usr/bin/time (apt-get install tcpdump tshark time).
 # SKIP_TSHARK=1 leaves tshark out (one run of it takes 10-20 s here); it is left out when not installed.
-# With perf installed, CPU time is also measured with `perf stat -r RUNS -e task-clock` (milliseconds, mean of the
-# runs): on a shared machine the wall time mostly measures the other work, the CPU time does not.
+# With perf installed, CPU time is also measured with perf's task-clock (milliseconds, median of RUNS runs, two
+# page-cache states, with bare walks of the file by bench/capture/walk.c for the floor): on a shared machine the
+# wall time mostly measures the other work, the CPU time does not.
 # The tools run in turn (RUNS rounds, default 7), so a busy machine slows each alike; each line gives the median
 # wall time, the median CPU time (user + system) and the largest RSS. "mskprobe" reads a classic pcap in place
 # (mmap, the default reader); "mskprobe-libpcap" is the same run through libpcap's reads (--reader libpcap).
@@ -38,6 +39,9 @@ echo "file $size bytes, $pkts packets (mixed-2x: $size2 bytes, $pkts2 packets); 
 		one mskprobe-all "$m" capture -r "$f" --filter "$all"
 		one tcpdump-all tcpdump -r "$f" -w /dev/null "$all"
 		one mixed-2x "$m" capture -r "$work/mixed-2x.pcap" --filter "$zk"
+		# the reader alone (no packet matches: no flows, an empty report): its memory against the file's size
+		one reader-only "$m" capture -r "$f" --filter 'tcp port 1'
+		one reader-only-2x "$m" capture -r "$work/mixed-2x.pcap" --filter 'tcp port 1'
 	done
 	[[ ${SKIP_TSHARK:-} == 1 ]] || ! command -v tshark >/dev/null || one tshark tshark -r "$f" -q -z conv,tcp
 	one flood "$m" capture -r "$work/flood.pcap"
@@ -46,19 +50,44 @@ echo "file $size bytes, $pkts packets (mixed-2x: $size2 bytes, $pkts2 packets); 
 	END { for (i = 1; i <= n; i++) print order[i], median(w[order[i]]), median(c[order[i]]), r[order[i]] }' |
 	while read -r name secs cpu rss; do
 		b=$size p=$pkts
-		[[ $name == mixed-2x ]] && b=$size2 p=$pkts2
+		[[ $name == mixed-2x || $name == reader-only-2x ]] && b=$size2 p=$pkts2
 		[[ $name == flood ]] && b=$fsize p=10000000
 		awk -v n="$name" -v s="$secs" -v c="$cpu" -v r="$rss" -v b="$b" -v p="$p" \
 			'BEGIN { printf "%-17s %6.2f s (cpu %5.2f s) %7.0f MB/s %6.2f Mpkt/s %8.1f MB peak RSS\n", n, s, c, b/s/1e6, p/s/1e6, r/1024 }'
 	done
 if command -v perf >/dev/null; then
-	ms() { # name command...: "name: N ms CPU (mean of RUNS)"
-		local name=$1; shift
-		perf stat -r "$runs" -x, -e task-clock "$@" 2>&1 >/dev/null | awk -F, -v n="$name" -v r="$runs" \
-			'$3 == "task-clock" || $3 ~ /^task-clock/ { printf "%-17s %7.1f ms CPU (perf task-clock, mean of %d)\n", n, $1, r }'
+	# CPU time from perf's task-clock, per run, median of RUNS; the commands run in turn so each
+	# sees the same load and the same page cache. The page cache decides much of it: a file
+	# written in 4 KiB pieces (gen's stdio, tcpdump -w) stays cached in 4 KiB folios, one written
+	# in large pieces or read back from disk (readahead) in folios of up to 2 MiB; every reader
+	# pays per folio (mapping it, or copying out of it), so both states are measured: mixed.pcap
+	# as gen wrote it, and mixed-big.pcap, the same bytes written with dd bs=4M.
+	big=$work/mixed-big.pcap
+	[[ -f $big ]] || dd if="$f" of="$big" bs=4M status=none
+	cat "$big" >/dev/null
+	cc -O2 -Wall -Wextra -o "$work/walk" "$src/bench/capture/walk.c"
+	for file in "$f" "$big"; do # folio sizes (root: /proc/kpageflags)
+		echo "$(basename "$file"): page cache $("$work/walk" folios "$file" 2>/dev/null | tr '\n' ';' || echo '?')"
+	done
+	cpu() { # one run: task-clock ms
+		perf stat -x, -e task-clock "$@" 2>&1 >/dev/null | awk -F, '$3 ~ /^task-clock/ { print $1 }'
 	}
-	ms mskprobe "$m" capture -r "$f" --filter "$zk"
-	ms mskprobe-libpcap "$m" capture -r "$f" --filter "$zk" --reader libpcap
-	ms tcpdump tcpdump -r "$f" -w /dev/null "$zk"
-	ms cat cat "$f"
+	for _ in $(seq "$runs"); do
+		cat "$f" "$big" >/dev/null # what the machine evicted meanwhile comes back (in large folios)
+		for file in "$f" "$big"; do
+			b=$(basename "$file" .pcap)
+			echo "$b mskprobe $(cpu "$m" capture -r "$file" --filter "$zk")"
+			echo "$b mskprobe-libpcap $(cpu "$m" capture -r "$file" --filter "$zk" --reader libpcap)"
+			echo "$b tcpdump $(cpu tcpdump -r "$file" -w /dev/null "$zk")"
+			echo "$b cat $(cpu cat "$file")"
+			echo "$b walk-mmap $(PF=16384 cpu "$work/walk" chunk-pop "$file")"
+			echo "$b walk-read $(cpu "$work/walk" read "$file")"
+		done
+	done | awk '{ k = $1 " " $2; v[k] = v[k] " " $3; if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
+		function median(s,  a, k, i, j, t) { k = split(s, a, " "); for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((k + 1) / 2)] }
+		END { for (i = 1; i <= n; i++) { split(order[i], q, " "); m = median(v[order[i]]); if (q[2] == "tcpdump") td[q[1]] = m; med[i] = m }
+		      for (i = 1; i <= n; i++) { split(order[i], q, " "); printf "%-12s %-17s %7.1f ms CPU (task-clock, median)  tcpdump/this %.2f\n", q[1], q[2], med[i], td[q[1]] / med[i] } }'
+	for file in "$f" "$big"; do # again: the state the runs ended in
+		echo "$(basename "$file") after: page cache $("$work/walk" folios "$file" 2>/dev/null | tr '\n' ';' || echo '?')"
+	done
 fi

@@ -3,7 +3,9 @@
  * The mapped classic-pcap reader: the record walker on crafted buffers (both
  * byte orders, micro and nano, every damage libpcap names), and a file cut
  * short while it is mapped (SIGBUS handled: the walk ends with the
- * corrupt-input error, no crash).
+ * corrupt-input error, no crash); the filter recognised without the BPF
+ * interpreter against the interpreter, on every cut of crafted frames and on
+ * random bytes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -183,11 +185,153 @@ static void cut_while_mapped(long keep, const char *what)
 	free(b);
 }
 
+/* ---- `tcp port P` without the interpreter ------------------------------------------------ */
+
+static bool compiled(int dlt, const char *filter, struct bpf_program *prog)
+{
+	pcap_t *p = pcap_open_dead(dlt, 262144);
+	bool ok = p && pcap_compile(p, prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (p)
+		pcap_close(p);
+	return ok;
+}
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)rng;
+}
+
+/* Every cut of frame (0 .. n bytes): the same verdict as pcap_offline_filter. Returns mismatches. */
+static unsigned cuts_agree(const struct cap_fastf *f, const struct bpf_program *prog,
+			   const uint8_t *frame, size_t n, unsigned *accepted)
+{
+	unsigned bad = 0;
+	for (size_t c = 0; c <= n; c++) {
+		struct pcap_pkthdr h = { .caplen = (bpf_u_int32)c, .len = (bpf_u_int32)n };
+		bool want = pcap_offline_filter(prog, &h, frame) != 0;
+		bad += cap_fastf_match(f, frame, (uint32_t)c) != want;
+		*accepted += want;
+	}
+	return bad;
+}
+
+static void fast_filter(void)
+{
+	static const struct {
+		int dlt;
+		enum craft_link link;
+		const char *name;
+	} links[] = { { DLT_EN10MB, CRAFT_ETH, "Ethernet" }, { DLT_LINUX_SLL, CRAFT_SLL, "SLL" } };
+	static const char *const others[] = { "tcp port 2181 or tcp port 2182",
+					      "udp port 2181",
+					      "port 2181",
+					      "tcp src port 2181",
+					      "tcp",
+					      "tcp port 2181 and host 10.0.0.1" };
+	struct bpf_program prog;
+	struct cap_fastf f;
+
+	for (size_t li = 0; li < sizeof(links) / sizeof(links[0]); li++) {
+		const char *ln = links[li].name;
+		unsigned bad = 0, accepted = 0, frames = 0;
+		if (!compiled(links[li].dlt, "tcp port 2181", &prog)) {
+			TAP_OK(false, "%s: tcp port 2181 compiles", ln);
+			continue;
+		}
+		TAP_OK(cap_fastf_compile(&f, &prog) && f.port == 2181,
+		       "%s: tcp port 2181 is recognised", ln);
+		/* IPv4 and IPv6, the port on either side or neither, IPv4 options, fragments */
+		for (int v6 = 0; v6 < 2; v6++)
+			for (int side = 0; side < 3; side++)
+				for (int opt = 0; opt < 3; opt++)
+					for (int frag = 0; frag < 3; frag++) {
+						struct craft_ep a =
+							v6 ? craft_ep6("fd00::1", 40000)
+							   : craft_ep4("10.0.0.1", 40000);
+						struct craft_ep b =
+							v6 ? craft_ep6("fd00::2", 2182)
+							   : craft_ep4("10.0.0.2", 2182);
+						uint8_t ip[200], fr[300];
+						size_t il;
+						if (side == 0)
+							a.port = 2181;
+						else if (side == 1)
+							b.port = 2181;
+						il = craft_ip_tcp(ip, &a, &b, 1, 2, 0x18, "abcd",
+								  4);
+						if (!v6 && opt) { /* grow the header by opt words */
+							memmove(ip + 20 + 4 * opt, ip + 20,
+								il - 20);
+							memset(ip + 20, 1, 4 * (size_t)opt);
+							ip[0] = (uint8_t)(0x45 + opt);
+							il += 4 * (size_t)opt;
+						}
+						if (!v6 && frag == 1)
+							ip[7] = 0x08; /* offset 8: not a first fragment */
+						if (!v6 && frag == 2)
+							ip[6] = 0x21; /* MF only: a first fragment */
+						size_t n = craft_link(fr, links[li].link, ip, il);
+						bad += cuts_agree(&f, &prog, fr, n, &accepted);
+						frames++;
+					}
+		/* random frames, with the ethertype and the protocol set often enough to get far */
+		for (unsigned i = 0; i < 20000; i++) {
+			uint8_t fr[128];
+			uint32_t l = f.l;
+			for (size_t k = 0; k < sizeof(fr); k++)
+				fr[k] = (uint8_t)rnd();
+			if (rnd() % 4) {
+				bool v6 = rnd() & 1;
+				fr[l - 2] = v6 ? 0x86 : 0x08;
+				fr[l - 1] = v6 ? 0xdd : 0x00;
+				fr[l + (v6 ? 6 : 9)] = rnd() % 4 ? 6 : fr[l + 9];
+				if (!v6 && rnd() % 2) {
+					fr[l + 6] &= 0xe0;
+					fr[l + 7] = 0;
+				}
+				uint32_t at = v6 ? l + 40 + 2 * (rnd() & 1)
+						 : l + 4 * (fr[l] & 0xfu) + 2 * (rnd() & 1);
+				if (rnd() % 2 && at + 2 <= sizeof(fr)) {
+					fr[at] = 2181 >> 8;
+					fr[at + 1] = 2181 & 0xff;
+				}
+			}
+			bad += cuts_agree(&f, &prog, fr, sizeof(fr), &accepted);
+			frames++;
+		}
+		TAP_OK(bad == 0 && accepted > 1000,
+		       "%s: the same verdict as the interpreter on every cut of %u frames (%u "
+		       "accepted, %u differ)",
+		       ln, frames, accepted, bad);
+		pcap_freecode(&prog);
+		for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++) {
+			if (!compiled(links[li].dlt, others[k], &prog)) {
+				TAP_OK(false, "%s: '%s' compiles", ln, others[k]);
+				continue;
+			}
+			TAP_OK(!cap_fastf_compile(&f, &prog) && !f.on,
+			       "%s: '%s' is left to the interpreter", ln, others[k]);
+			pcap_freecode(&prog);
+		}
+	}
+	if (compiled(DLT_RAW, "tcp port 2181", &prog)) {
+		TAP_OK(!cap_fastf_compile(&f, &prog),
+		       "raw IP: tcp port 2181 is left to the interpreter");
+		pcap_freecode(&prog);
+	}
+	TAP_OK(!cap_fastf_compile(&f, NULL), "no filter: nothing recognised");
+}
+
 int main(void)
 {
 	walker_orders();
 	walker_others();
 	walker_damage();
+	fast_filter();
 	cut_while_mapped(100000, "cut to 100,000 bytes (SIGBUS past its page)");
 	cut_while_mapped(4096 + 2000, "cut inside a page (zeros to its end, then SIGBUS)");
 	cut_while_mapped(-500, "cut inside the last page (zeros, no fault: the size check)");
