@@ -43,6 +43,8 @@ struct zprobe {
 	char sess_note[NOTE_MAX]; /* why no ZooKeeper session came about */
 	struct listing lists[N_LISTS];
 	int64_t started; /* the whole session gets 4 timeouts, whatever its rounds */
+	int64_t used_ms; /* spent by the TLS attempt before a plaintext session */
+	int64_t cut_ms;	 /* > 0: the session's budget ran out after this long */
 };
 
 static void main_done(struct mp_xchg *x, const struct mp_xchg_result *res, void *ud);
@@ -51,6 +53,13 @@ static void srvr_done(struct mp_xchg *x, const struct mp_xchg_result *res, void 
 static int timeout_ms(const struct zprobe *p)
 {
 	return p->env.timeout_ms > 0 ? p->env.timeout_ms : 5000;
+}
+
+/* What is left of the four timeouts, TLS attempt included (time queued aside). */
+static int budget_left(const struct zprobe *p)
+{
+	int64_t left = 4 * (int64_t)timeout_ms(p) - p->used_ms;
+	return left > 0 ? (int)left : 1;
 }
 
 /* ---- endpoint summary ---------------------------------------------------- */
@@ -68,7 +77,10 @@ static void describe_lists(struct zprobe *p)
 		char one[160];
 		switch (l->state) {
 		case L_UNTRIED:
-			continue;
+			if (!p->cut_ms)
+				continue;
+			mp_fmt(one, sizeof(one), "%s: not done", list_paths[i]);
+			break;
 		case L_OK:
 			mp_fmt(one, sizeof(one), "%s: %d %s", list_paths[i],
 			       (int)l->reply.n_children,
@@ -103,13 +115,17 @@ static void describe_lists(struct zprobe *p)
 			mp_fmt(one, sizeof(one), "%s: no valid answer", list_paths[i]);
 			break;
 		}
-		any_tried = true;
+		any_tried |= l->state != L_UNTRIED;
 		if (o + strlen(one) + 3 < n)
 			o += (size_t)snprintf(d + o, n - o, "%s%s", o ? "; " : "", one);
 	}
+	if (p->cut_ms && o)
+		mp_fmt(d + o, n - o,
+		       " (the session's budget of %d ms, 4 x --timeout-ms, ran out after %lld ms)",
+		       4 * timeout_ms(p), (long long)p->cut_ms);
 	if (any_tried)
 		z->anonymous_read = any_ok ? 1 : 0;
-	else
+	else if (!o)
 		mp_fmt(d, n, "not tried: no ZooKeeper session (%s)",
 		       p->sess_note[0] ? p->sess_note : "see error");
 }
@@ -176,7 +192,7 @@ static int submit(struct zprobe *p, bool tls, const uint8_t *req, size_t len, en
 	s.done = done;
 	s.ud = p;
 	if (done == main_done) /* the session: four timeouts in all, every round included */
-		s.budget_ms = 4 * timeout_ms(p);
+		s.budget_ms = budget_left(p);
 	if (done == main_done && tls)
 		s.tls_setup = main_setup;
 	rc = mp_loop_submit(p->env.loop, &s);
@@ -219,6 +235,7 @@ static bool next_round(struct zprobe *p, struct mp_xchg *x)
 	if (p->round != R_CLOSE && mp_now_ms() - p->started > 4 * (int64_t)timeout_ms(p)) {
 		mp_fmt(p->sess_note, sizeof(p->sess_note),
 		       "stopped: the session took longer than %d ms", 4 * timeout_ms(p));
+		p->cut_ms = mp_now_ms() - p->started;
 		p->round = R_END;
 		return false;
 	}
@@ -286,7 +303,11 @@ static void answer_failure(const struct zprobe *p, const struct mp_xchg_result *
 			mp_fmt(buf, n, "closed the connection without answering");
 		break;
 	case MP_X_TIMEOUT:
-		mp_fmt(buf, n, "no answer within %d ms", timeout_ms(p));
+		if (p->cut_ms)
+			mp_fmt(buf, n, "the session's budget of %d ms ran out after %lld ms",
+			       4 * timeout_ms(p), (long long)p->cut_ms);
+		else
+			mp_fmt(buf, n, "no answer within %d ms", timeout_ms(p));
 		break;
 	case MP_X_RESET:
 		mp_fmt(buf, n, "reset the connection");
@@ -363,8 +384,10 @@ static bool on_session_round(struct zprobe *p, const struct mp_xchg_result *res)
 	if (p->round >= R_LIST0 && p->round <= R_LIST2)
 		l = &p->lists[p->round - R_LIST0];
 	if (res->err != MP_X_OK) {
-		if (l)
-			l->state = res->err == MP_X_TOO_BIG ? L_TOO_BIG : L_FAILED;
+		if (l) /* one cut by the budget was not done, not failed */
+			l->state = res->err == MP_X_TOO_BIG ? L_TOO_BIG
+				   : p->cut_ms		    ? L_UNTRIED
+							    : L_FAILED;
 		/* a server may close right after answering closeSession */
 		if (p->round != R_CLOSE)
 			answer_failure(p, res, p->sess_note, sizeof(p->sess_note));
@@ -500,6 +523,7 @@ static bool tls_first(struct zprobe *p, const struct mp_xchg_result *res)
 		not_tls_note(p, res);
 		mp_tls_info_free(z->tls);
 		z->tls = NULL;
+		p->used_ms = res->elapsed_ms; /* the session gets what is left */
 		if (submit_session(p, false) < 0)
 			mp_strlcpy(p->sess_note, "cannot queue the probe", sizeof(p->sess_note));
 		if (submit_srvr(p, false) < 0)
@@ -534,6 +558,8 @@ static void main_done(struct mp_xchg *x, const struct mp_xchg_result *res, void 
 	bool go_on;
 
 	tls_watch_detach(&p->watch);
+	if (res->err == MP_X_TIMEOUT && res->elapsed_ms >= budget_left(p))
+		p->cut_ms = p->used_ms + res->elapsed_ms;
 	if (p->round == R_CONNECT)
 		go_on = p->use_tls ? tls_first(p, res)
 				   : on_connect_answer(p, res, &p->z->speaks_zookeeper);
