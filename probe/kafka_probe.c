@@ -115,6 +115,16 @@ static int submit(struct kprobe *p)
 }
 
 /* Record the TLS session once: the first handshake that completed. */
+/* The alerts a server sends for a missing client certificate, as OpenSSL
+ * words them: 40 handshake_failure, 42 bad_certificate (Kafka 3.x/4.x with
+ * ssl.client.auth=required, in the handshake or, with TLS 1.3, on the first
+ * read after it), 116 certificate_required. */
+static bool cert_alert(const char *msg)
+{
+	return strstr(msg, "handshake failure") || strstr(msg, "bad certificate") ||
+	       strstr(msg, "certificate required");
+}
+
 static void note_tls(struct kprobe *p, const struct mp_xchg_result *res)
 {
 	struct mp_broker *b = p->b;
@@ -130,18 +140,13 @@ static void note_tls(struct kprobe *p, const struct mp_xchg_result *res)
 		b->tls = true;
 		(void)tls_inspect(res->ssl, b->host, b->tls_info);
 		/* a TLS 1.3 server that requires a certificate fails the first read */
-		if (res->err == MP_X_TLS && strstr(res->errmsg, "certificate required"))
+		if (res->err == MP_X_TLS && cert_alert(res->errmsg))
 			mp_strlcpy(b->tls_info->client_cert, "required",
 				   sizeof(b->tls_info->client_cert));
 	} else {
 		mp_strlcpy(b->tls_info->handshake, "failed", sizeof(b->tls_info->handshake));
 		mp_strlcpy(b->tls_info->error, res->errmsg, sizeof(b->tls_info->error));
-		/* the alerts a server sends for a missing client certificate: 40
-		 * handshake_failure, 42 bad_certificate (Kafka 3.x/4.x with
-		 * ssl.client.auth=required), 116 certificate_required (TLS 1.3) */
-		if (strstr(res->errmsg, "handshake failure") ||
-		    strstr(res->errmsg, "bad certificate") ||
-		    strstr(res->errmsg, "certificate required"))
+		if (cert_alert(res->errmsg))
 			mp_strlcpy(b->tls_info->client_cert, "required",
 				   sizeof(b->tls_info->client_cert));
 	}
