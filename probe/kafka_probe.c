@@ -272,8 +272,12 @@ static void attempt_done(struct mp_xchg *x, const struct mp_xchg_result *res, vo
 		(void)mp_addr_from_sockaddr((const struct sockaddr *)&p->addr,
 					    &p->b->addrs.connected, NULL);
 	/* an interrupted or timed-out handshake says nothing about the
-	 * listener's TLS: a silent port is a timeout, not a TLS finding */
-	if (p->use_tls && (res->ssl || (res->step == MP_XS_TLS && res->err != MP_X_TIMEOUT)) &&
+	 * listener's TLS: a silent port is a timeout, not a TLS finding; a TLS
+	 * error after the handshake (TLS 1.3: the server's alert for a missing
+	 * client certificate arrives on the first read) does */
+	if (p->use_tls &&
+	    (res->ssl || (res->step == MP_XS_TLS && res->err != MP_X_TIMEOUT) ||
+	     res->err == MP_X_TLS) &&
 	    res->err != MP_X_ABORTED)
 		note_tls(p, res);
 	if (try_plain(p, res))
