@@ -140,7 +140,11 @@ for rm in $releases; do
     for c in "${list[@]}"; do set -- $c; topics+=("topic-$1-${2//./-}"); done
     "$C/py-kafka-python-${KAFKA_PYTHON##* }/bin/python" "$HERE/clients/pyclient.py" create-topics "localhost:$port" "${topics[@]}" ||
         die "could not create the topics on Kafka $rel"
-    sleep 3 # the controller's own LeaderAndIsr/UpdateMetadata for the new topics go over PLAINTEXT too: not in a capture
+    # the controller's LeaderAndIsr/UpdateMetadata for the new topics use PLAINTEXT (the inter-broker listener):
+    # let them pass before the first capture. The first consumer group still makes the broker create
+    # __consumer_offsets, so in ZooKeeper mode the first capture also holds the controller's own connection
+    # (client id "1", the broker id): real broker traffic, kept.
+    sleep 3
     for c in "${list[@]}"; do
         set -- $c
         record_one "$rel" "$mode" "$port" "$1" "$2"

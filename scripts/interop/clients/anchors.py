@@ -5,6 +5,7 @@ judges what each named against the release, prints the markdown table.
 Every broker is stopped on exit (finally, atexit, SIGINT/SIGTERM); every tool
 run is bounded (TOOL_TIMEOUT)."""
 import atexit
+import collections
 import json
 import os
 import re
@@ -21,7 +22,7 @@ INTEROP = os.path.dirname(HERE)
 CACHE = os.environ.get("MSKPROBE_INTEROP_CACHE", os.path.expanduser("~/.cache/mskprobe-interop"))
 C = os.path.join(CACHE, "clients")
 REPEAT = int(os.environ.get("MSKPROBE_ANCHORS_REPEAT", "3"))
-TOOL_TIMEOUT = 120
+TOOL_TIMEOUT = 30  # a tool that has not answered by then is recorded as timed out (and not run again)
 STARTED = []
 CHILD = []  # the broker.sh start in progress, ended first on a signal
 
@@ -40,18 +41,29 @@ VERS = versions_env()
 KP = VERS["KAFKA_PYTHON"].split()
 
 CHECK_VERSION = r'''
+# kafka-python's own broker version check: KafkaClient.check_version() (1.x, 2.x); 3.x has no
+# KafkaClient and detects the version when a client starts with api_version=None (the default).
 import sys, kafka
-from kafka.client_async import KafkaClient
 args = dict(bootstrap_servers=sys.argv[1], security_protocol=sys.argv[2], request_timeout_ms=10000)
 if sys.argv[3]:
     args["ssl_cafile"] = sys.argv[3]
-    args["ssl_check_hostname"] = True
-c = KafkaClient(**args)
 try:
-    v = c.check_version(timeout=10) if "timeout" in KafkaClient.check_version.__code__.co_varnames else c.check_version()
-    print("version", ".".join(map(str, v)))
-finally:
-    c.close()
+    from kafka.client_async import KafkaClient
+except ImportError:
+    KafkaClient = None
+if KafkaClient is not None:
+    c = KafkaClient(**args)
+    try:
+        v = c.check_version()
+    finally:
+        c.close()
+else:
+    a = kafka.KafkaAdminClient(api_version=None, **args)
+    try:
+        v = a._manager.broker_version
+    finally:
+        a.close()
+print("version", ".".join(map(str, v)))
 '''
 
 
@@ -148,8 +160,9 @@ def t_sslyze(e, kind, port_key, rel, work):
 
 def t_mskprobe(e, kind, port_key, rel, work):
     out = os.path.join(work, "scan.json")
-    if kind == "zk":
-        args = ["--zookeeper", e["ZK_PLAIN"] + "," + e["ZK_TLS"], "--ca-file", e["CA"]]
+    if kind == "zk":  # mskprobe needs a bootstrap too; the ZooKeeper ports are probed beside it
+        args = ["--bootstrap", e["BROKER_PLAINTEXT"], "--tls", "off", "--ca-file", e["CA"],
+                "--zookeeper", e["ZK_PLAIN"] + "," + e["ZK_TLS"]]
     else:
         args = ["--bootstrap", e[port_key], "--platform", "apache"]
         args += ["--tls", "off"] if kind == "plain" else ["--tls", "on", "--ca-file", e["CA"]]
@@ -163,11 +176,17 @@ def t_mskprobe(e, kind, port_key, rel, work):
             return "nothing (error)", last_line(_out)
         c = (rep.get("clusters") or [{}])[0]
         if kind == "zk":
-            zs = c.get("zookeeper") or rep.get("zookeeper") or []
-            ver = [z.get("version") or (z.get("srvr") or {}).get("version") for z in zs]
-            tlsz = [z for z in zs if z.get("tls")]
-            return ("nothing" if not any(ver) else "right"), "ZooKeeper %s; TLS port %s; verdict %s" % (
-                ",".join(sorted({str(v) for v in ver if v})) or "?", "verified" if tlsz else "?", c.get("verdict"))
+            tport = int(e["ZK_TLS"].rsplit(":", 1)[1])
+            zs = c.get("zookeeper") or []
+            zt = json.dumps([z for z in zs if z.get("port") == tport])
+            # the version comes from `srvr` on the plaintext port; the TLS port is verified and spoken to
+            m = re.search(r"Zookeeper version: (\d+\.\d+\.\d+)", json.dumps(zs))
+            speaks = '"speaks_zookeeper": true' in zt
+            if speaks and m:
+                return "right", "ZooKeeper %s (srvr); TLS port verified, speaks ZooKeeper; verdict %s" % (
+                    m.group(1), c.get("verdict"))
+            return "nothing", "TLS port %s; verdict %s" % ("speaks ZooKeeper" if speaks else "not confirmed",
+                                                          c.get("verdict"))
         k = c.get("kafka") or {}
         b = ((k.get("brokers") or [{}])[0])
         rels = k.get("releases") or (b.get("fingerprint") or {}).get("releases") or []
@@ -269,8 +288,9 @@ def main():
             if rc != 0:
                 raise SystemExit("anchors: Kafka %s (%s) did not start" % (rel, mode))
             e = env_of(d)
+            only = os.environ.get("MSKPROBE_ANCHORS_KINDS", "").split(",")  # e.g. "zk" (plain,tls,sasl,mtls,zk)
             for label, kind, key in KINDS:
-                if not e.get(key):
+                if not e.get(key) or (only != [""] and kind not in only):
                     continue
                 row = {"release": rel, "mode": mode, "listener": label, "cells": {}}
                 for name, tool in TOOLS:
@@ -281,11 +301,16 @@ def main():
                     cmd, judge = spec_
                     times, verdicts = [], []
                     for _ in range(REPEAT):
+                        if os.path.exists(os.path.join(work, "scan.json")):
+                            os.unlink(os.path.join(work, "scan.json"))  # never judge a previous run's report
                         rc, out, secs = run(cmd)
                         times.append(secs)
-                        verdicts.append(judge(rc, out))
-                    # the verdict of the median run; differing verdicts are shown
-                    v = verdicts[len(verdicts) // 2]
+                        verdicts.append(judge(rc, out) if rc != -1 else (fail_kind(kind), out))
+                        if rc == -1:
+                            break  # timed out: once is enough
+                    # the most frequent verdict (with one of its runs' words); differing verdicts are shown
+                    top = collections.Counter(x[0] for x in verdicts).most_common(1)[0][0]
+                    v = next(x for x in verdicts if x[0] == top)
                     if len({x[0] for x in verdicts}) > 1:
                         v = (v[0] + " (runs differ: %s)" % ", ".join(x[0] for x in verdicts), v[1])
                     row["cells"][name] = (v[0], v[1], statistics.median(times))
