@@ -228,8 +228,11 @@ KINDS = [("plaintext", "plain", "BROKER_PLAINTEXT"), ("TLS", "tls", "BROKER_SSL"
 def stop_all():
     while STARTED:
         d = STARTED.pop()
-        subprocess.run([os.path.join(INTEROP, "broker.sh"), "stop", d], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=120)
+        try:  # each directory is stopped even when another one's stop failed
+            subprocess.run([os.path.join(INTEROP, "broker.sh"), "stop", d], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=180)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            print("anchors: broker.sh stop %s: %s" % (d, e), file=sys.stderr)
 
 
 def on_signal(sig, _f):
