@@ -2,6 +2,7 @@
 #include "policy.h"
 
 #include <cjson/cJSON.h>
+#include <librdkafka/rdkafka.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,6 +333,32 @@ static const char *gap_proof(const struct mp_cluster *c)
 	return NULL;
 }
 
+/*
+ * librdkafka before 2.6.1 repeats the client nonce in SCRAM's client-final
+ * message and Kafka 4.x refuses it as invalid credentials (fixed in
+ * librdkafka 2.6.1, confluentinc/librdkafka PR #4895; docs/interop.md): when
+ * every release the brokers can be is 4.x and this build's librdkafka is
+ * older, the discovery error says so, since the credentials may be right.
+ */
+static void explain_scram_refusal(struct mp_cluster *c)
+{
+	struct mp_discovery *d = &c->discovery;
+	char note[MP_ERR_MAX];
+	bool all4 = c->n_releases > 0;
+	for (uint16_t i = 0; i < c->n_releases; i++)
+		all4 = all4 && mp_ver_cmp_str(c->releases[i], "4.0") >= 0;
+	if (!all4 || rd_kafka_version() >= 0x020601ff || !strstr(d->error, "SCRAM") ||
+	    !strstr(d->error, "invalid credentials"))
+		return;
+	mp_fmt(note, sizeof(note),
+	       "librdkafka %s cannot authenticate with SCRAM to Kafka 4.x (fixed in 2.6.1, "
+	       "confluentinc/librdkafka PR #4895): the credentials may be right; ",
+	       rd_kafka_version_str());
+	size_t n = strlen(note);
+	mp_strlcpy(note + n, d->error, sizeof(note) - n);
+	mp_strlcpy(d->error, note, sizeof(d->error));
+}
+
 int policy_apply(struct mp_cluster *c, const struct mp_policy *p, const struct fp_table *fp,
 		 const struct msk_catalog *msk)
 {
@@ -347,6 +374,7 @@ int policy_apply(struct mp_cluster *c, const struct mp_policy *p, const struct f
 	}
 	check_configs(c);
 	check_plaintext_listeners(c);
+	explain_scram_refusal(c);
 	judge(c, p);
 	const char *proof = gap_proof(c);
 	if (proof && strcmp(c->mode, "kraft") != 0) {
