@@ -108,6 +108,7 @@
 #define CAP_MAP_AHEAD		   (1u << 20) /* mapped file bytes populated ahead of the reader in one call */
 #define CAP_MAP_PREFETCH	   (16u << 10) /* the reader asks for the file's cache lines this far ahead */
 #define CAP_FILE_BUFFER \
-	(64u * 1024u) /* stdio buffer for offline reads (docs/facts.md; 256 KiB+ is slower: leaves L2) */
+	(64u *          \
+	 1024u) /* stdio buffer for offline reads (docs/facts.md; 256 KiB+ is slower: leaves L2) */
 
 #endif
