@@ -5,7 +5,23 @@
 #   broker.sh start DIR VERSION MODE   MODE: zk (broker->ZooKeeper plaintext),
 #                                            zk-tls (broker->ZooKeeper TLS, 2.5+),
 #                                            kraft (combined broker+controller, 3.3+)
-#   broker.sh stop DIR                 stop what `start DIR` started (TERM, then KILL); idempotent
+#   broker.sh stop DIR                 stop what `start DIR` (or the cluster commands) started in DIR
+#                                      (brokers first, then ZooKeeper; TERM, then KILL); idempotent
+#
+# A cluster of N ZooKeeper-mode brokers sharing one ZooKeeper (a rolling upgrade, docs/interop.md "Upgrade"):
+#   broker.sh zk-start DIR             the test CA, certificates, SCRAM password and ZooKeeper (plain + TLS
+#                                      port); writes DIR/cluster.env (ZK_PLAIN ZK_TLS CA ... ZK_PID)
+#   broker.sh start-broker DIR ID VERSION zk|zk-tls [IBP]
+#                                      start broker ID (1..99) of that release in DIR/broker-ID; its ports are
+#                                      picked on the first start and kept, and so are its log dirs
+#                                      (DIR/broker-ID/data) and broker id: a restart on another release is a
+#                                      rolling upgrade step. IBP (like 2.2) pins inter.broker.protocol.version
+#                                      and log.message.format.version, as Kafka's upgrade notes ask during a
+#                                      roll. The first start creates the SCRAM user through ZooKeeper.
+#                                      Writes DIR/broker-ID/broker.env (the keys below, plus BROKER_ID,
+#                                      BROKER_DATA, BROKER_IBP).
+#   broker.sh stop-broker DIR ID       stop broker ID (controlled shutdown: TERM, KILL after 60 s); keeps
+#                                      its data; idempotent
 #
 # Listeners (all bound to 127.0.0.1, advertised as localhost, ports free at start time):
 #   PLAINTEXT  plaintext (MSK 9092)
@@ -39,11 +55,19 @@ ZK_JAVA_DIR=${ZK_JAVA_DIR:-/usr/share/java}
 TIMEOUT=${BROKER_TIMEOUT:-180}
 STOREPASS=interop-store # test keystores made for this run only
 SCRAM_USER=interop
+BDIR="" # the broker's own directory: DIR for `start`, DIR/broker-ID for `start-broker`
+BROKER_ID=1
+IBP=""
+CLUSTER=0 # 1 for the cluster commands: a failed start stops only that broker
 
 die() { echo "broker.sh: $*" >&2; exit 1; }
 skip() { echo "broker.sh: SKIP: $*" >&2; exit 77; }
 log() { echo "broker.sh: $*" >&2; }
-usage() { echo "usage: $0 start DIR VERSION zk|zk-tls|kraft | stop DIR" >&2; exit 2; }
+usage() {
+    echo "usage: $0 start DIR VERSION zk|zk-tls|kraft | stop DIR | zk-start DIR |" >&2
+    echo "       start-broker DIR ID VERSION zk|zk-tls [IBP] | stop-broker DIR ID" >&2
+    exit 2
+}
 ver_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]; }
 
 # ---------------------------------------------------------------- ports (as zk-harness.sh)
@@ -147,7 +171,15 @@ stop_pid() { # pidfile grace_seconds
     rm -f "$f"
 }
 stop_all() {
-    # the broker first (its controlled shutdown needs ZooKeeper), then ZooKeeper
+    # the brokers first (their controlled shutdown needs ZooKeeper), then ZooKeeper
+    # (a cluster's brokers get TERM together: stopping the whole cluster needs no leader hand-over)
+    local f
+    for f in "$DIR"/broker-*/broker.pid; do
+        [[ -f $f ]] && alive "$(cat "$f")" && kill -TERM "$(cat "$f")" 2>/dev/null
+    done
+    for f in "$DIR"/broker-*/broker.pid; do
+        [[ -f $f ]] && stop_pid "$f" 60
+    done
     stop_pid "$DIR/broker.pid" 20
     stop_pid "$DIR/zk.pid" 5
     wait 2>/dev/null || true
@@ -163,13 +195,17 @@ wait_exec() { # pidfile: the forked shell becomes the JVM (exec) a moment after 
 fail_start() {
     log "not ready: $*"
     local f
-    for f in "$DIR/zk/zk.log" "$DIR/tool.log" "$DIR/broker.log"; do
+    for f in "$DIR/zk/zk.log" "$DIR/tool.log" "${BDIR:-$DIR}/broker.log"; do
         [[ -s $f ]] || continue
         echo "----- tail of $f -----" >&2
         tail -n 40 "$f" >&2 || true
     done
     echo "-----" >&2
-    stop_all || true
+    if ((CLUSTER)); then
+        if [[ -n $BDIR ]]; then stop_pid "$BDIR/broker.pid" 20 || true; else stop_pid "$DIR/zk.pid" 5 || true; fi
+    else
+        stop_all || true
+    fi
     exit 1
 }
 
@@ -177,7 +213,18 @@ left() { echo $((DEADLINE - $(date +%s))); }
 
 # ---------------------------------------------------------------- ZooKeeper (Debian's 3.8, as zk-harness.sh)
 start_zk() {
+    # a port picked free can be taken by another process before ZooKeeper binds it: try again on new ports
+    local try
+    for try in 1 2 3; do
+        start_zk_once && return 0
+        log "ZooKeeper could not bind port $ZKP or $ZKT (attempt $try): picking others"
+        rm -f "$DIR/zk.pid"
+    done
+    fail_start "ZooKeeper could not bind its ports"
+}
+start_zk_once() { # returns 1 when ZooKeeper exited on a port taken meanwhile
     local d=$DIR/zk cp
+    rm -rf "$d"
     mkdir -p "$d/data"
     pick_port; ZKP=$PORT
     pick_port; ZKT=$PORT
@@ -214,7 +261,10 @@ CFG
     wait_exec "$DIR/zk.pid"
     local reply out
     while :; do
-        alive "$(cat "$DIR/zk.pid")" || fail_start "ZooKeeper exited"
+        if ! alive "$(cat "$DIR/zk.pid")"; then
+            grep -q 'java.net.BindException' "$d/zk.log" && return 1
+            fail_start "ZooKeeper exited"
+        fi
         reply=$(timeout 3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1 && printf srvr >&3 && cat <&3' _ "$ZKP" 2>/dev/null) || true
         if [[ $reply == *"Zookeeper version"* ]]; then
             out=$(printf srvr | timeout 3 openssl s_client -connect "127.0.0.1:$ZKT" -quiet -ign_eof 2>/dev/null) || true
@@ -271,10 +321,10 @@ has_class() { # class name -> true when some jar of the release has it
 }
 
 write_server_properties() {
-    local p=$DIR/server.properties
+    local p=$BDIR/server.properties
     {
         echo "# generated by scripts/interop/broker.sh for Kafka $VERSION ($MODE)"
-        echo "log.dirs=$DIR/data"
+        echo "log.dirs=$BDIR/data"
         echo "num.partitions=1"
         echo "offsets.topic.replication.factor=1"
         echo "transaction.state.log.replication.factor=1"
@@ -292,7 +342,13 @@ write_server_properties() {
             map="$map,CONTROLLER:PLAINTEXT"
             listeners="$listeners,CONTROLLER://127.0.0.1:$PC"
         else
-            echo "broker.id=1"
+            echo "broker.id=$BROKER_ID"
+            if [[ -n $IBP ]]; then
+                # a rolling upgrade: the brokers speak the old protocol and write the old message format
+                # until every broker runs the new release (Kafka's upgrade notes)
+                echo "inter.broker.protocol.version=$IBP"
+                echo "log.message.format.version=$IBP"
+            fi
             echo "zookeeper.connection.timeout.ms=30000"
             if [[ $MODE == zk-tls ]]; then
                 echo "zookeeper.connect=localhost:$ZKT"
@@ -344,22 +400,24 @@ format_kraft() {
     else
         log "Kafka $VERSION KRaft cannot store SCRAM users (KIP-900 is 3.5+): SASL_SSL has no user"
     fi
-    run_tool "$cls" format -t "$id" -c "$DIR/server.properties" "${scram[@]}" ||
+    run_tool "$cls" format -t "$id" -c "$BDIR/server.properties" "${scram[@]}" ||
         fail_start "kafka-storage format failed"
 }
 
 start_broker() {
     # shellcheck disable=SC2046
-    "$JAVA" $(jvm_opts) -cp "$LIB/*" kafka.Kafka "$DIR/server.properties" \
-        </dev/null >"$DIR/broker.log" 2>&1 &
-    echo $! >"$DIR/broker.pid"
+    # a restarted broker (a rolling upgrade step) keeps the log of its earlier life
+    [[ -s $BDIR/broker.log ]] && cat "$BDIR/broker.log" >>"$BDIR/broker.log.old"
+    "$JAVA" $(jvm_opts) -cp "$LIB/*" kafka.Kafka "$BDIR/server.properties" \
+        </dev/null >"$BDIR/broker.log" 2>&1 &
+    echo $! >"$BDIR/broker.pid"
     disown $! 2>/dev/null || true
-    wait_exec "$DIR/broker.pid"
+    wait_exec "$BDIR/broker.pid"
     local pid
-    pid=$(cat "$DIR/broker.pid")
+    pid=$(cat "$BDIR/broker.pid")
     while :; do
         alive "$pid" || fail_start "the broker exited"
-        if grep -qE 'started \(kafka\.server\.Kafka(Raft)?Server\)|Kafka Server started' "$DIR/broker.log" &&
+        if grep -qE 'started \(kafka\.server\.Kafka(Raft)?Server\)|Kafka Server started' "$BDIR/broker.log" &&
             python3 "$HERE/apiversions.py" 127.0.0.1 "$PP" --timeout 3 >/dev/null 2>&1; then
             break
         fi
@@ -368,37 +426,86 @@ start_broker() {
     done
 }
 
-start_all() {
-    local t0
-    t0=$(date +%s)
-    DEADLINE=$((t0 + TIMEOUT))
+check_release() { # VERSION MODE: the jars are there, the tools are, the mode fits the release
     LIB=$CACHE/kafka-$VERSION/lib
     [[ -f $CACHE/kafka-$VERSION/.complete ]] || skip "Kafka $VERSION is not fetched (scripts/interop/fetch-kafka.sh $VERSION)"
-    [[ -x $JAVA ]] || command -v "$JAVA" >/dev/null || skip "java not found"
-    [[ -x $KEYTOOL ]] || skip "keytool not found beside $JAVA"
-    command -v openssl >/dev/null || skip "openssl not found"
+    check_tools
     case $MODE in
     zk | zk-tls)
-        [[ -r $ZK_JAVA_DIR/zookeeper.jar ]] || skip "ZooKeeper not installed (apt-get install zookeeper libnetty-java libslf4j-java)"
+        check_zk
         if [[ $MODE == zk-tls ]] && ! ver_ge "$VERSION" 2.5.0; then
             die "Kafka $VERSION cannot speak TLS to ZooKeeper (KIP-515 is 2.5+)"
         fi
         if ver_ge "$VERSION" 4.0.0; then die "Kafka $VERSION has no ZooKeeper mode"; fi
         ;;
     kraft)
+        ((CLUSTER == 0)) || die "the cluster commands run ZooKeeper-mode brokers only"
         ver_ge "$VERSION" 3.3.0 || die "Kafka $VERSION has no production KRaft mode (3.3+)"
         ;;
     *) usage ;;
     esac
-    mkdir -p "$DIR"
-    DIR=$(cd "$DIR" && pwd -P)
-    stop_all
-    rm -rf "$DIR/data" "$DIR/zk" "$DIR/pki" "$DIR/broker.env" "$DIR"/*.log
+}
+check_tools() {
+    [[ -x $JAVA ]] || command -v "$JAVA" >/dev/null || skip "java not found"
+    [[ -x $KEYTOOL ]] || skip "keytool not found beside $JAVA"
+    command -v openssl >/dev/null || skip "openssl not found"
+}
+check_zk() {
+    [[ -r $ZK_JAVA_DIR/zookeeper.jar ]] || skip "ZooKeeper not installed (apt-get install zookeeper libnetty-java libslf4j-java)"
+}
+
+new_secrets() { # the test CA and certificates, the SCRAM password, the log configuration
     PKI=$DIR/pki
     make_pki "$PKI"
     head -c 18 /dev/urandom | base64 | tr '+/' 'AB' >"$DIR/scram.password"
     chmod 600 "$DIR/scram.password"
     write_log_config
+}
+
+write_broker_env() { # BDIR/broker.env, written atomically
+    {
+        echo "# written by scripts/interop/broker.sh $CMD; stop with: broker.sh ${STOPCMD:-stop $DIR}"
+        echo "KAFKA_VERSION=$VERSION"
+        echo "KAFKA_MODE=$MODE"
+        echo "BROKER_ID=$BROKER_ID"
+        echo "BROKER_PLAINTEXT=localhost:$PP"
+        echo "BROKER_SSL=localhost:$PS"
+        echo "BROKER_SASL_SSL=localhost:$PSASL"
+        echo "BROKER_MTLS=localhost:$PM"
+        echo "BROKER_CONTROLLER=${PC:+127.0.0.1:$PC}"
+        echo "BROKER_DATA=$BDIR/data"
+        echo "BROKER_IBP=$IBP"
+        echo "ZK_PLAIN=${ZKP:+127.0.0.1:$ZKP}"
+        echo "ZK_TLS=${ZKT:+127.0.0.1:$ZKT}"
+        if [[ $MODE == zk-tls ]]; then echo "BROKER_ZK_CONNECT=localhost:$ZKT"; elif [[ $MODE == zk ]]; then echo "BROKER_ZK_CONNECT=127.0.0.1:$ZKP"; else echo "BROKER_ZK_CONNECT="; fi
+        echo "CA=$PKI/ca.pem"
+        echo "CLIENT_CERT=$PKI/client.pem"
+        echo "CLIENT_KEY=$PKI/client.key"
+        echo "TRUSTSTORE=$PKI/truststore.p12"
+        echo "TRUSTSTORE_PASSWORD=$STOREPASS"
+        echo "KAFKA_LIB=$LIB"
+        echo "JAVA=$JAVA"
+        echo "SCRAM_MECHANISM=SCRAM-SHA-512"
+        if [[ $MODE == kraft ]] && ! ver_ge "$VERSION" 3.5.0; then echo "SCRAM_USER="; else echo "SCRAM_USER=$SCRAM_USER"; fi
+        echo "SCRAM_PASSWORD_FILE=$DIR/scram.password"
+        echo "BROKER_PID=$(cat "$BDIR/broker.pid")"
+        echo "ZK_PID=$(cat "$DIR/zk.pid" 2>/dev/null || true)"
+        echo "BROKER_LOG=$BDIR/broker.log"
+    } >"$BDIR/broker.env.tmp"
+    mv "$BDIR/broker.env.tmp" "$BDIR/broker.env"
+}
+
+start_all() {
+    local t0
+    t0=$(date +%s)
+    DEADLINE=$((t0 + TIMEOUT))
+    check_release
+    mkdir -p "$DIR"
+    DIR=$(cd "$DIR" && pwd -P)
+    BDIR=$DIR
+    stop_all
+    rm -rf "$DIR/data" "$DIR/zk" "$DIR/pki" "$DIR/broker.env" "$DIR"/*.log
+    new_secrets
     pick_port; PP=$PORT
     pick_port; PS=$PORT
     pick_port; PSASL=$PORT
@@ -414,34 +521,104 @@ start_all() {
         scram_zk
     fi
     start_broker
+    write_broker_env
+    log "Kafka $VERSION ($MODE) ready in $(($(date +%s) - t0)) s; env in $DIR/broker.env"
+}
+
+# ---------------------------------------------------------------- a cluster sharing one ZooKeeper
+env_get() { # file key -> value
+    sed -n "s/^$2=//p" "$1" | tail -n 1
+}
+
+zk_start_cmd() {
+    local t0
+    t0=$(date +%s)
+    DEADLINE=$((t0 + TIMEOUT))
+    check_tools
+    check_zk
+    mkdir -p "$DIR"
+    DIR=$(cd "$DIR" && pwd -P)
+    stop_all
+    rm -rf "$DIR"/broker-* "$DIR/zk" "$DIR/pki" "$DIR/cluster.env" "$DIR/scram.done" "$DIR"/*.log
+    new_secrets
+    start_zk
     {
-        echo "# written by scripts/interop/broker.sh start; stop with: broker.sh stop $DIR"
-        echo "KAFKA_VERSION=$VERSION"
-        echo "KAFKA_MODE=$MODE"
-        echo "BROKER_PLAINTEXT=localhost:$PP"
-        echo "BROKER_SSL=localhost:$PS"
-        echo "BROKER_SASL_SSL=localhost:$PSASL"
-        echo "BROKER_MTLS=localhost:$PM"
-        echo "BROKER_CONTROLLER=${PC:+127.0.0.1:$PC}"
-        echo "ZK_PLAIN=${ZKP:+127.0.0.1:$ZKP}"
-        echo "ZK_TLS=${ZKT:+127.0.0.1:$ZKT}"
-        if [[ $MODE == zk-tls ]]; then echo "BROKER_ZK_CONNECT=localhost:$ZKT"; elif [[ $MODE == zk ]]; then echo "BROKER_ZK_CONNECT=127.0.0.1:$ZKP"; else echo "BROKER_ZK_CONNECT="; fi
+        echo "# written by scripts/interop/broker.sh zk-start; stop everything with: broker.sh stop $DIR"
+        echo "ZK_PLAIN=127.0.0.1:$ZKP"
+        echo "ZK_TLS=127.0.0.1:$ZKT"
         echo "CA=$PKI/ca.pem"
         echo "CLIENT_CERT=$PKI/client.pem"
         echo "CLIENT_KEY=$PKI/client.key"
         echo "TRUSTSTORE=$PKI/truststore.p12"
         echo "TRUSTSTORE_PASSWORD=$STOREPASS"
-        echo "KAFKA_LIB=$LIB"
         echo "JAVA=$JAVA"
-        echo "SCRAM_MECHANISM=SCRAM-SHA-512"
-        if [[ $MODE == kraft ]] && ! ver_ge "$VERSION" 3.5.0; then echo "SCRAM_USER="; else echo "SCRAM_USER=$SCRAM_USER"; fi
+        echo "SCRAM_USER=$SCRAM_USER"
         echo "SCRAM_PASSWORD_FILE=$DIR/scram.password"
-        echo "BROKER_PID=$(cat "$DIR/broker.pid")"
-        echo "ZK_PID=$(cat "$DIR/zk.pid" 2>/dev/null || true)"
-        echo "BROKER_LOG=$DIR/broker.log"
-    } >"$DIR/broker.env.tmp"
-    mv "$DIR/broker.env.tmp" "$DIR/broker.env"
-    log "Kafka $VERSION ($MODE) ready in $(($(date +%s) - t0)) s; env in $DIR/broker.env"
+        echo "ZK_PID=$(cat "$DIR/zk.pid")"
+        echo "ZK_LOG=$DIR/zk/zk.log"
+    } >"$DIR/cluster.env.tmp"
+    mv "$DIR/cluster.env.tmp" "$DIR/cluster.env"
+    log "ZooKeeper ready in $(($(date +%s) - t0)) s (plain $ZKP, TLS $ZKT); env in $DIR/cluster.env"
+}
+
+cluster_dir() { # DIR must hold a running zk-start
+    [[ -f $DIR/cluster.env ]] || die "$DIR has no cluster.env (run broker.sh zk-start $DIR first)"
+    DIR=$(cd "$DIR" && pwd -P)
+    [[ $BROKER_ID =~ ^[1-9][0-9]?$ ]] || die "broker id must be 1..99, not '$BROKER_ID'"
+    BDIR=$DIR/broker-$BROKER_ID
+    PKI=$DIR/pki
+}
+
+start_broker_cmd() {
+    local t0 zp zt
+    t0=$(date +%s)
+    DEADLINE=$((t0 + TIMEOUT))
+    check_release
+    cluster_dir
+    [[ -z $IBP || $IBP =~ ^[0-9]+\.[0-9]+(-IV[0-9]+)?$ ]] || die "IBP must look like 2.2, not '$IBP'"
+    alive "$(cat "$DIR/zk.pid" 2>/dev/null)" || die "the ZooKeeper of $DIR is not running"
+    if [[ -f $BDIR/broker.pid ]] && alive "$(cat "$BDIR/broker.pid")"; then
+        die "broker $BROKER_ID is running (broker.sh stop-broker $DIR $BROKER_ID first)"
+    fi
+    zp=$(env_get "$DIR/cluster.env" ZK_PLAIN)
+    zt=$(env_get "$DIR/cluster.env" ZK_TLS)
+    ZKP=${zp##*:} ZKT=${zt##*:} PC=""
+    mkdir -p "$BDIR"
+    if [[ -f $BDIR/ports ]]; then
+        # the same listeners as before the restart, as a rolled broker keeps its advertised endpoints
+        read -r PP PS PSASL PM <"$BDIR/ports"
+    else
+        local f p
+        for f in "$DIR"/broker-*/ports; do # ports the other brokers keep, even while stopped
+            [[ -f $f ]] || continue
+            for p in $(cat "$f"); do TAKEN[$p]=1; done
+        done
+        TAKEN[$ZKP]=1 TAKEN[$ZKT]=1
+        pick_port; PP=$PORT
+        pick_port; PS=$PORT
+        pick_port; PSASL=$PORT
+        pick_port; PM=$PORT
+        echo "$PP $PS $PSASL $PM" >"$BDIR/ports"
+    fi
+    write_server_properties
+    if [[ ! -f $DIR/scram.done ]]; then
+        scram_zk
+        touch "$DIR/scram.done"
+    fi
+    start_broker
+    STOPCMD="stop-broker $DIR $BROKER_ID"
+    write_broker_env
+    log "broker $BROKER_ID: Kafka $VERSION ($MODE${IBP:+, inter.broker.protocol.version=$IBP}) ready in" \
+        "$(($(date +%s) - t0)) s; env in $BDIR/broker.env"
+}
+
+stop_broker_cmd() {
+    [[ -d $DIR ]] || exit 0
+    DIR=$(cd "$DIR" && pwd -P)
+    [[ $BROKER_ID =~ ^[1-9][0-9]?$ ]] || die "broker id must be 1..99, not '$BROKER_ID'"
+    BDIR=$DIR/broker-$BROKER_ID
+    stop_pid "$BDIR/broker.pid" 60
+    rm -f "$BDIR/broker.env"
 }
 
 (($# >= 2)) || usage
@@ -458,7 +635,27 @@ stop)
     [[ -d $DIR ]] || exit 0
     DIR=$(cd "$DIR" && pwd -P)
     stop_all
-    rm -f "$DIR/broker.env"
+    rm -f "$DIR/broker.env" "$DIR"/broker-*/broker.env
+    ;;
+zk-start)
+    (($# == 2)) || usage
+    CLUSTER=1
+    zk_start_cmd
+    ;;
+start-broker)
+    (($# == 5 || $# == 6)) || usage
+    CLUSTER=1
+    BROKER_ID=$3
+    VERSION=$4
+    MODE=$5
+    IBP=${6:-}
+    start_broker_cmd
+    ;;
+stop-broker)
+    (($# == 3)) || usage
+    CLUSTER=1
+    BROKER_ID=$3
+    stop_broker_cmd
     ;;
 *) usage ;;
 esac
