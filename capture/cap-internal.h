@@ -160,7 +160,9 @@ static inline bool cap_fastf_match(const struct cap_fastf *f, const uint8_t *p, 
  * them again (MADV_DONTNEED), so the reader takes neither a page fault nor
  * a teardown. The reader publishes its place once per CAP_MAP_WINDOW (pos,
  * then seq, the futex word the thread sleeps on when it has nothing to do),
- * and wakes the thread only once half the look-ahead is read.
+ * and wakes the thread only once half the look-ahead is read. A thread kept
+ * off the CPU must not let the mapping grow: once CAP_MAP_BEHIND_MAX bytes
+ * read are still mapped, the reader unmaps them itself.
  */
 struct cap_fmap_mt {
 	_Atomic size_t pos;   /* the reader's place: bytes below it are read */
@@ -168,8 +170,9 @@ struct cap_fmap_mt {
 	_Atomic int sleeping; /* the thread waits on seq: wake it once pos reaches wake_at */
 	_Atomic size_t wake_at;
 	_Atomic int quit;
-	size_t populated, released; /* the thread's own */
-	bool populate_off;	    /* MADV_POPULATE_READ failed (an old kernel, a cut file) */
+	_Atomic size_t released; /* bytes below it are unmapped (by either thread) */
+	size_t populated;	 /* the thread's own */
+	bool populate_off;	 /* MADV_POPULATE_READ failed (an old kernel, a cut file) */
 };
 
 struct cap_fmap {

@@ -81,12 +81,42 @@ static void mt_futex(_Atomic uint32_t *w, int op, uint32_t val, const struct tim
 	(void)syscall(SYS_futex, (uint32_t *)w, op | FUTEX_PRIVATE_FLAG, val, ts, NULL, 0);
 }
 
-/* [a, b) of the file, whole pages in, as one call (the file's end rounded up to its page). */
+/*
+ * [a, b) of the file, whole pages in, as one call (the file's end rounded up
+ * to its page). Should the reader have gone past it and unmapped it
+ * meanwhile (this thread kept off the CPU), out again.
+ */
 static void mt_populate(struct cap_fmap *m, size_t a, size_t b)
 {
+	size_t rel;
+
+	/* EINVAL: an old kernel; EFAULT: a cut file: the reader's own faults from here on */
 	if (madvise((void *)(m->base + a), b - a, MADV_POPULATE_READ) != 0)
-		m->mt->populate_off =
-			true; /* EINVAL: an old kernel; EFAULT: cut: the reader's faults */
+		m->mt->populate_off = true;
+	rel = atomic_load(&m->mt->released);
+	if (rel > a)
+		(void)madvise((void *)(m->base + a), (rel < b ? rel : b) - a, MADV_DONTNEED);
+}
+
+/*
+ * Unmap what is read below pos, in whole 2 MiB of the address (a huge folio
+ * of the page cache mapped whole is unmapped whole, not split first), once
+ * at least min bytes are due. Either thread may: a range unmapped twice
+ * costs nothing, and released only grows.
+ */
+static bool mt_release(struct cap_fmap *m, size_t pos, size_t min)
+{
+	struct cap_fmap_mt *t = m->mt;
+	size_t from = atomic_load(&t->released);
+	size_t end =
+		(size_t)((((uintptr_t)m->base + pos) & ~(uintptr_t)0x1fffff) - (uintptr_t)m->base);
+
+	if (end <= from || end - from < min)
+		return false;
+	(void)madvise((void *)(m->base + from), end - from, MADV_DONTNEED);
+	while (from < end && !atomic_compare_exchange_weak(&t->released, &from, end))
+		;
+	return true;
 }
 
 /*
@@ -103,7 +133,10 @@ static void *mt_main(void *arg)
 	while (!atomic_load(&t->quit)) {
 		uint32_t seq = atomic_load(&t->seq);
 		size_t pos = atomic_load(&t->pos);
-		/* ahead: the next window, while the reader is less than CAP_MAP_LOOKAHEAD behind */
+		/* ahead: the next window, while the reader is less than CAP_MAP_LOOKAHEAD behind
+		 * (never what it has read already: a thread kept off the CPU starts again there) */
+		if (t->populated < pos)
+			t->populated = pos & ~(size_t)(CAP_MAP_WINDOW - 1);
 		if (!t->populate_off && t->populated < m->size &&
 		    t->populated < pos + CAP_MAP_LOOKAHEAD) {
 			size_t len = m->size - t->populated < CAP_MAP_WINDOW
@@ -113,16 +146,9 @@ static void *mt_main(void *arg)
 			t->populated += len;
 			continue;
 		}
-		/* behind: whole 2 MiB of the address below the reader's place (a huge folio
-		 * of the page cache mapped whole is unmapped whole, not split first) */
-		size_t end = (size_t)((((uintptr_t)m->base + pos) & ~(uintptr_t)0x1fffff) -
-				      (uintptr_t)m->base);
-		if (end > t->released && end - t->released >= CAP_MAP_RELEASE) {
-			(void)madvise((void *)(m->base + t->released), end - t->released,
-				      MADV_DONTNEED);
-			t->released = end;
+		/* behind */
+		if (mt_release(m, pos, CAP_MAP_RELEASE))
 			continue;
-		}
 		/* nothing to do before the reader has read half the look-ahead (one wake per
 		 * CAP_MAP_LOOKAHEAD / 2: each costs the reader a system call): sleep on seq (a
 		 * publication since it was read returns at once; the tick bounds the wait) */
@@ -144,6 +170,8 @@ static inline void mt_publish(struct cap_fmap *m)
 	atomic_fetch_add(&t->seq, 1);
 	if (atomic_load(&t->sleeping) && m->w.off >= atomic_load(&t->wake_at))
 		mt_futex(&t->seq, FUTEX_WAKE, 1, NULL);
+	/* the thread kept off the CPU: the mapping must not grow with the file meanwhile */
+	(void)mt_release(m, m->w.off, CAP_MAP_BEHIND_MAX);
 }
 
 /* Start the mapping thread: false when it can not be (the reader maps and unmaps itself). */
