@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -152,9 +154,35 @@ static inline bool cap_fastf_match(const struct cap_fastf *f, const uint8_t *p, 
 	return n >= x + 4 && ((unsigned)p[x + 2] << 8 | p[x + 3]) == f->port;
 }
 
+/*
+ * The mapping thread: ahead of the reader it maps the file's pages in
+ * (MADV_POPULATE_READ, at most CAP_MAP_LOOKAHEAD ahead), behind it unmaps
+ * them again (MADV_DONTNEED), so the reader takes neither a page fault nor
+ * a teardown. The reader publishes its place once per CAP_MAP_WINDOW (pos,
+ * then seq, the futex word the thread sleeps on when it has nothing to do),
+ * and wakes the thread only once half the look-ahead is read. A thread kept
+ * off the CPU must not let the mapping grow: once CAP_MAP_BEHIND_MAX bytes
+ * read are still mapped, the reader unmaps them itself.
+ */
+struct cap_fmap_mt {
+	_Atomic size_t pos;   /* the reader's place: bytes below it are read */
+	_Atomic uint32_t seq; /* bumped with each publication (futex word) */
+	_Atomic int sleeping; /* the thread waits on seq: wake it once pos reaches wake_at */
+	_Atomic size_t wake_at;
+	_Atomic int quit;
+	_Atomic size_t released; /* bytes below it are unmapped (by either thread) */
+	size_t populated;	 /* the thread's own */
+	bool populate_off;	 /* MADV_POPULATE_READ failed (an old kernel, a cut file) */
+};
+
 struct cap_fmap {
 	const uint8_t *base; /* the whole file, MAP_PRIVATE, read-only */
 	size_t size;
+	/* the mapping thread's state, or NULL: the reader maps and unmaps */
+	struct cap_fmap_mt *mt;
+	pthread_t mt_thread;
+	bool mt_tried;	   /* the first cap_fmap_next starts it */
+	size_t published;  /* the reader's place as last published to the mapping thread */
 	size_t released;   /* bytes below this were unmapped again */
 	size_t populated;  /* bytes below this were mapped ahead (MADV_POPULATE_READ) */
 	size_t prefetched; /* cache lines below this were asked for */

@@ -5,7 +5,9 @@
  * the BPF filter run on the mapped bytes (pcap_offline_filter, the same
  * interpreter libpcap runs on its own copy), and what has been read unmapped
  * again every CAP_MAP_RELEASE bytes so the resident size does not grow with
- * the file.
+ * the file. The mapping and the unmapping are a thread's of their own (the
+ * mapping thread), so the reader meets pages already mapped and leaves the
+ * teardown behind it: on another core, the time they take is off the read.
  *
  * A file cut short while it is mapped makes the kernel raise SIGBUS on the
  * first access past its new end. The handler (installed once) maps a page of
@@ -18,12 +20,17 @@
  * handler that was there before, or to the default action.
  */
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cap-internal.h"
@@ -67,6 +74,139 @@ static void bus_install(void)
 		page_size = 4096;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, &bus_prev);
+}
+
+static void mt_futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts)
+{
+	(void)syscall(SYS_futex, (uint32_t *)w, op | FUTEX_PRIVATE_FLAG, val, ts, NULL, 0);
+}
+
+/*
+ * [a, b) of the file, whole pages in, as one call (the file's end rounded up
+ * to its page). Should the reader have gone past it and unmapped it
+ * meanwhile (this thread kept off the CPU), out again.
+ */
+static void mt_populate(struct cap_fmap *m, size_t a, size_t b)
+{
+	size_t rel;
+
+	/* EINVAL: an old kernel; EFAULT: a cut file: the reader's own faults from here on */
+	if (madvise((void *)(m->base + a), b - a, MADV_POPULATE_READ) != 0)
+		m->mt->populate_off = true;
+	rel = atomic_load(&m->mt->released);
+	if (rel > a)
+		(void)madvise((void *)(m->base + a), (rel < b ? rel : b) - a, MADV_DONTNEED);
+}
+
+/*
+ * Unmap what is read below pos, in whole 2 MiB of the address (a huge folio
+ * of the page cache mapped whole is unmapped whole, not split first), once
+ * at least min bytes are due. Either thread may: a range unmapped twice
+ * costs nothing, and released only grows.
+ */
+static bool mt_release(struct cap_fmap *m, size_t pos, size_t min)
+{
+	struct cap_fmap_mt *t = m->mt;
+	size_t from = atomic_load(&t->released);
+	size_t end =
+		(size_t)((((uintptr_t)m->base + pos) & ~(uintptr_t)0x1fffff) - (uintptr_t)m->base);
+
+	if (end <= from || end - from < min)
+		return false;
+	(void)madvise((void *)(m->base + from), end - from, MADV_DONTNEED);
+	while (from < end && !atomic_compare_exchange_weak(&t->released, &from, end))
+		;
+	return true;
+}
+
+/*
+ * The mapping thread. It never reads a byte of the mapping (so never takes
+ * SIGBUS): a page past the end of a file cut short makes MADV_POPULATE_READ
+ * fail with EFAULT, and it then leaves the pages to the reader's own faults.
+ */
+static void *mt_main(void *arg)
+{
+	struct cap_fmap *m = arg;
+	struct cap_fmap_mt *t = m->mt;
+	const struct timespec tick = { .tv_sec = 0, .tv_nsec = 100 * 1000 * 1000 };
+
+	while (!atomic_load(&t->quit)) {
+		uint32_t seq = atomic_load(&t->seq);
+		size_t pos = atomic_load(&t->pos);
+		/* ahead: the next window, while the reader is less than CAP_MAP_LOOKAHEAD behind
+		 * (never what it has read already: a thread kept off the CPU starts again there) */
+		if (t->populated < pos)
+			t->populated = pos & ~(size_t)(CAP_MAP_WINDOW - 1);
+		if (!t->populate_off && t->populated < m->size &&
+		    t->populated < pos + CAP_MAP_LOOKAHEAD) {
+			size_t len = m->size - t->populated < CAP_MAP_WINDOW
+					     ? m->size - t->populated
+					     : CAP_MAP_WINDOW;
+			mt_populate(m, t->populated, t->populated + len);
+			t->populated += len;
+			continue;
+		}
+		/* behind */
+		if (mt_release(m, pos, CAP_MAP_RELEASE))
+			continue;
+		/* nothing to do before the reader has read half the look-ahead (one wake per
+		 * CAP_MAP_LOOKAHEAD / 2: each costs the reader a system call): sleep on seq (a
+		 * publication since it was read returns at once; the tick bounds the wait) */
+		atomic_store(&t->wake_at, pos + CAP_MAP_LOOKAHEAD / 2);
+		atomic_store(&t->sleeping, 1);
+		if (!atomic_load(&t->quit) && atomic_load(&t->pos) < pos + CAP_MAP_LOOKAHEAD / 2)
+			mt_futex(&t->seq, FUTEX_WAIT, seq, &tick);
+		atomic_store(&t->sleeping, 0);
+	}
+	return NULL;
+}
+
+/* The reader's place, once per CAP_MAP_WINDOW: the mapping thread moves with it. */
+static inline void mt_publish(struct cap_fmap *m)
+{
+	struct cap_fmap_mt *t = m->mt;
+	m->published = m->w.off;
+	atomic_store(&t->pos, m->w.off);
+	atomic_fetch_add(&t->seq, 1);
+	if (atomic_load(&t->sleeping) && m->w.off >= atomic_load(&t->wake_at))
+		mt_futex(&t->seq, FUTEX_WAKE, 1, NULL);
+	/* the thread kept off the CPU: the mapping must not grow with the file meanwhile */
+	(void)mt_release(m, m->w.off, CAP_MAP_BEHIND_MAX);
+}
+
+/* Start the mapping thread: false when it can not be (the reader maps and unmaps itself). */
+static bool mt_start(struct cap_fmap *m)
+{
+	sigset_t all, old;
+	int r;
+
+	m->mt = aligned_alloc(64, (sizeof(*m->mt) + 63) & ~(size_t)63);
+	if (!m->mt)
+		return false;
+	memset(m->mt, 0, sizeof(*m->mt));
+	/* every signal stays with the threads that handle them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&m->mt_thread, NULL, mt_main, m);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		free(m->mt);
+		m->mt = NULL;
+		return false;
+	}
+	return true;
+}
+
+static void mt_stop(struct cap_fmap *m)
+{
+	if (!m->mt)
+		return;
+	atomic_store(&m->mt->quit, 1);
+	atomic_fetch_add(&m->mt->seq, 1);
+	mt_futex(&m->mt->seq, FUTEX_WAKE, 1, NULL);
+	pthread_join(m->mt_thread, NULL);
+	free(m->mt);
+	m->mt = NULL;
 }
 
 int cap_fmap_open(struct cap_fmap *m, int fd, char *errbuf, size_t errlen)
@@ -172,6 +312,10 @@ int cap_fmap_next(struct cap_fmap *m, struct pcap_pkthdr *h, const uint8_t **ret
 		guard_hi = guard_lo + m->size;
 		guard_hit = 0;
 	}
+	if (!m->mt_tried) {
+		m->mt_tried = true;
+		(void)mt_start(m);
+	}
 	for (;;) {
 		if (guard_hit) {
 			mp_fmt(errbuf, errlen,
@@ -179,8 +323,14 @@ int cap_fmap_next(struct cap_fmap *m, struct pcap_pkthdr *h, const uint8_t **ret
 			       m->w.off);
 			return -EBADMSG;
 		}
-		/* map the pages ahead in one call per CAP_MAP_AHEAD bytes instead of a fault per 16
-		 * pages (an old kernel without MADV_POPULATE_READ, or a cut file: faults as usual) */
+		if (m->mt) {
+			if (m->w.off - m->published >= CAP_MAP_WINDOW)
+				mt_publish(m);
+			goto walk;
+		}
+		/* no mapping thread: map the pages ahead in one call per CAP_MAP_AHEAD bytes instead
+		 * of a fault per 16 pages (an old kernel without MADV_POPULATE_READ, or a cut file:
+		 * faults as usual) */
 		if (m->w.off + CAP_MAP_AHEAD / 2 > m->populated && m->populated < m->size) {
 			size_t len = m->size - m->populated < CAP_MAP_AHEAD ? m->size - m->populated
 									    : CAP_MAP_AHEAD;
@@ -198,6 +348,7 @@ int cap_fmap_next(struct cap_fmap *m, struct pcap_pkthdr *h, const uint8_t **ret
 				      MADV_DONTNEED);
 			m->released = end;
 		}
+	walk:
 		r = cap_pcapw_next(&m->w, h, ret_data, errbuf, errlen);
 		if (r == 0) {
 			struct stat st;
@@ -226,6 +377,7 @@ int cap_fmap_next(struct cap_fmap *m, struct pcap_pkthdr *h, const uint8_t **ret
 
 void cap_fmap_close(struct cap_fmap *m)
 {
+	mt_stop(m);
 	if (m->base) {
 		if (guard_lo == (uintptr_t)m->base)
 			guard_lo = guard_hi = 0;

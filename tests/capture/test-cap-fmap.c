@@ -140,14 +140,15 @@ static void walker_damage(void)
 }
 
 /*
- * A file of records, mapped; cut to keep bytes (keep < 0: that many fewer)
- * after the first record is read.
+ * A file of size bytes of records, mapped; cut to keep bytes (keep < 0: that
+ * many fewer) after the first record is read, while the mapping thread maps
+ * ahead (a file larger than its look-ahead: it is still at work).
  */
-static void cut_while_mapped(long keep, const char *what)
+static void cut_while_mapped(size_t size, long keep, const char *what)
 {
 	char path[] = "/tmp/test-cap-fmap-XXXXXX";
 	int fd = mkstemp(path);
-	size_t size = 4u << 20, n;
+	size_t n;
 	uint8_t *b = calloc(1, size);
 	struct cap_fmap m;
 	struct pcap_pkthdr h;
@@ -332,8 +333,14 @@ int main(void)
 	walker_others();
 	walker_damage();
 	fast_filter();
-	cut_while_mapped(100000, "cut to 100,000 bytes (SIGBUS past its page)");
-	cut_while_mapped(4096 + 2000, "cut inside a page (zeros to its end, then SIGBUS)");
-	cut_while_mapped(-500, "cut inside the last page (zeros, no fault: the size check)");
+	cut_while_mapped(4u << 20, 100000, "cut to 100,000 bytes (SIGBUS past its page)");
+	cut_while_mapped(4u << 20, 4096 + 2000,
+			 "cut inside a page (zeros to its end, then SIGBUS)");
+	cut_while_mapped(4u << 20, -500,
+			 "cut inside the last page (zeros, no fault: the size check)");
+	cut_while_mapped(CAP_MAP_LOOKAHEAD * 3, 100000,
+			 "a file thrice the look-ahead cut to 100,000 bytes while mapped ahead");
+	cut_while_mapped(CAP_MAP_LOOKAHEAD * 3, (long)CAP_MAP_LOOKAHEAD * 2,
+			 "a file thrice the look-ahead cut past the look-ahead");
 	return tap_done();
 }
