@@ -94,7 +94,7 @@ struct mp_apiv_kept {
 /* One request sent to a broker and what came of it. */
 struct mp_attempt {
 	int16_t version;
-	char outcome[96]; /* "ok", "error 35 UNSUPPORTED_VERSION (broker max 2)", "closed" ... */
+	char outcome[192]; /* "ok", "error 35 UNSUPPORTED_VERSION (broker max 2)", "closed" ... */
 };
 
 enum mp_tls_state {

@@ -214,17 +214,21 @@ static void status_from_peer(struct disc *d, const char *what, const char *text)
 	mp_fmt(d->res.configs_status, sizeof(d->res.configs_status), "%s: %s", what, safe);
 }
 
+/*
+ * librdkafka sends a BROKER resource to that broker and refuses more than one
+ * per DescribeConfigs call ("Only one ConfigResource of type BROKER is allowed
+ * per call"): one call per broker, all in flight on one queue, every answer
+ * awaited within the one deadline.
+ */
 static void describe_configs(struct disc *d, rd_kafka_t *rk)
 {
-	size_t n = d->res.n_brokers;
-	rd_kafka_ConfigResource_t **rs = calloc(n ? n : 1, sizeof(*rs));
+	size_t n = d->res.n_brokers, asked = 0, answered = 0, ok = 0;
 	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
 	rd_kafka_AdminOptions_t *opt =
 		rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
-	rd_kafka_event_t *ev = NULL;
 	char e[256];
 
-	if (!rs || !q || !opt) {
+	if (!q || !opt) {
 		mp_strlcpy(d->res.configs_status, "out of memory", sizeof(d->res.configs_status));
 		goto out;
 	}
@@ -232,40 +236,48 @@ static void describe_configs(struct disc *d, rd_kafka_t *rk)
 	for (size_t i = 0; i < n; i++) {
 		char id[16];
 		mp_fmt(id, sizeof(id), "%d", d->res.brokers[i].id);
-		rs[i] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id);
+		rd_kafka_ConfigResource_t *r =
+			rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id);
+		if (!r)
+			continue;
+		rd_kafka_DescribeConfigs(rk, &r, 1, opt, q); /* the call copies r */
+		rd_kafka_ConfigResource_destroy(r);
+		asked++;
 	}
-	rd_kafka_DescribeConfigs(rk, rs, n, opt, q);
-	ev = rd_kafka_queue_poll(q, d->req.timeout_ms + 1000);
-	if (!ev) {
-		mp_strlcpy(d->res.configs_status, "DescribeConfigs timed out",
-			   sizeof(d->res.configs_status));
-		goto out;
-	}
-	if (rd_kafka_event_error(ev)) {
-		status_from_peer(d, "DescribeConfigs", rd_kafka_event_error_string(ev));
-		goto out;
-	}
-	const rd_kafka_DescribeConfigs_result_t *res = rd_kafka_event_DescribeConfigs_result(ev);
-	size_t rn = 0;
-	const rd_kafka_ConfigResource_t **rr = rd_kafka_DescribeConfigs_result_resources(res, &rn);
-	size_t ok = 0;
-	for (size_t i = 0; i < rn; i++) {
-		if (rd_kafka_ConfigResource_error(rr[i])) {
-			status_from_peer(d, "DescribeConfigs refused",
-					 rd_kafka_ConfigResource_error_string(rr[i]));
+	int64_t end = mp_now_ms() + d->req.timeout_ms + 1000;
+	while (answered < asked) {
+		int64_t left = end - mp_now_ms();
+		rd_kafka_event_t *ev = left > 0 ? rd_kafka_queue_poll(q, (int)left) : NULL;
+		if (!ev) {
+			mp_strlcpy(d->res.configs_status, "DescribeConfigs timed out",
+				   sizeof(d->res.configs_status));
+			break;
+		}
+		answered++;
+		if (rd_kafka_event_error(ev)) {
+			status_from_peer(d, "DescribeConfigs", rd_kafka_event_error_string(ev));
+			rd_kafka_event_destroy(ev);
 			continue;
 		}
-		take_configs(d, rr[i]);
-		ok++;
+		const rd_kafka_DescribeConfigs_result_t *res =
+			rd_kafka_event_DescribeConfigs_result(ev);
+		size_t rn = 0;
+		const rd_kafka_ConfigResource_t **rr =
+			res ? rd_kafka_DescribeConfigs_result_resources(res, &rn) : NULL;
+		for (size_t i = 0; i < rn; i++) {
+			if (rd_kafka_ConfigResource_error(rr[i])) {
+				status_from_peer(d, "DescribeConfigs refused",
+						 rd_kafka_ConfigResource_error_string(rr[i]));
+				continue;
+			}
+			take_configs(d, rr[i]);
+			ok++;
+		}
+		rd_kafka_event_destroy(ev);
 	}
-	if (ok == rn && rn)
+	if (asked && ok == asked)
 		mp_strlcpy(d->res.configs_status, "ok", sizeof(d->res.configs_status));
 out:
-	if (ev)
-		rd_kafka_event_destroy(ev);
-	for (size_t i = 0; rs && i < n; i++)
-		rd_kafka_ConfigResource_destroy(rs[i]);
-	free(rs);
 	if (opt)
 		rd_kafka_AdminOptions_destroy(opt);
 	if (q)

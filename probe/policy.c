@@ -195,6 +195,37 @@ static int judge_version(struct mp_cluster *c, const struct mp_policy *p)
 		mp_cluster_add_finding(c, "KAFKA_VERSION_BELOW_MINIMUM", ev);
 		return 0;
 	}
+	/* The union straddles the minimum; a broker of its own may not: in a
+	 * cluster mid-upgrade (KAFKA_BROKERS_DISAGREE) one broker still on a
+	 * feature release below the minimum's keeps the cluster below it. */
+	char min_feature[24];
+	const char *dot = strchr(p->min_version, '.');
+	dot = dot ? strchr(dot + 1, '.') : NULL;
+	mp_strlcpy(min_feature, p->min_version,
+		   dot ? (size_t)(dot - p->min_version) + 1 : sizeof(min_feature));
+	for (size_t i = 0; i < c->n_brokers; i++) {
+		const struct mp_broker *b = c->brokers[i];
+		bool all_below = b->answered && b->fp.exact && b->fp.n_releases > 0;
+		for (uint16_t j = 0; all_below && j < b->fp.n_releases; j++)
+			all_below = mp_ver_cmp_str(b->fp.releases[j], min_feature) < 0;
+		if (!all_below)
+			continue;
+		mp_fmt(c->verdict_reason, sizeof(c->verdict_reason),
+		       "broker %s:%u runs %s, below %s (the brokers disagree: %s)", b->host,
+		       b->port, b->fp.releases[0], p->min_version, list);
+		cJSON *ev = cJSON_CreateObject();
+		cJSON *cands = cJSON_AddArrayToObject(ev, "candidates");
+		for (uint16_t k = 0; k < c->n_candidates; k++)
+			cJSON_AddItemToArray(cands, cJSON_CreateString(c->candidates[k]));
+		cJSON_AddItemToObject(ev, "broker", broker_ref(b));
+		cJSON *rels = cJSON_AddArrayToObject(ev, "broker_releases");
+		for (uint16_t k = 0; k < b->fp.n_releases; k++)
+			cJSON_AddItemToArray(rels, cJSON_CreateString(b->fp.releases[k]));
+		cJSON_AddStringToObject(ev, "min_version", p->min_version);
+		cJSON_AddStringToObject(ev, "mode", c->mode);
+		mp_cluster_add_finding(c, "KAFKA_VERSION_BELOW_MINIMUM", ev);
+		return 0;
+	}
 	mp_fmt(c->verdict_reason, sizeof(c->verdict_reason),
 	       "the versions consistent with the evidence (%s) straddle the minimum %s", list,
 	       p->min_version);

@@ -196,6 +196,18 @@ static void test_verdicts(void)
 	       "brokers that disagree: KAFKA_BROKERS_DISAGREE, not compliant");
 	mp_report_free(r);
 
+	/* mid-upgrade from 2.2 to 2.8: the union straddles 2.5.1, but the 2.2
+	 * broker alone is below it, so the cluster is below it */
+	mp_fmt(e[0], 32, "127.0.0.1:%u", add("2.2", FP_MODE_ZK, false, false, STANDIN_RELEASE));
+	mp_fmt(e[1], 32, "127.0.0.1:%u", add("2.8", FP_MODE_ZK, false, false, STANDIN_RELEASE));
+	r = scan(eps, 2, NULL, KAFKA_TLS_AUTO, false);
+	TAP_OK(r && has_finding(r->clusters[0], "KAFKA_BROKERS_DISAGREE") &&
+		       has_finding(r->clusters[0], "KAFKA_VERSION_BELOW_MINIMUM") &&
+		       r->clusters[0]->verdict == MP_VERDICT_NON_COMPLIANT &&
+		       strstr(r->clusters[0]->verdict_reason, e[0]),
+	       "2.2 and 2.8 brokers: non_compliant, the 2.2 broker named below the minimum");
+	mp_report_free(r);
+
 	/* a release MSK never offered */
 	mp_fmt(e[0], 32, "127.0.0.1:%u", add("2.0", FP_MODE_ZK, false, false, STANDIN_RELEASE));
 	r = scan(eps, 1, "msk", KAFKA_TLS_AUTO, false);
