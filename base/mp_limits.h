@@ -107,9 +107,12 @@
 #define CAP_MAP_RELEASE		   (4u << 20) /* mapped file bytes read before they are unmapped (flat RSS) */
 #define CAP_MAP_AHEAD		   (1u << 20) /* mapped file bytes populated ahead of the reader in one call */
 #define CAP_MAP_WINDOW		   (2u << 20) /* the mapping thread's step: populated, published, unmapped */
-#define CAP_MAP_LOOKAHEAD	   (8u * CAP_MAP_WINDOW) /* mapped ahead of the reader by that thread, at most */
-#define CAP_MAP_BEHIND_MAX	   (4u * CAP_MAP_RELEASE) /* read and still mapped: the reader unmaps it itself */
-#define CAP_MAP_PREFETCH	   (16u << 10) /* the reader asks for the file's cache lines this far ahead */
+/* mapped ahead of the reader by the mapping thread, at most */
+#define CAP_MAP_LOOKAHEAD (8u * CAP_MAP_WINDOW)
+/* read and still mapped: past this the reader unmaps it itself */
+#define CAP_MAP_BEHIND_MAX (4u * CAP_MAP_RELEASE)
+/* the reader asks for the file's cache lines this far ahead */
+#define CAP_MAP_PREFETCH (16u << 10)
 #define CAP_FILE_BUFFER \
 	(64u *          \
 	 1024u) /* stdio buffer for offline reads (docs/facts.md; 256 KiB+ is slower: leaves L2) */
