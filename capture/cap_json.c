@@ -796,6 +796,11 @@ const struct cap_flow_info *cap_result_flows(const struct cap_result *r, size_t 
 	return r ? r->flows : NULL;
 }
 
+uint64_t cap_result_unlisted(const struct cap_result *r)
+{
+	return r ? r->rep->not_listed : 0;
+}
+
 int cap_result_json(const struct cap_result *r, cap_keep_fn keep, void *ud, cJSON **ret_capture,
 		    cJSON **ret_findings)
 {

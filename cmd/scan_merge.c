@@ -181,7 +181,9 @@ int scan_merge_result(struct mp_report *r, const struct cap_result *res)
 			if (rc == 0)
 				rc = add_capture_finding(c, f);
 		cJSON_Delete(findings);
-		c->proven_traffic = traffic_encrypted(c, fl, n);
+		/* a flow left unlisted (a capture of more than CAP_REPORT_FLOWS_MAX
+		 * flows) may be plaintext to this cluster: no proof then */
+		c->proven_traffic = !cap_result_unlisted(res) && traffic_encrypted(c, fl, n);
 	}
 	cJSON_Delete(un);
 	return rc;

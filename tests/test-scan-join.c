@@ -17,6 +17,7 @@
  *   10.0.1.9 -> 10.0.3.7:2181 ZK plain    nobody: b's address, not b's port
  */
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,6 +65,31 @@ static bool write_pcap(const char *path)
 	craft_conv_init(&v, &o, craft_ep4("10.0.1.8", 53425), craft_ep4("10.0.9.9", 2181));
 	craft_zk_session(&v, true);
 	craft_conv_init(&v, &o, craft_ep4("10.0.1.9", 53426), craft_ep4("10.0.3.7", 2181));
+	craft_zk_session(&v, true);
+	craft_close(&o);
+	return true;
+}
+
+/* Cluster b's ZooKeeper: one TLS session (listed), then more finished flows
+ * to other servers than the report lists, then a plaintext session to it
+ * that is past the list. */
+static bool write_flood_pcap(const char *path)
+{
+	struct craft_out o;
+	struct craft_conv v;
+	char cl[32];
+	if (craft_open(&o, path, CRAFT_ETH) < 0)
+		return false;
+	craft_conv_init(&v, &o, craft_ep4("10.0.1.7", 53424), craft_ep4("10.0.3.7", 2182));
+	craft_tls_session(&v, "zk-1.b.example", true);
+	for (unsigned i = 0; i < CAP_REPORT_FLOWS_MAX; i++) {
+		snprintf(cl, sizeof(cl), "10.1.%u.%u", i / 250, i % 250 + 1);
+		craft_conv_init(&v, &o, craft_ep4(cl, 40000), craft_ep4("10.0.8.8", 9999));
+		craft_handshake(&v);
+		craft_send(&v, true, "hello", 5);
+		craft_fin(&v);
+	}
+	craft_conv_init(&v, &o, craft_ep4("10.0.1.9", 53426), craft_ep4("10.0.3.7", 2182));
 	craft_zk_session(&v, true);
 	craft_close(&o);
 	return true;
@@ -195,6 +221,30 @@ int main(void)
 	       "unattributed: counted by class");
 	TAP_OK(num(cJSON_GetObjectItemCaseSensitive(a->capture, "stats"), "cluster_flows") == 2,
 	       "a: stats.cluster_flows");
+
+	/* a capture with more flows than it lists: the overflow is counted, so
+	 * the join knows its evidence is incomplete (scan_merge_result then
+	 * proves no traffic_encrypted) */
+	cap_session_free(cs);
+	cs = NULL;
+	res = NULL;
+	if (!write_flood_pcap(path)) {
+		printf("Bail out! cannot write the flood pcap\n");
+		return 1;
+	}
+	TAP_EQ_INT(cap_session_start(&cs, &co, err, sizeof(err)), 0, "flood capture: %s", err);
+	if (cs) {
+		struct pollfd pfd = { .fd = cap_session_wait_fd(cs), .events = POLLIN };
+		TAP_OK(poll(&pfd, 1, 60000) == 1 && cap_session_done(cs),
+		       "the flood file was read");
+	}
+	TAP_EQ_INT(cs ? cap_session_end(cs, &res, err, sizeof(err)) : -1, 0, "flood ended: %s",
+		   err);
+	TAP_OK(cap_result_unlisted(res) > 0, "flows past the list are counted as unlisted");
+
+	TAP_EQ_INT(scan_merge_result(r, res), 0, "flood merged");
+	TAP_OK(!b->proven_traffic,
+	       "b: no traffic_encrypted (a plaintext session and unlisted flows)");
 out:
 	cap_session_free(cs);
 	mp_report_free(r);
