@@ -73,7 +73,7 @@ static int bounding_clear(void)
 
 int cap_privs_drop(const char *user, uid_t uid, gid_t gid, char *errbuf, size_t errlen)
 {
-	uint64_t eff, prm, inh;
+	uint64_t eff = 0, prm = 0, inh = 0; /* caps_get() writes them on success only */
 	const char *step;
 	int r;
 
