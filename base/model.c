@@ -165,6 +165,8 @@ static void cluster_free(struct mp_cluster *c)
 	free(c->findings);
 	cJSON_Delete(c->capture);
 	cJSON_Delete(c->inventory);
+	cJSON_Delete(c->clients);
+	cJSON_Delete(c->open_monitoring);
 	free(c);
 }
 

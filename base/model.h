@@ -270,12 +270,23 @@ struct mp_cluster {
 	struct mp_finding *findings; /* owned array */
 	struct cJSON *capture;	     /* owned: capture section (flows, stats), or NULL */
 	struct cJSON *inventory;     /* owned: what AWS declares (reports/rep_policy.c), or NULL */
+	/*
+	 * owned: the client inventory, an array of client objects (capture's
+	 * request headers, "source": "capture"; brokers' Open Monitoring
+	 * metrics, "source": "open-monitoring"; docs/schema), or NULL
+	 */
+	struct cJSON *clients;
+	/* owned: per broker, the Open Monitoring scrape's status and reason, or NULL */
+	struct cJSON *open_monitoring;
 };
 
 struct mp_policy {
 	char min_version[24]; /* "2.5.1" */
 	char platform[8];     /* "msk" | "apache" */
 	int cert_warn_days;
+	/* --target-version resolved to an exact release ("4.2.2"): clients are
+	 * judged against what it accepts; "" = no judgement */
+	char target_version[24];
 };
 
 struct mp_report {
