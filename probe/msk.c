@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -13,6 +14,7 @@ struct msk_entry {
 	char version[24];
 	char release[12];
 	enum fp_mode mode;
+	int64_t released, end_of_support; /* 00:00 UTC of the day, seconds; 0 unknown */
 };
 
 struct msk_catalog {
@@ -25,10 +27,44 @@ void msk_catalog_free(struct msk_catalog *c)
 	free(c);
 }
 
-/* One "<version>\t<release>\t<mode>" line into e. */
+int msk_date_parse(const char *s, int64_t *ret)
+{
+	struct tm tm = { 0 };
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+	if (s[10] != '\0')
+		return -EINVAL;
+	tm.tm_year =
+		(s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0') - 1900;
+	tm.tm_mon = (s[5] - '0') * 10 + (s[6] - '0') - 1;
+	tm.tm_mday = (s[8] - '0') * 10 + (s[9] - '0');
+	if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31)
+		return -EINVAL;
+	int64_t t = (int64_t)timegm(&tm);
+	if (tm.tm_mday != (s[8] - '0') * 10 + (s[9] - '0'))
+		return -EINVAL; /* timegm normalised a day the month lacks (02-30) */
+	*ret = t;
+	return 0;
+}
+
+/* An optional date field: empty is unknown (0). */
+static int date_field(const char *f, int64_t *ret, const char *what, char *why, size_t wl)
+{
+	*ret = 0;
+	if (!f || !*f)
+		return 0;
+	if (msk_date_parse(f, ret) < 0) {
+		mp_fmt(why, wl, "bad %s '%.30s': want YYYY-MM-DD or empty", what, f);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One "<version>\t<release>\t<mode>[\t<released>\t<end of support>]" line into e. */
 static int parse_line(struct msk_entry *e, const char *p, size_t len, char *why, size_t wl)
 {
-	char line[128], *f2, *f3;
+	char line[128], *f2, *f3, *f4 = NULL, *f5 = NULL;
 	struct mp_ver v;
 	if (len >= sizeof(line) || memchr(p, '\0', len)) {
 		mp_fmt(why, wl, "line too long or has a NUL byte");
@@ -38,12 +74,20 @@ static int parse_line(struct msk_entry *e, const char *p, size_t len, char *why,
 	line[len] = '\0';
 	f2 = strchr(line, '\t');
 	f3 = f2 ? strchr(f2 + 1, '\t') : NULL;
-	if (!f3 || strchr(f3 + 1, '\t')) {
-		mp_fmt(why, wl, "want 3 tab-separated fields: version, release, mode");
+	f4 = f3 ? strchr(f3 + 1, '\t') : NULL;
+	f5 = f4 ? strchr(f4 + 1, '\t') : NULL;
+	if (!f3 || (f4 && !f5) || (f5 && strchr(f5 + 1, '\t'))) {
+		mp_fmt(why, wl,
+		       "want 3 or 5 tab-separated fields: version, release, mode[, "
+		       "released, end of support]");
 		return -EINVAL;
 	}
 	*f2++ = '\0';
 	*f3++ = '\0';
+	if (f4) {
+		*f4++ = '\0';
+		*f5++ = '\0';
+	}
 	if (strlen(line) >= sizeof(e->version) || mp_ver_parse(line, &v) < 0) {
 		mp_fmt(why, wl, "bad MSK version '%.30s'", line);
 		return -EINVAL;
@@ -56,6 +100,9 @@ static int parse_line(struct msk_entry *e, const char *p, size_t len, char *why,
 		mp_fmt(why, wl, "mode must be zk or kraft");
 		return -EINVAL;
 	}
+	if (date_field(f4, &e->released, "release date", why, wl) < 0 ||
+	    date_field(f5, &e->end_of_support, "end of support date", why, wl) < 0)
+		return -EINVAL;
 	mp_strlcpy(e->version, line, sizeof(e->version));
 	mp_strlcpy(e->release, f2, sizeof(e->release));
 	e->mode = strcmp(f3, "kraft") == 0 ? FP_MODE_KRAFT : FP_MODE_ZK;
@@ -127,4 +174,17 @@ size_t msk_candidates(const struct msk_catalog *c, const struct fp_row *row, boo
 	for (unsigned i = 0; i < row->n_patches; i++)
 		add(out, cap, n, &added, row->patches[i]);
 	return added;
+}
+
+int msk_support_dates(const struct msk_catalog *c, const char *version, int64_t *ret_released,
+		      int64_t *ret_end_of_support)
+{
+	for (size_t i = 0; c && i < c->n; i++) {
+		if (strcmp(c->e[i].version, version) != 0)
+			continue;
+		*ret_released = c->e[i].released;
+		*ret_end_of_support = c->e[i].end_of_support;
+		return 0;
+	}
+	return -ENOENT;
 }

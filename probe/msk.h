@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fp.h"
 
@@ -29,5 +30,17 @@ void msk_catalog_free(struct msk_catalog *c);
  */
 size_t msk_candidates(const struct msk_catalog *c, const struct fp_row *row, bool msk,
 		      char (*out)[24], size_t cap, size_t *n, bool *ret_not_msk);
+
+/*
+ * MSK's published dates for version (an exact catalogue name, "3.7.x"):
+ * release and end of support, seconds since the epoch at 00:00 UTC of the
+ * day, 0 where the catalogue has no date. 0, or -ENOENT when the catalogue
+ * lacks the version.
+ */
+int msk_support_dates(const struct msk_catalog *c, const char *version, int64_t *ret_released,
+		      int64_t *ret_end_of_support);
+
+/* "YYYY-MM-DD" (a real day, 1970 or later) to seconds at 00:00 UTC; 0 or -EINVAL. */
+int msk_date_parse(const char *s, int64_t *ret);
 
 #endif

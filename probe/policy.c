@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
+
+#define EOS_SOON_DAYS 90
+#define DAY_S	      86400
 
 static void add_unique(char (*arr)[12], uint16_t *n, size_t cap, const char *s)
 {
@@ -390,6 +394,81 @@ static void explain_scram_refusal(struct mp_cluster *c)
 	mp_strlcpy(d->error, note, sizeof(d->error));
 }
 
+static cJSON *date_str(int64_t t)
+{
+	char d[32];
+	mp_rfc3339(d, t);
+	d[10] = '\0'; /* the day */
+	return cJSON_CreateString(d);
+}
+
+int64_t policy_scan_date(bool *ret_from_env)
+{
+	const char *e = getenv("MSKPROBE_SCAN_DATE");
+	int64_t t;
+	if (e && msk_date_parse(e, &t) == 0) {
+		*ret_from_env = true;
+		return t;
+	}
+	*ret_from_env = false;
+	return (int64_t)time(NULL);
+}
+
+/*
+ * MSK's end of support (AWS "Supported Apache Kafka versions", and its
+ * version support policy: past the date MSK upgrades the cluster itself, at
+ * any time, without notice). Judged only on platform msk and only when every
+ * candidate version has a published date: the cluster is past end of support
+ * when the latest of them is at or before the scan date, and soon when it is
+ * within EOS_SOON_DAYS after it.
+ */
+int policy_end_of_support(struct mp_cluster *c, const struct mp_policy *p,
+			  const struct msk_catalog *msk, int64_t now, bool now_from_env)
+{
+	int64_t latest = 0, rel, eos;
+	if (strcmp(p->platform, "msk") != 0 || c->n_candidates == 0)
+		return 0;
+	for (uint16_t i = 0; i < c->n_candidates; i++) {
+		if (msk_support_dates(msk, c->candidates[i], &rel, &eos) < 0 || eos == 0)
+			return 0; /* a version without a published date may still be supported */
+		if (eos > latest)
+			latest = eos;
+	}
+	bool past = latest <= now;
+	if (!past && latest - now > (int64_t)EOS_SOON_DAYS * DAY_S)
+		return 0;
+	cJSON *ev = cJSON_CreateObject();
+	cJSON *vs = cJSON_AddArrayToObject(ev, "versions");
+	for (uint16_t i = 0; i < c->n_candidates; i++) {
+		cJSON *o = cJSON_CreateObject();
+		msk_support_dates(msk, c->candidates[i], &rel, &eos);
+		cJSON_AddStringToObject(o, "version", c->candidates[i]);
+		cJSON_AddItemToObject(o, "released", rel ? date_str(rel) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "end_of_support", date_str(eos));
+		cJSON_AddItemToArray(vs, o);
+	}
+	cJSON_AddItemToObject(ev, "end_of_support", date_str(latest));
+	cJSON_AddItemToObject(ev, "scan_date", date_str(now));
+	cJSON_AddStringToObject(ev, "scan_date_from",
+				now_from_env ? "MSKPROBE_SCAN_DATE" : "the clock");
+	if (past)
+		cJSON_AddNumberToObject(ev, "days_past_end_of_support",
+					(double)((now - latest) / DAY_S));
+	else
+		cJSON_AddNumberToObject(ev, "days_to_end_of_support",
+					(double)((latest - now + DAY_S - 1) / DAY_S));
+	cJSON_AddStringToObject(
+		ev, "msk_policy",
+		past ? "Amazon MSK upgrades a cluster on a version past its end of support date to "
+		       "the recommended version at any time, without notification (AWS, Amazon MSK "
+		       "version support policy)"
+		     : "after the end of support date Amazon MSK may upgrade the cluster to the "
+		       "recommended version at any time, without notification (AWS, Amazon MSK "
+		       "version support policy)");
+	return mp_cluster_add_finding(
+		c, past ? "KAFKA_VERSION_END_OF_SUPPORT" : "KAFKA_VERSION_END_OF_SUPPORT_SOON", ev);
+}
+
 int policy_apply(struct mp_cluster *c, const struct mp_policy *p, const struct fp_table *fp,
 		 const struct msk_catalog *msk)
 {
@@ -403,6 +482,10 @@ int policy_apply(struct mp_cluster *c, const struct mp_policy *p, const struct f
 			cJSON_AddItemToArray(rels, cJSON_CreateString(c->releases[i]));
 		mp_cluster_add_finding(c, "KAFKA_NOT_AN_MSK_VERSION", ev);
 	}
+	bool from_env;
+	int64_t now = policy_scan_date(&from_env);
+	if (policy_end_of_support(c, p, msk, now, from_env) == -ENOMEM)
+		return -ENOMEM;
 	check_configs(c);
 	check_plaintext_listeners(c);
 	explain_scram_refusal(c);

@@ -169,9 +169,9 @@ check "... naming what a diff is written as" grep -qx "mskprobe diff: --format '
 expect "trend --format md is bad usage" 2 "$B" trend "$T/s1.json" --format md
 check "... naming what a trend is written as" grep -qx "mskprobe trend: --format 'md': a trend is written as json, text or html" "$T/err"
 expect "report --format trend is bad usage" 2 "$B" report "$T/s1.json" --format trend
-check "... naming what a report is written as" grep -qx "mskprobe report: --format 'trend': a report is written as json, text, html, md, asff, ocsf or junit" "$T/err"
+check "... naming what a report is written as" grep -qx "mskprobe report: --format 'trend': a report is written as json, text, html, md, asff, ocsf, junit or prom" "$T/err"
 expect "scan --format md,pdf is bad usage before probing" 2 "$B" scan --bootstrap 127.0.0.1:1 --format md,pdf
-check "... with the same message" grep -qx "mskprobe scan: --format 'pdf': a report is written as json, text, html, md, asff, ocsf or junit" "$T/err"
+check "... with the same message" grep -qx "mskprobe scan: --format 'pdf': a report is written as json, text, html, md, asff, ocsf, junit or prom" "$T/err"
 check "diff --help lists the registry's diff formats" bash -c "'$B' diff --help | grep -q -- '--format F     json, text, md (default text)'"
 check "trend --help lists the registry's trend formats" bash -c "'$B' trend --help | grep -q -- '--format F     json, text, html (default text)'"
 expect "trend over three reports (given out of order)" 0 "$B" trend "$T/s3.json" "$T/s1.json" "$T/s2.json" --output "$T/trend.txt"

@@ -28,6 +28,8 @@ static void test_catalog(void)
 {
 	static const char *const emitted[] = {
 		"KAFKA_VERSION_BELOW_MINIMUM",
+		"KAFKA_VERSION_END_OF_SUPPORT",
+		"KAFKA_VERSION_END_OF_SUPPORT_SOON",
 		"KAFKA_BROKERS_DISAGREE",
 		"KAFKA_NOT_AN_MSK_VERSION",
 		"KAFKA_PRE_0_10_SUSPECTED",
@@ -475,11 +477,12 @@ static void test_registry(void)
 		enum rep_doc kind;
 		const char *names;
 	} want[] = {
-		{ REP_DOC_REPORT, "json, text, html, md, asff, ocsf, junit" },
+		{ REP_DOC_REPORT, "json, text, html, md, asff, ocsf, junit, prom" },
 		{ REP_DOC_DIFF, "json, text, md" },
 		{ REP_DOC_TREND, "json, text, html" },
 	};
-	static const char *const all[] = { "json", "text", "html", "md", "asff", "ocsf", "junit" };
+	static const char *const all[] = { "json", "text", "html",  "md",
+					   "asff", "ocsf", "junit", "prom" };
 	char names[REP_FORMAT_NAMES_MAX], err[256], *out = NULL;
 	cJSON *d = cJSON_Parse("{\"schema\":\"mskprobe.diff/1\",\"clusters\":[],\"pass\":true}");
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -506,8 +509,8 @@ static void test_registry(void)
 	TAP_EQ_INT(rep_formats_check(REP_DOC_REPORT, "json,md", err, sizeof(err)), 0, "a list");
 	TAP_EQ_INT(rep_formats_check(REP_DOC_REPORT, "json,trend", err, sizeof(err)), -EINVAL,
 		   "a list with a bad name");
-	TAP_OK(strstr(err,
-		      "'trend': a report is written as json, text, html, md, asff, ocsf or junit"),
+	TAP_OK(strstr(err, "'trend': a report is written as json, text, html, md, asff, ocsf, "
+			   "junit or prom"),
 	       "the list check gives the same message: %s", err);
 	TAP_EQ_INT(rep_render_doc(REP_DOC_DIFF, "asff", d, NULL, &out, NULL, err, sizeof(err)),
 		   -EINVAL, "rendering a diff as asff is refused");
