@@ -222,6 +222,14 @@ int rep_diff(const struct cJSON *before, const struct cJSON *after, struct cJSON
 int rep_trend(const struct cJSON *const *reports, const char *const *names, size_t n,
 	      struct cJSON **ret, char *errbuf, size_t errlen);
 
+/*
+ * MSK's published dates for an MSK version name ("3.7.x"), from the MSK
+ * catalogue compiled into reports (rep_msk.c): release and end of support,
+ * Unix time at 00:00 UTC of the day, 0 when not published. 0, or -ENOENT
+ * when the catalogue lacks the version.
+ */
+int rep_msk_dates(const char *version, int64_t *ret_released, int64_t *ret_end_of_support);
+
 /* ---- inventory, policy file, declared-vs-measured (rep_inventory.c) ------- */
 
 #define REP_TAGS_MAX	      64u
