@@ -5,7 +5,9 @@
  * time to remediate (from the first report a cluster is non_compliant to
  * the first later report it is compliant, per cluster and overall); and the
  * findings open in the latest report by age (since the start of their
- * current unbroken run). Clusters are matched by ARN, else name. Rendered
+ * current unbroken run); on platform msk, the age of the oldest version
+ * since Amazon MSK released it and the clusters past MSK's end of support
+ * (a KAFKA_VERSION_END_OF_SUPPORT finding; the dates: rep_msk.c). Clusters are matched by ARN, else name. Rendered
  * as text, JSON or an HTML page with an inline SVG chart.
  */
 #include <cjson/cJSON.h>
@@ -67,15 +69,46 @@ static void iso(char *dst, int64_t t)
 	mp_rfc3339(dst, t);
 }
 
+static bool has_finding(const cJSON *c, const char *id)
+{
+	const cJSON *f;
+	cJSON_ArrayForEach (f, js_arr(c, "findings"))
+		if (strcmp(js_str(f, "id", ""), id) == 0)
+			return true;
+	return false;
+}
+
+/* The oldest version's MSK release date and age on the report's date (msk only). */
+static void version_age(cJSON *p, const struct item *it, const char *oldest)
+{
+	int64_t rel = 0, eos;
+	char d[32];
+	if (!oldest || strcmp(js_str(js_obj(it->r, "policy"), "platform", ""), "msk") != 0 ||
+	    rep_msk_dates(oldest, &rel, &eos) < 0 || !rel) {
+		cJSON_AddNullToObject(p, "oldest_version_released");
+		cJSON_AddNullToObject(p, "oldest_version_age_days");
+		return;
+	}
+	iso(d, rel);
+	d[10] = '\0';
+	cJSON_AddStringToObject(p, "oldest_version_released", d);
+	cJSON_AddNumberToObject(p, "oldest_version_age_days", (double)((it->t - rel) / 86400));
+}
+
 static cJSON *series_point(const struct item *it)
 {
 	cJSON *p = cJSON_CreateObject();
 	const cJSON *c, *oldest_c = NULL;
 	const char *oldest = NULL;
-	double n = 0, ok = 0;
+	double n = 0, ok = 0, eos = 0;
+	cJSON *eos_names = cJSON_CreateArray();
 	cJSON_ArrayForEach (c, js_arr(it->r, "clusters")) {
 		const char *v = lowest_version(c);
 		n++;
+		if (has_finding(c, "KAFKA_VERSION_END_OF_SUPPORT")) {
+			eos++;
+			cJSON_AddItemToArray(eos_names, cJSON_CreateString(js_str(c, "name", "?")));
+		}
 		ok += strcmp(js_str(c, "verdict", ""), "compliant") == 0;
 		if (v && (!oldest || mp_ver_cmp_str(v, oldest) < 0)) {
 			oldest = v;
@@ -93,6 +126,9 @@ static cJSON *series_point(const struct item *it)
 	} else {
 		cJSON_AddNullToObject(p, "oldest_version");
 	}
+	version_age(p, it, oldest);
+	cJSON_AddNumberToObject(p, "past_end_of_support", eos);
+	cJSON_AddItemToObject(p, "past_end_of_support_clusters", eos_names);
 	return p;
 }
 
@@ -250,6 +286,15 @@ int rep_trend(const cJSON *const *reports, const char *const *names, size_t n, c
 	cJSON_AddStringToObject(old, "version", js_str(latest, "oldest_version", "unknown"));
 	cJSON_AddStringToObject(old, "cluster", js_str(latest, "oldest_version_cluster", ""));
 	cJSON_AddStringToObject(old, "as_of", js_str(latest, "generated_at", ""));
+	cJSON_AddItemToObject(old, "msk_released",
+			      cJSON_Duplicate(js_get(latest, "oldest_version_released"), 1));
+	cJSON_AddItemToObject(old, "age_days",
+			      cJSON_Duplicate(js_get(latest, "oldest_version_age_days"), 1));
+	cJSON *pe = cJSON_AddObjectToObject(t, "past_end_of_support");
+	cJSON_AddNumberToObject(pe, "clusters", js_num(latest, "past_end_of_support", 0));
+	cJSON_AddItemToObject(pe, "names",
+			      cJSON_Duplicate(js_get(latest, "past_end_of_support_clusters"), 1));
+	cJSON_AddStringToObject(pe, "as_of", js_str(latest, "generated_at", ""));
 	mttr(cJSON_AddObjectToObject(t, "mttr"), v, n, keys);
 	open_findings(cJSON_AddObjectToObject(t, "open_findings"), v, n);
 	*ret = t;
@@ -278,14 +323,24 @@ int rep_trend_text(const cJSON *t, const struct rep_ctx *ctx, struct rep_buf *b,
 	(void)errlen;
 	const cJSON *p, *m = js_obj(t, "mttr"), *of = js_obj(t, "open_findings");
 	const cJSON *old = js_obj(t, "oldest_version_in_production");
-	rb_put(b, "mskprobe trend over %.0f reports\n\n%-22s %9s %10s  %s\n",
-	       js_num(t, "reports", 0), "REPORT", "CLUSTERS", "COMPLIANT", "OLDEST VERSION");
+	const cJSON *pe = js_obj(t, "past_end_of_support");
+	rb_put(b, "mskprobe trend over %.0f reports\n\n%-22s %9s %10s %9s  %s\n",
+	       js_num(t, "reports", 0), "REPORT", "CLUSTERS", "COMPLIANT", "PAST EOS",
+	       "OLDEST VERSION");
 	cJSON_ArrayForEach (p, js_arr(t, "series"))
-		rb_put(b, "%-22s %9.0f %9.0f%%  %s\n", js_str(p, "generated_at", "?"),
+		rb_put(b, "%-22s %9.0f %9.0f%% %9.0f  %s\n", js_str(p, "generated_at", "?"),
 		       js_num(p, "clusters", 0), 100 * js_num(p, "compliant_share", 0),
-		       js_str(p, "oldest_version", "?"));
-	rb_put(b, "\noldest version in production: %s (%s)\n", js_str(old, "version", "?"),
+		       js_num(p, "past_end_of_support", 0), js_str(p, "oldest_version", "?"));
+	rb_put(b, "\noldest version in production: %s (%s)", js_str(old, "version", "?"),
 	       js_str(old, "cluster", "?"));
+	if (cJSON_IsNumber(js_get(old, "age_days")))
+		rb_put(b, ", released on Amazon MSK %s, %.0f days old",
+		       js_str(old, "msk_released", "?"), js_num(old, "age_days", 0));
+	rb_put(b, "\nclusters past Amazon MSK end of support: %.0f", js_num(pe, "clusters", 0));
+	cJSON_ArrayForEach (p, js_arr(pe, "names"))
+		rb_put(b, "%s%s", p == js_arr(pe, "names")->child ? " (" : ", ",
+		       cJSON_IsString(p) ? p->valuestring : "?");
+	rb_str(b, cJSON_GetArraySize(js_arr(pe, "names")) ? ")\n" : "\n");
 	if (cJSON_IsNumber(js_get(m, "mean_hours")))
 		rb_put(b, "mean time to remediate: %.1f hours over %.0f remediation(s)\n",
 		       js_num(m, "mean_hours", 0), js_num(m, "remediations", 0));
@@ -391,7 +446,14 @@ int rep_trend_html(const cJSON *t, const struct rep_ctx *ctx, struct rep_buf *b,
 	       100 * js_num(last, "compliant_share", 0));
 	rb_str(b, "<div class=\"kpi\"><b>");
 	rb_html(b, js_str(old, "version", "?"));
-	rb_str(b, "</b><span>oldest version in production</span></div>\n");
+	rb_str(b, "</b><span>oldest version in production");
+	if (cJSON_IsNumber(js_get(old, "age_days")))
+		rb_put(b, ", %.0f days since its MSK release", js_num(old, "age_days", 0));
+	rb_str(b, "</span></div>\n");
+	rb_put(b,
+	       "<div class=\"kpi\"><b>%.0f</b><span>clusters past MSK end of "
+	       "support</span></div>\n",
+	       js_num(js_obj(t, "past_end_of_support"), "clusters", 0));
 	if (cJSON_IsNumber(js_get(m, "mean_hours")))
 		rb_put(b,
 		       "<div class=\"kpi\"><b>%.1f h</b><span>mean time to "
@@ -404,13 +466,17 @@ int rep_trend_html(const cJSON *t, const struct rep_ctx *ctx, struct rep_buf *b,
 	       cJSON_GetArraySize(js_arr(of, "findings")));
 	rb_str(b, "<h2>Share of compliant clusters</h2>\n");
 	chart(b, t);
-	rb_str(b, "<h2>Reports</h2>\n<table>\n<tr><th>Generated</th><th>Clusters</th>"
-		  "<th>Compliant</th><th>Oldest version</th></tr>\n");
+	rb_str(b,
+	       "<h2>Reports</h2>\n<table>\n<tr><th>Generated</th><th>Clusters</th>"
+	       "<th>Compliant</th><th>Past MSK end of support</th><th>Oldest version</th></tr>\n");
 	cJSON_ArrayForEach (p, js_arr(t, "series")) {
 		rb_str(b, "<tr>");
 		cells(b, p, "generated_at", NULL);
-		rb_put(b, "<td class=\"num\">%.0f</td><td class=\"num\">%.0f%%</td>",
-		       js_num(p, "clusters", 0), 100 * js_num(p, "compliant_share", 0));
+		rb_put(b,
+		       "<td class=\"num\">%.0f</td><td class=\"num\">%.0f%%</td>"
+		       "<td class=\"num\">%.0f</td>",
+		       js_num(p, "clusters", 0), 100 * js_num(p, "compliant_share", 0),
+		       js_num(p, "past_end_of_support", 0));
 		cells(b, p, "oldest_version", NULL);
 		rb_str(b, "</tr>\n");
 	}
