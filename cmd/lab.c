@@ -61,7 +61,7 @@
 #define LAB_STANDIN_CLUSTERS 3	  /* 2.2 zk, 3.7 KRaft TLS, 2.8 zk TLS */
 #define LAB_ZK_MAX	     2	  /* ZooKeeper endpoints of one lab cluster */
 #define LAB_TIMEOUT_MS	     2000 /* the stand-ins answer at once; discovery waits this long */
-#define LAB_FORMATS	     "json,text,html,md,asff,ocsf,junit"
+#define LAB_FORMATS	     "json,text,html,md,asff,ocsf,junit,prom"
 #define LAB_ARN_PREFIX	     "arn:aws:kafka:us-east-1:123456789012:cluster/" /* AWS's example account */
 #define LAB_REQUIRED_TAGS    "Owner"
 
@@ -528,7 +528,7 @@ static void print_paths(const struct lab *l)
 {
 	printf("\nreports written to %s:\n", l->dir);
 	for (int p = 0; p < LAB_PHASES; p++)
-		printf("  %s/%s/report.{json,txt,html,md,asff.json,ocsf.jsonl,junit.xml}, "
+		printf("  %s/%s/report.{json,txt,html,md,asff.json,ocsf.jsonl,junit.xml,prom}, "
 		       "manifest.json%s (scan exit code would be %d)\n",
 		       l->dir, lab_phase_dir[p],
 		       p == LAB_AFTER ? ", report.json.sig, manifest.json.sig" : "",
