@@ -273,6 +273,8 @@ def main():
         return 2
     MSKPROBE, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     interop.MSKPROBE = MSKPROBE
+    # MSK's end of support is judged on a fixed day, so the vectors do not change with the calendar
+    interop.ENV["MSKPROBE_SCAN_DATE"] = "2026-08-01"
     BROKER_SH = os.path.join(SRC, "scripts/interop/broker.sh")
     java = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"
     if not os.access(java, os.X_OK) and not shutil.which("java"):
