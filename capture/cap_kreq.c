@@ -589,17 +589,10 @@ struct fadd {
 static int add_finding(void *ud, const char *id, cJSON *evidence)
 {
 	struct fadd *fa = ud;
-	const struct mp_catalog *cat = mp_catalog();
-	const struct mp_check *k = cat ? mp_catalog_find(cat, id) : NULL;
-	cJSON *f = k ? cJSON_CreateObject() : NULL;
-	if (!f) {
-		cJSON_Delete(evidence);
-		return k ? -ENOMEM : -EINVAL;
-	}
-	put(fa->b, f, "id", cJSON_CreateString(id));
-	put(fa->b, f, "severity", cJSON_CreateString(k->severity));
-	put(fa->b, f, "title", cJSON_CreateString(k->title));
-	put(fa->b, f, "evidence", evidence);
+	cJSON *f;
+	int rc = mp_catalog_finding_json(id, evidence, &f);
+	if (rc < 0)
+		return rc;
 	push(fa->b, fa->findings, f);
 	return 0;
 }

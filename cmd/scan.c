@@ -57,6 +57,7 @@ static int start_capture(struct scan *s, char *errbuf, size_t errlen)
 	co.file = o->capture_file;
 	co.user = NULL; /* the scan keeps its identity: it still has to connect */
 	co.drop_privileges = !o->capture_keep_privileges; /* but no capability */
+	co.target_version = o->policy.target_version[0] ? o->policy.target_version : NULL;
 	/* the ZooKeeper ports the user named are hints too */
 	for (size_t i = 0; i < o->n_clusters; i++)
 		for (size_t j = 0; j < o->clusters[i].n_zookeeper; j++) {
@@ -300,6 +301,7 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 		struct mp_cluster *c = s.cs[i].c;
 		if ((rc = zk_findings(c, &o->policy)) < 0 ||
 		    (rc = scan_kafka_tls_findings(&s.cs[i], &o->policy)) < 0 ||
+		    (rc = scan_client_findings(c, &o->policy)) < 0 ||
 		    (rc = policy_apply(c, &o->policy, s.fp, s.msk)) < 0)
 			goto fail;
 	}

@@ -34,6 +34,7 @@ PASS_THROUGH = {
     ('capture/cap_json.c', 'finding_new', 'id'),             # alleged_json's body
     ('capture/cap_json.c', 'alleged_json', 'finding_ids[i]'),  # the table, read below
     ('cmd/scan_merge.c', 'mp_cluster_add_finding', 'id->valuestring'),  # capture's, from cap_json.c
+    ('cmd/scan_merge.c', 'mp_cluster_add_finding', 'id'),  # base/compat.c's client findings
 }
 TABLES = ('finding_ids',)
 VERDICT_CHECK = 'CONTROL_PLANE_ENCRYPTION'
