@@ -336,6 +336,16 @@ struct cap_kstats {
 int cap_kclients_new(struct cap_kclients **ret);
 void cap_kclients_free(struct cap_kclients *kc);
 void cap_kclients_stats(const struct cap_kclients *kc, struct cap_kstats *ret);
+/*
+ * Connections never to inventory (a scan's own probes): own(ctx, client,
+ * cport, server, sport) is asked once per flow, before its first request.
+ */
+typedef bool (*cap_own_fn)(void *ctx, const struct cap_addr *a, uint16_t ap,
+			   const struct cap_addr *b, uint16_t bp);
+void cap_kclients_set_own(struct cap_kclients *kc, cap_own_fn own, void *ctx);
+/* Is this flow one of those? (false without a callback) */
+bool cap_kclients_own(const struct cap_kclients *kc, const struct cap_addr *client, uint16_t cport,
+		      const struct cap_addr *server, uint16_t sport);
 /* A stream for one flow's client direction, or NULL (pool full: counted). */
 struct cap_kstream *cap_kstream_new(struct cap_kclients *kc);
 void cap_kstream_free(struct cap_kclients *kc, struct cap_kstream *s);
@@ -373,6 +383,9 @@ void cap_report_set_kclients(struct cap_report *r, const struct cap_kclients *kc
  */
 int cap_report_exclude(struct cap_report *r, const struct cap_addr *local, uint16_t lport,
 		       const struct cap_addr *remote, uint16_t rport);
+/* Is (a:ap, b:bp) one of those connections, either way round? ctx: the report. Thread-safe. */
+bool cap_report_is_own(void *ctx, const struct cap_addr *a, uint16_t ap, const struct cap_addr *b,
+		       uint16_t bp);
 
 struct cap_run_info {
 	const char *kind; /* "interface" | "file" */

@@ -650,7 +650,9 @@ static void kafka_requests(struct cap_flowtab *t, struct flow *f, int dir, const
 				f->ks_dir = -2; /* settled as something else: never look again */
 			return;
 		}
-		f->ks = cap_kstream_new(t->kc);
+		bool own = dir == 0 ? cap_kclients_own(t->kc, &f->a, f->pa, &f->b, f->pb)
+				    : cap_kclients_own(t->kc, &f->b, f->pb, &f->a, f->pa);
+		f->ks = own ? NULL : cap_kstream_new(t->kc);
 		if (!f->ks) {
 			f->ks_dir = -2;
 			return;

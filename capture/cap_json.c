@@ -143,20 +143,26 @@ static bool same_ep(const struct cap_addr *a, uint16_t ap, const struct cap_addr
 	return ap == bp && a->family == b->family && memcmp(a->a, b->a, sizeof(a->a)) == 0;
 }
 
-/* One of our own connections, whichever side the classifier called client. */
-static bool is_own(struct cap_report *r, const struct cap_flow_result *f)
+bool cap_report_is_own(void *ctx, const struct cap_addr *a, uint16_t ap, const struct cap_addr *b,
+		       uint16_t bp)
 {
+	struct cap_report *r = ctx;
 	bool own = false;
 	pthread_mutex_lock(&r->own_lock);
 	for (size_t i = 0; i < r->n_own && !own; i++) {
 		const struct own_flow *o = &r->own[i];
-		own = (same_ep(&f->client, f->cport, &o->local, o->lport) &&
-		       same_ep(&f->server, f->sport, &o->remote, o->rport)) ||
-		      (same_ep(&f->server, f->sport, &o->local, o->lport) &&
-		       same_ep(&f->client, f->cport, &o->remote, o->rport));
+		own = (same_ep(a, ap, &o->local, o->lport) &&
+		       same_ep(b, bp, &o->remote, o->rport)) ||
+		      (same_ep(b, bp, &o->local, o->lport) && same_ep(a, ap, &o->remote, o->rport));
 	}
 	pthread_mutex_unlock(&r->own_lock);
 	return own;
+}
+
+/* One of our own connections, whichever side the classifier called client. */
+static bool is_own(struct cap_report *r, const struct cap_flow_result *f)
+{
+	return cap_report_is_own(r, &f->client, f->cport, &f->server, f->sport);
 }
 
 void cap_report_set_kclients(struct cap_report *r, const struct cap_kclients *kc,

@@ -63,6 +63,8 @@ struct cap_kclients {
 	uint32_t bucket[KC_BUCKETS];
 	uint64_t pool;
 	struct cap_kstats st;
+	cap_own_fn own;
+	void *own_ctx;
 };
 
 struct cap_kstream {
@@ -96,6 +98,18 @@ void cap_kclients_free(struct cap_kclients *kc)
 void cap_kclients_stats(const struct cap_kclients *kc, struct cap_kstats *ret)
 {
 	*ret = kc->st;
+}
+
+void cap_kclients_set_own(struct cap_kclients *kc, cap_own_fn own, void *ctx)
+{
+	kc->own = own;
+	kc->own_ctx = ctx;
+}
+
+bool cap_kclients_own(const struct cap_kclients *kc, const struct cap_addr *client, uint16_t cport,
+		      const struct cap_addr *server, uint16_t sport)
+{
+	return kc->own && kc->own(kc->own_ctx, client, cport, server, sport);
 }
 
 struct cap_kstream *cap_kstream_new(struct cap_kclients *kc)

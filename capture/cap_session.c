@@ -454,6 +454,7 @@ int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *
 	if (r < 0)
 		goto out;
 	cap_flowtab_set_kclients(s->ft, s->kc);
+	cap_kclients_set_own(s->kc, cap_report_is_own, s->rep); /* a scan's probes are no clients */
 	cap_report_set_kclients(s->rep, s->kc, o->target_version);
 	r = session_open(s, errbuf, errlen);
 	if (r < 0)
