@@ -56,6 +56,7 @@ struct cap_report {
 	struct cap_flow_result *flows;
 	size_t n_flows, cap_flows;
 	uint64_t not_listed;
+	uint64_t not_listed_over; /* of those: classified or hinted, left out by the cap or ENOMEM */
 	uint64_t classes[CAP_CLASS_COUNT];
 	uint64_t tls_on_hinted;
 	struct alleged al[AL_COUNT];
@@ -218,6 +219,7 @@ static int list_flow(struct cap_report *r, const struct cap_flow_result *f)
 {
 	if (r->n_flows >= CAP_REPORT_FLOWS_MAX) {
 		r->not_listed++;
+		r->not_listed_over++;
 		return 0;
 	}
 	if (r->n_flows == r->cap_flows) {
@@ -225,6 +227,7 @@ static int list_flow(struct cap_report *r, const struct cap_flow_result *f)
 		struct cap_flow_result *nf = realloc(r->flows, n * sizeof(*nf));
 		if (!nf) {
 			r->not_listed++;
+			r->not_listed_over++;
 			return -ENOMEM;
 		}
 		r->flows = nf;
@@ -819,7 +822,7 @@ const struct cap_flow_info *cap_result_flows(const struct cap_result *r, size_t 
 
 uint64_t cap_result_unlisted(const struct cap_result *r)
 {
-	return r ? r->rep->not_listed : 0;
+	return r ? r->rep->not_listed_over : 0;
 }
 
 int cap_result_json(const struct cap_result *r, cap_keep_fn keep, void *ud, cJSON **ret_capture,
