@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,4 +142,65 @@ out:
 	free(text);
 	cJSON_Delete(j);
 	return rc;
+}
+
+void cli_progress_init(struct cli_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->on = isatty(STDERR_FILENO);
+}
+
+void cli_progress_draw(struct cli_progress *p, bool force, const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+	int64_t now;
+	int len;
+
+	if (!p->on)
+		return;
+	now = mp_now_ms();
+	if (!force && p->last_ms && now - p->last_ms < CLI_PROGRESS_MS)
+		return;
+	va_start(ap, fmt);
+	len = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return;
+	if (len >= (int)sizeof(line))
+		len = (int)sizeof(line) - 1;
+	/* pad over the tail of a longer previous line */
+	fprintf(stderr, "\r%s%*s", line, p->width > len ? p->width - len : 0, "");
+	fflush(stderr);
+	if (len > p->width)
+		p->width = len;
+	p->last_ms = now ? now : 1;
+}
+
+void cli_progress_clear(struct cli_progress *p)
+{
+	if (!p->on || !p->width)
+		return;
+	fprintf(stderr, "\r%*s\r", p->width, "");
+	fflush(stderr);
+	p->width = 0;
+	p->last_ms = 0;
+}
+
+void cli_bytes(char *dst, size_t n, uint64_t bytes)
+{
+	static const char *const unit[] = { "kB", "MB", "GB", "TB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 1000) {
+		snprintf(dst, n, "%llu B", (unsigned long long)bytes);
+		return;
+	}
+	v /= 1000.0;
+	while (v >= 1000.0 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(dst, n, "%.1f %s", v, unit[u]);
 }
