@@ -349,6 +349,8 @@ bool cap_kclients_own(const struct cap_kclients *kc, const struct cap_addr *clie
 /* A stream for one flow's client direction, or NULL (pool full: counted). */
 struct cap_kstream *cap_kstream_new(struct cap_kclients *kc);
 void cap_kstream_free(struct cap_kclients *kc, struct cap_kstream *s);
+/* seq is known to start a request (the first byte after the SYN): no need to find a boundary. */
+void cap_kstream_boundary(struct cap_kstream *s, uint32_t seq);
 /* One TCP segment the client sent (any order; retransmissions and gaps handled). */
 void cap_kstream_seg(struct cap_kclients *kc, struct cap_kstream *s, const struct cap_pkt *p,
 		     const struct cap_addr *client, const struct cap_addr *server, uint16_t sport);

@@ -657,6 +657,8 @@ static void kafka_requests(struct cap_flowtab *t, struct flow *f, int dir, const
 			f->ks_dir = -2;
 			return;
 		}
+		if (f->d[dir].syn && p->seq == f->d[dir].isn + 1)
+			cap_kstream_boundary(f->ks, p->seq); /* the stream's first byte */
 		f->ks_dir = (int8_t)dir;
 	}
 	if (dir == 0)

@@ -130,6 +130,13 @@ struct cap_kstream *cap_kstream_new(struct cap_kclients *kc)
 	return s;
 }
 
+void cap_kstream_boundary(struct cap_kstream *s, uint32_t seq)
+{
+	s->started = true;
+	s->sync = true;
+	s->next_seq = seq;
+}
+
 void cap_kstream_free(struct cap_kclients *kc, struct cap_kstream *s)
 {
 	if (!s)
