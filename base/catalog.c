@@ -10,6 +10,7 @@
  *
  * The parser keeps one copy of the text and points into it.
  */
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -32,9 +33,9 @@ struct mp_catalog {
 	struct mp_check rows[CATALOG_ROWS_MAX];
 };
 
-static const char *const requires_names[] = { "always",	 "brokers",    "zookeeper", "tls",
-					      "configs", "capture",    "inventory", "listeners",
-					      "tags",	 "observation" };
+static const char *const requires_names[] = { "always",	 "brokers",	"zookeeper", "tls",
+					      "configs", "capture",	"inventory", "listeners",
+					      "tags",	 "observation", "clients" };
 
 static bool id_valid(const char *id)
 {
@@ -202,4 +203,22 @@ const struct mp_catalog *mp_catalog(void)
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, builtin_init);
 	return builtin;
+}
+
+int mp_catalog_finding_json(const char *id, cJSON *evidence, cJSON **ret)
+{
+	const struct mp_catalog *cat = mp_catalog();
+	const struct mp_check *k = cat ? mp_catalog_find(cat, id) : NULL;
+	cJSON *f = k ? cJSON_CreateObject() : NULL;
+	if (!f || !cJSON_AddStringToObject(f, "id", id) ||
+	    !cJSON_AddStringToObject(f, "severity", k->severity) ||
+	    !cJSON_AddStringToObject(f, "title", k->title) ||
+	    !cJSON_AddItemToObject(f, "evidence", evidence)) {
+		if (!f || !cJSON_GetObjectItemCaseSensitive(f, "evidence"))
+			cJSON_Delete(evidence);
+		cJSON_Delete(f);
+		return k ? -ENOMEM : -EINVAL;
+	}
+	*ret = f;
+	return 0;
 }

@@ -45,4 +45,12 @@ const struct mp_check *mp_catalog_find(const struct mp_catalog *c, const char *i
  * the compiled-in file is broken, which the unit tests rule out. */
 const struct mp_catalog *mp_catalog(void);
 
+/*
+ * A finding as JSON, {id, severity, title, evidence}, severity and title
+ * from the built-in catalogue; takes evidence (freed on failure). 0 and
+ * *ret, -EINVAL for an id the catalogue lacks, -ENOMEM.
+ */
+struct cJSON;
+int mp_catalog_finding_json(const char *id, struct cJSON *evidence, struct cJSON **ret);
+
 #endif

@@ -56,6 +56,7 @@ struct cap_report {
 	struct cap_flow_result *flows;
 	size_t n_flows, cap_flows;
 	uint64_t not_listed;
+	uint64_t not_listed_over; /* of those: classified or hinted, left out by the cap or ENOMEM */
 	uint64_t classes[CAP_CLASS_COUNT];
 	uint64_t tls_on_hinted;
 	struct alleged al[AL_COUNT];
@@ -64,6 +65,8 @@ struct cap_report {
 	struct own_flow *own;
 	size_t n_own, cap_own;
 	uint64_t own_excluded;
+	const struct cap_kclients *kc; /* the client inventory (not owned), or NULL */
+	const char *target;	       /* the release clients are judged against, or NULL */
 };
 
 /*
@@ -141,20 +144,33 @@ static bool same_ep(const struct cap_addr *a, uint16_t ap, const struct cap_addr
 	return ap == bp && a->family == b->family && memcmp(a->a, b->a, sizeof(a->a)) == 0;
 }
 
-/* One of our own connections, whichever side the classifier called client. */
-static bool is_own(struct cap_report *r, const struct cap_flow_result *f)
+bool cap_report_is_own(void *ctx, const struct cap_addr *a, uint16_t ap, const struct cap_addr *b,
+		       uint16_t bp)
 {
+	struct cap_report *r = ctx;
 	bool own = false;
 	pthread_mutex_lock(&r->own_lock);
 	for (size_t i = 0; i < r->n_own && !own; i++) {
 		const struct own_flow *o = &r->own[i];
-		own = (same_ep(&f->client, f->cport, &o->local, o->lport) &&
-		       same_ep(&f->server, f->sport, &o->remote, o->rport)) ||
-		      (same_ep(&f->server, f->sport, &o->local, o->lport) &&
-		       same_ep(&f->client, f->cport, &o->remote, o->rport));
+		own = (same_ep(a, ap, &o->local, o->lport) &&
+		       same_ep(b, bp, &o->remote, o->rport)) ||
+		      (same_ep(b, bp, &o->local, o->lport) && same_ep(a, ap, &o->remote, o->rport));
 	}
 	pthread_mutex_unlock(&r->own_lock);
 	return own;
+}
+
+/* One of our own connections, whichever side the classifier called client. */
+static bool is_own(struct cap_report *r, const struct cap_flow_result *f)
+{
+	return cap_report_is_own(r, &f->client, f->cport, &f->server, f->sport);
+}
+
+void cap_report_set_kclients(struct cap_report *r, const struct cap_kclients *kc,
+			     const char *target)
+{
+	r->kc = kc;
+	r->target = target;
 }
 
 void cap_report_set_ports(struct cap_report *r, const struct cap_ports *ports)
@@ -203,6 +219,7 @@ static int list_flow(struct cap_report *r, const struct cap_flow_result *f)
 {
 	if (r->n_flows >= CAP_REPORT_FLOWS_MAX) {
 		r->not_listed++;
+		r->not_listed_over++;
 		return 0;
 	}
 	if (r->n_flows == r->cap_flows) {
@@ -210,6 +227,7 @@ static int list_flow(struct cap_report *r, const struct cap_flow_result *f)
 		struct cap_flow_result *nf = realloc(r->flows, n * sizeof(*nf));
 		if (!nf) {
 			r->not_listed++;
+			r->not_listed_over++;
 			return -ENOMEM;
 		}
 		r->flows = nf;
@@ -700,6 +718,12 @@ static int build(struct cap_report *r, const struct cap_run_info *in, struct vie
 		if (kept(v, &r->flows[i].server, r->flows[i].sport))
 			jappend(&b, flows, flow_json(&b, &r->flows[i]));
 	findings = findings_json(&b, r, in, v);
+	if (findings && !b.oom) {
+		int rc = cap_kclients_json(r->kc, r->flows, r->n_flows, v->keep, v->ud, r->target,
+					   root, findings);
+		b.oom |= rc == -ENOMEM;
+		b.bad_id |= rc == -EINVAL;
+	}
 	copy = findings ? cJSON_Duplicate(findings, 1) : NULL;
 	jadd(&b, root, "findings", copy);
 	evidence_json(&b, root, in);
@@ -798,7 +822,7 @@ const struct cap_flow_info *cap_result_flows(const struct cap_result *r, size_t 
 
 uint64_t cap_result_unlisted(const struct cap_result *r)
 {
-	return r ? r->rep->not_listed : 0;
+	return r ? r->rep->not_listed_over : 0;
 }
 
 int cap_result_json(const struct cap_result *r, cap_keep_fn keep, void *ud, cJSON **ret_capture,

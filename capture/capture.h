@@ -104,6 +104,12 @@ struct cap_opts {
 	 */
 	bool drop_privileges;
 	enum cap_reader reader; /* files only; pipes, pcapng and live always use libpcap */
+	/*
+	 * The client inventory: judge every client whose requests were read
+	 * against this exact release (base/compat.h resolves --target-version);
+	 * NULL = list the clients without a judgement.
+	 */
+	const char *target_version;
 };
 
 /* Defaults: ZooKeeper ports 2181,2182, Kafka 9092,9094,9096,9098, 100k flows. */
@@ -191,8 +197,11 @@ int cap_session_end(struct cap_session *s, const struct cap_result **ret_result,
 /* The listed flows, oldest first: n into *ret_n, the array borrowed from r. */
 const struct cap_flow_info *cap_result_flows(const struct cap_result *r, size_t *ret_n);
 
-/* Flows past CAP_REPORT_FLOWS_MAX (or out of memory) that cap_result_flows
- * does not list: a join over the listed flows is then incomplete. */
+/* Flows with a class or on a hinted port that cap_result_flows does not list
+ * (past CAP_REPORT_FLOWS_MAX, or out of memory): a join over the listed
+ * flows is then incomplete. Unclassified flows on other ports are never
+ * listed and not counted here: the ports of every endpoint a scan names
+ * are hints, so none of them is one of its endpoints' flows. */
 uint64_t cap_result_unlisted(const struct cap_result *r);
 
 /* Keep the flows whose server is this address and port (a caller's join). */

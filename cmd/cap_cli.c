@@ -6,7 +6,7 @@
  * Signals: SIGINT/SIGTERM are blocked in every thread and taken here with
  * sigtimedwait, so a Ctrl-C stops the capture and the report is still
  * written (no handler, no global flag). Progress goes to stderr only when
- * stderr is a terminal.
+ * stderr is a terminal: bytes read of the file's size for -r FILE.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -18,16 +18,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
 #include "cli.h"
+#include "cli_common.h"
 #include "mp_limits.h"
 #include "util.h"
 
 struct cli {
 	struct cap_opts o;
+	const char *target_arg;
+	char target[24];
 	bool text;
 	const char *output;
 };
@@ -60,6 +64,9 @@ static void usage(FILE *f)
 		"      --reader R          auto (default): a classic pcap file is read in place\n"
 		"                          (mmap), anything else through libpcap; libpcap or mmap\n"
 		"                          force one (mmap fails on what it can not read)\n"
+		"      --target-version V  judge each client whose requests were read against\n"
+		"                          what Kafka release V accepts (4.0.0, or 4.1 for its\n"
+		"                          newest patch; default: the newest MSK release)\n"
 		"      --format json|text  output format (default json)\n"
 		"  -o, --output FILE       write the report to FILE (atomically, mode 0600)\n"
 		"  -h, --help\n\n"
@@ -113,6 +120,7 @@ enum {
 	OPT_EVBYTES,
 	OPT_FORMAT,
 	OPT_READER,
+	OPT_TARGET,
 };
 
 static int bad(const char *opt, const char *val)
@@ -183,6 +191,9 @@ static int parse_one(struct cli *c, int opt, const char *arg)
 	case 'o':
 		c->output = arg;
 		return 0;
+	case OPT_TARGET:
+		c->target_arg = arg;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -205,6 +216,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "reader", required_argument, NULL, OPT_READER },
+		{ "target-version", required_argument, NULL, OPT_TARGET },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -230,6 +242,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "mskprobe capture: give exactly one of -i IFACE or -r FILE\n");
 		return -EINVAL;
 	}
+	if (cli_target_version(c->target_arg, c->target, sizeof(c->target)) < 0)
+		return -EINVAL;
+	c->o.target_version = c->target;
 	if (!c->o.iface || geteuid() != 0)
 		c->o.user = NULL;    /* no identity to leave */
 	c->o.drop_privileges = true; /* capabilities: whatever we were given (root, CAP_NET_RAW) */
@@ -237,16 +252,50 @@ static int parse_args(struct cli *c, int argc, char **argv)
 }
 
 /*
- * Wait for the session, taking SIGINT/SIGTERM and drawing progress on a
- * terminal. The signals are blocked in every thread; a signalfd and the
- * session's end descriptor wake the poll, so the report starts as soon as the
- * file is read (a fixed tick cost up to 200 ms per run). Without a signalfd
- * (EMFILE) it falls back to looking for signals every 200 ms.
+ * Where a file read stands, for the progress line: the bytes of the file the
+ * packets read so far take (a classic pcap's 24-byte header, 16 per record
+ * and the payload: exact for a file written without a snap length, an
+ * estimate for pcapng or a snapped file), at most its size.
  */
-static void wait_session(struct cap_session *s, const sigset_t *sigs)
+static uint64_t file_read_estimate(uint64_t packets, uint64_t bytes, uint64_t size)
 {
-	bool tty = isatty(STDERR_FILENO);
-	int64_t t0 = mp_now_ms(), last = t0;
+	uint64_t at = 24 + 16 * packets + bytes;
+	return at < size ? at : size;
+}
+
+static void draw_progress(struct cap_session *s, struct cli_progress *line, uint64_t size,
+			  int64_t t0, bool force)
+{
+	uint64_t p, b;
+	char done[32], total[32];
+
+	cap_session_progress(s, &p, &b);
+	if (size) { /* -r FILE, a regular file: how far through it */
+		uint64_t at = file_read_estimate(p, b, size);
+		cli_bytes(done, sizeof(done), at);
+		cli_bytes(total, sizeof(total), size);
+		cli_progress_draw(line, force, "capture: %s of %s read (%u%%), %llu packets", done,
+				  total, (unsigned)(at * 100 / size), (unsigned long long)p);
+		return;
+	}
+	double secs = (double)(mp_now_ms() - t0) / 1000.0;
+	cli_bytes(done, sizeof(done), b);
+	cli_progress_draw(line, force, "capture: %llu packets, %s, %.1f MB/s",
+			  (unsigned long long)p, done, secs > 0 ? (double)b / 1e6 / secs : 0.0);
+}
+
+/*
+ * Wait for the session, taking SIGINT/SIGTERM and drawing progress on a
+ * terminal (cli_progress: at most 10 lines a second, wiped at the end). The
+ * signals are blocked in every thread; a signalfd and the session's end
+ * descriptor wake the poll, so the report starts as soon as the file is
+ * read. Without a signalfd (EMFILE) it falls back to looking for signals
+ * every CLI_PROGRESS_MS.
+ */
+static void wait_session(struct cap_session *s, const sigset_t *sigs, uint64_t size)
+{
+	struct cli_progress line;
+	int64_t t0 = mp_now_ms();
 	const struct timespec zero = { 0, 0 };
 	int sfd = signalfd(-1, sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	struct pollfd pfd[2] = {
@@ -254,28 +303,33 @@ static void wait_session(struct cap_session *s, const sigset_t *sigs)
 		{ .fd = sfd, .events = POLLIN },
 	};
 
+	cli_progress_init(&line);
+	draw_progress(s, &line, size, t0, true);
 	while (!cap_session_done(s)) {
-		(void)poll(pfd, 2, tty || sfd < 0 ? 200 : -1);
+		(void)poll(pfd, 2, line.on || sfd < 0 ? CLI_PROGRESS_MS : -1);
 		int sig = sigtimedwait(sigs, NULL, &zero); /* takes what woke the signalfd */
 		if (sig == SIGINT || sig == SIGTERM) {
-			if (tty)
-				fprintf(stderr, "\ncapture: stopping, writing the report\n");
+			cli_progress_clear(&line);
+			if (line.on)
+				fprintf(stderr, "capture: stopping, writing the report\n");
 			cap_session_stop(s);
 		}
-		int64_t now = mp_now_ms();
-		if (tty && now - last >= 1000) {
-			uint64_t p, b;
-			cap_session_progress(s, &p, &b);
-			double secs = (double)(now - t0) / 1000.0;
-			fprintf(stderr, "\rcapture: %llu packets, %.1f MB, %.1f MB/s   ",
-				(unsigned long long)p, (double)b / 1e6, (double)b / 1e6 / secs);
-			last = now;
-		}
+		draw_progress(s, &line, size, t0, false);
 	}
-	if (tty && mp_now_ms() - t0 >= 1000)
-		fprintf(stderr, "\n");
+	draw_progress(s, &line, size, t0, true); /* the final count, then wiped */
+	cli_progress_clear(&line);
 	if (sfd >= 0)
 		close(sfd);
+}
+
+/* -r FILE naming a regular file: its size (0: a pipe, a FIFO, stdin, live). */
+static uint64_t input_size(const struct cli *c)
+{
+	struct stat st;
+	if (!c->o.file || strcmp(c->o.file, "-") == 0 || stat(c->o.file, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return 0;
+	return (uint64_t)st.st_size;
 }
 
 static int emit(const struct cli *c, const cJSON *capture, struct cap_afile *out)
@@ -351,7 +405,7 @@ int mp_cmd_capture(int argc, char **argv)
 		fprintf(stderr, "mskprobe capture: %s\n", err);
 		goto out;
 	}
-	wait_session(s, &sigs);
+	wait_session(s, &sigs, input_size(&c));
 	r = cap_session_finish(s, &capture, &findings, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "mskprobe capture: %s\n", err);

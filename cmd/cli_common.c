@@ -3,12 +3,15 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "compat.h"
+#include "msk.h"
 #include "report.h"
 #include "util.h"
 
@@ -53,6 +56,44 @@ int cli_platform(struct mp_policy *p, const char *s)
 		return -EINVAL;
 	}
 	mp_strlcpy(p->platform, s, sizeof(p->platform));
+	return 0;
+}
+
+/* The newest feature release ("4.1") of the built-in MSK catalogue's rows. */
+static void msk_newest_release(char *out, size_t n)
+{
+	const char *p = mp_msk_builtin, *end = mp_msk_builtin + mp_msk_builtin_len;
+	out[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *tab = memchr(p, '\t', len);
+		if (*p != '#' && tab) {
+			char rel[16];
+			const char *t2 = memchr(tab + 1, '\t', len - (size_t)(tab + 1 - p));
+			size_t rl = t2 ? (size_t)(t2 - tab - 1) : 0;
+			if (rl > 0 && rl < sizeof(rel)) {
+				memcpy(rel, tab + 1, rl);
+				rel[rl] = '\0';
+				if (!out[0] || mp_ver_cmp_str(rel, out) > 0)
+					mp_strlcpy(out, rel, n);
+			}
+		}
+		p += len + 1;
+	}
+}
+
+int cli_target_version(const char *arg, char *out, size_t n)
+{
+	char rel[16], err[320];
+	if (!arg) {
+		msk_newest_release(rel, sizeof(rel));
+		arg = rel;
+	}
+	if (mp_compat_resolve_target(arg, out, n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe: %s\n", err);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -101,4 +142,65 @@ out:
 	free(text);
 	cJSON_Delete(j);
 	return rc;
+}
+
+void cli_progress_init(struct cli_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->on = isatty(STDERR_FILENO);
+}
+
+void cli_progress_draw(struct cli_progress *p, bool force, const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+	int64_t now;
+	int len;
+
+	if (!p->on)
+		return;
+	now = mp_now_ms();
+	if (!force && p->last_ms && now - p->last_ms < CLI_PROGRESS_MS)
+		return;
+	va_start(ap, fmt);
+	len = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return;
+	if (len >= (int)sizeof(line))
+		len = (int)sizeof(line) - 1;
+	/* pad over the tail of a longer previous line */
+	fprintf(stderr, "\r%s%*s", line, p->width > len ? p->width - len : 0, "");
+	fflush(stderr);
+	if (len > p->width)
+		p->width = len;
+	p->last_ms = now ? now : 1;
+}
+
+void cli_progress_clear(struct cli_progress *p)
+{
+	if (!p->on || !p->width)
+		return;
+	fprintf(stderr, "\r%*s\r", p->width, "");
+	fflush(stderr);
+	p->width = 0;
+	p->last_ms = 0;
+}
+
+void cli_bytes(char *dst, size_t n, uint64_t bytes)
+{
+	static const char *const unit[] = { "kB", "MB", "GB", "TB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 1000) {
+		snprintf(dst, n, "%llu B", (unsigned long long)bytes);
+		return;
+	}
+	v /= 1000.0;
+	while (v >= 1000.0 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(dst, n, "%.1f %s", v, unit[u]);
 }

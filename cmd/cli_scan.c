@@ -64,6 +64,12 @@ static void scan_usage(FILE *f)
 		"CAP_NET_RAW)\n"
 		"  --capture-seconds S     keep capturing at least S seconds (default: the scan)\n"
 		"  --capture-file FILE     classify a pcap/pcapng instead (e.g. a traffic mirror)\n"
+		"client inventory (which applications an upgrade would break):\n"
+		"  --target-version V      judge the clients a capture or the brokers' metrics "
+		"show\n"
+		"                          against what Kafka release V accepts (4.0.0, or 4.1 "
+		"for\n"
+		"                          its newest patch; default: the newest MSK release)\n"
 		"output:\n"
 		"  --format F[,F...]       %s (default text)\n"
 		"  --output FILE           write there atomically, mode 0600 (default stdout)\n"
@@ -119,6 +125,7 @@ enum {
 	O_REQTAGS,
 	O_AWS_ACCOUNT,
 	O_AWS_REGION,
+	O_TARGET,
 };
 
 static const struct option scan_longopts[] = {
@@ -145,6 +152,7 @@ static const struct option scan_longopts[] = {
 	{ "capture", required_argument, NULL, O_CAPTURE },
 	{ "capture-file", required_argument, NULL, O_CAPFILE },
 	{ "capture-seconds", required_argument, NULL, O_CAPSECS },
+	{ "target-version", required_argument, NULL, O_TARGET },
 	{ "cert-warn-days", required_argument, NULL, O_WARN },
 	{ "fingerprint-table", required_argument, NULL, O_TABLE },
 	{ "output-dir", required_argument, NULL, O_OUTDIR },
@@ -215,7 +223,8 @@ struct scan_cli {
 	char *password;
 	struct rep_scan rep; /* report-side options (cmd/rep_scan.h) */
 	char cmdline[1024];
-	bool min_set; /* --min-version given */
+	bool min_set;		/* --min-version given */
+	const char *target_arg; /* --target-version */
 };
 
 static int parse_scan(struct scan_cli *s, int argc, char **argv)
@@ -242,6 +251,9 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 			break;
 		case O_NAME:
 			s->spec.name = optarg;
+			break;
+		case O_TARGET:
+			s->target_arg = optarg;
 			break;
 		case O_MINV:
 			if (cli_min_version(&s->o.policy, optarg) < 0)
@@ -377,6 +389,11 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 		fprintf(stderr, "mskprobe scan: --cert and --key go together\n");
 		return MP_EXIT_USAGE;
 	}
+	/* clients are judged when something can show them: the target's default follows */
+	if ((s->target_arg || s->o.capture_iface || s->o.capture_file) &&
+	    cli_target_version(s->target_arg, s->o.policy.target_version,
+			       sizeof(s->o.policy.target_version)) < 0)
+		return MP_EXIT_USAGE;
 	return 0;
 }
 

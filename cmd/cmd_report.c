@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_common.h"
 #include "js.h"
 #include "report.h"
 #include "util.h"
@@ -32,7 +33,9 @@ static void usage(FILE *f)
 		"  --sign-key KEY.pem   Ed25519 or EC private key: writes JSON.sig (and\n"
 		"                       manifest.json.sig) beside the JSON\n"
 		"  --aws-account ID     ASFF: account for clusters without an ARN\n"
-		"  --aws-region REGION  ASFF: region for clusters without an ARN\n\n"
+		"  --aws-region REGION  ASFF: region for clusters without an ARN\n"
+		"  --target-version V   judge the report's clients again against what Kafka\n"
+		"                       release V accepts (4.0.0, or 4.1 for its newest patch)\n\n"
 		"exit codes: 0 the report passes every check, 1 it holds findings,\n"
 		"            2 bad usage or input, 3 some cluster is unverified (and no finding)\n",
 		REP_SCHEMA, rep_format_names(REP_DOC_REPORT, names, sizeof(names)));
@@ -56,7 +59,7 @@ static int report_exit(const cJSON *r)
 
 int mp_cmd_report(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_OUTPUT, O_DIR, O_SIGN, O_ACCOUNT, O_REGION, O_HELP };
+	enum { O_FORMAT = 256, O_OUTPUT, O_DIR, O_SIGN, O_ACCOUNT, O_REGION, O_TARGET, O_HELP };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "output", required_argument, NULL, O_OUTPUT },
@@ -64,10 +67,13 @@ int mp_cmd_report(int argc, char **argv)
 		{ "sign-key", required_argument, NULL, O_SIGN },
 		{ "aws-account", required_argument, NULL, O_ACCOUNT },
 		{ "aws-region", required_argument, NULL, O_REGION },
+		{ "target-version", required_argument, NULL, O_TARGET },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rep_emit_opts eo = { .formats = "text" };
+	const char *target_arg = NULL;
+	char target[24];
 	cJSON *r = NULL;
 	char err[1024] = "";
 	int c, rc = MP_EXIT_USAGE;
@@ -97,6 +103,11 @@ int mp_cmd_report(int argc, char **argv)
 		case O_REGION:
 			eo.aws_region = optarg;
 			break;
+		case O_TARGET:
+			target_arg = optarg;
+			if (cli_target_version(target_arg, target, sizeof(target)) < 0)
+				return MP_EXIT_USAGE;
+			break;
 		case O_HELP:
 			usage(stdout);
 			return MP_EXIT_PASS;
@@ -116,6 +127,10 @@ int mp_cmd_report(int argc, char **argv)
 	if (rep_report_load(argv[optind], &r, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mskprobe report: %s\n", err);
 		return MP_EXIT_USAGE;
+	}
+	if (target_arg && rep_clients_rejudge(r, target, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe report: %s\n", err);
+		goto out;
 	}
 	eo.color_stdout = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	if (rep_emit(r, &eo, err, sizeof(err)) < 0) {

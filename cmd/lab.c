@@ -319,7 +319,8 @@ static bool may_capture(char *why, size_t n)
 static void start_control_plane(struct lab *l)
 {
 	static const int zk_clusters[] = { 0, 2 };
-	struct lab_zk_target t[2];
+	struct lab_zk_target t[3];
+	size_t n = 2;
 	char err[256];
 
 	lab_traffic_free(l->traffic);
@@ -335,7 +336,13 @@ static void start_control_plane(struct lab *l)
 		t[k] = (struct lab_zk_target){ .port = l->zk_port[c][pick],
 					       .tls = l->zk_tls[c][pick] ? l->client_tls : NULL };
 	}
-	if (lab_traffic_start(&l->traffic, t, 2, 400, err, sizeof(err)) < 0)
+	/* applications of lab-2.2-zookeeper on its plaintext listener, a legacy one
+	 * and a current one, until its upgrade moves the cluster behind TLS */
+	const char *colon = strrchr(l->ep[0][0], ':');
+	unsigned long kport = 0;
+	if (!l->tls[0] && colon && mp_parse_uint(colon + 1, 1, 65535, &kport) == 0)
+		t[n++] = (struct lab_zk_target){ .port = (uint16_t)kport, .kafka_clients = true };
+	if (lab_traffic_start(&l->traffic, t, n, 400, err, sizeof(err)) < 0)
 		fprintf(stderr, "mskprobe demo: no simulated broker traffic: %s\n", err);
 }
 
@@ -503,6 +510,12 @@ static int run_scan(struct lab *l, enum lab_phase phase)
 		o.capture_iface = "lo";
 		o.capture_seconds = 0;
 		o.capture_keep_privileges = true; /* two scans, two live captures */
+		/* the capture's client inventory, judged against the newest MSK release */
+		if (cli_target_version(NULL, o.policy.target_version,
+				       sizeof(o.policy.target_version)) < 0) {
+			rc = MP_EXIT_USAGE;
+			goto out;
+		}
 	}
 	if ((rc = rep_scan_prepare(&rs, &o, NULL)) != 0)
 		goto out;
@@ -552,7 +565,12 @@ static int run_demo(struct lab *l)
 	if (l->capture) {
 		start_control_plane(l);
 		printf("capture: on lo while each scan runs; the lab's brokers hold ZooKeeper "
-		       "sessions (2.2: plaintext until its upgrade, then TLS; 2.8: TLS) and the "
+		       "sessions (2.2: plaintext until its upgrade, then TLS; 2.8: TLS), two "
+		       "applications use 2.2's plaintext listener until the upgrade "
+		       "(billing-legacy "
+		       "with kafka-node's request versions, orders-api naming itself Java 3.9.2: "
+		       "the "
+		       "client inventory judges both against the newest MSK release), and the "
 		       "scan's own connections are left out\n\n");
 	} else {
 		fprintf(stderr,

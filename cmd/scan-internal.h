@@ -124,5 +124,10 @@ bool scan_cluster_serves(const struct mp_cluster *c, const struct mp_addr *a, ui
  * section. 0 or -ENOMEM.
  */
 int scan_merge_result(struct mp_report *r, const struct cap_result *res);
+/*
+ * The client findings of c (base/compat.h) from its inventory, every source
+ * merged (capture, Open Monitoring): call once, after all of them.
+ */
+int scan_client_findings(struct mp_cluster *c, const struct mp_policy *p);
 
 #endif

@@ -12,10 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "scan-internal.h"
+
+#include "cli_common.h"
 
 #include "fp.h"
 #include "loop.h"
@@ -57,6 +60,7 @@ static int start_capture(struct scan *s, char *errbuf, size_t errlen)
 	co.file = o->capture_file;
 	co.user = NULL; /* the scan keeps its identity: it still has to connect */
 	co.drop_privileges = !o->capture_keep_privileges; /* but no capability */
+	co.target_version = o->policy.target_version[0] ? o->policy.target_version : NULL;
 	/* the ZooKeeper ports the user named are hints too */
 	for (size_t i = 0; i < o->n_clusters; i++)
 		for (size_t j = 0; j < o->clusters[i].n_zookeeper; j++) {
@@ -120,6 +124,69 @@ static int merge_capture(struct scan *s, char *errbuf, size_t errlen)
 		mp_fmt(s->r->input_error, sizeof(s->r->input_error), "--capture-file %s",
 		       cap_session_input_error(s->cap));
 	return scan_merge_result(s->r, res);
+}
+
+/*
+ * The progress line of a scan on a terminal (cli_progress): endpoints done
+ * (answered or given up on) of those known so far, which discovery grows.
+ * A timerfd on the loop draws it; watches do not keep the loop running.
+ */
+struct scan_progress {
+	struct cli_progress line;
+	const struct mp_report *r;
+	int tfd;
+};
+
+static void scan_progress_draw(struct scan_progress *p, bool force)
+{
+	size_t done = 0, total = 0;
+	for (size_t i = 0; i < p->r->n_clusters; i++) {
+		const struct mp_cluster *c = p->r->clusters[i];
+		for (size_t j = 0; j < c->n_brokers; j++)
+			done += c->brokers[j]->answered || c->brokers[j]->error[0];
+		for (size_t j = 0; j < c->n_listeners; j++)
+			done += c->listeners[j]->answered || c->listeners[j]->error[0];
+		for (size_t j = 0; j < c->n_zk; j++)
+			done += c->zk[j]->reachable || c->zk[j]->error[0];
+		total += c->n_brokers + c->n_listeners + c->n_zk;
+	}
+	cli_progress_draw(&p->line, force, "scan: %zu of %zu endpoints done, %zu cluster(s)", done,
+			  total, p->r->n_clusters);
+}
+
+static void scan_progress_tick(int fd, void *ud)
+{
+	uint64_t n;
+	(void)!read(fd, &n, sizeof(n));
+	scan_progress_draw(ud, false);
+}
+
+static void scan_progress_start(struct scan_progress *p, struct scan *s)
+{
+	struct itimerspec every = { .it_interval = { 0, CLI_PROGRESS_MS * 1000000L },
+				    .it_value = { 0, CLI_PROGRESS_MS * 1000000L } };
+	cli_progress_init(&p->line);
+	p->r = s->r;
+	p->tfd = -1;
+	if (!p->line.on)
+		return;
+	p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (p->tfd < 0 || timerfd_settime(p->tfd, 0, &every, NULL) < 0 ||
+	    mp_loop_watch(s->loop, p->tfd, scan_progress_tick, p) < 0)
+		p->line.on = false; /* no line is better than a wrong one */
+}
+
+/* The final count, then the line wiped (before the loop is freed). */
+static void scan_progress_end(struct scan_progress *p, struct scan *s)
+{
+	if (p->tfd < 0)
+		return;
+	if (p->r)
+		scan_progress_draw(p, true);
+	cli_progress_clear(&p->line);
+	mp_loop_unwatch(s->loop, p->tfd);
+	close(p->tfd);
+	p->tfd = -1;
 }
 
 static int load_tables(struct scan *s, char *errbuf, size_t errlen)
@@ -218,6 +285,7 @@ int scan_fit_fd_limit(struct scan_opts *o, char *note, size_t notelen, char *err
 int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, size_t errlen)
 {
 	struct scan s = { .o = o };
+	struct scan_progress prog = { .tfd = -1 };
 	struct tls_ctx_opts to = { .ca_file = o->ca_file,
 				   .cert_file = o->cert_file,
 				   .key_file = o->key_file };
@@ -257,6 +325,7 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 		mp_fmt(errbuf, errlen, "event loop: %s", strerror(-rc));
 		goto fail;
 	}
+	scan_progress_start(&prog, &s);
 	for (size_t i = 0; i < o->n_clusters; i++) {
 		struct cstate *st = &s.cs[i];
 		st->s = &s;
@@ -285,6 +354,7 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 		mp_fmt(errbuf, errlen, "event loop: %s", strerror(-rc));
 		goto fail;
 	}
+	scan_progress_end(&prog, &s);
 	if (s.r->interrupted)
 		scan_resolve_abandoned(&s);
 	for (size_t i = 0; i < o->n_clusters && s.r->interrupted; i++)
@@ -300,6 +370,7 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 		struct mp_cluster *c = s.cs[i].c;
 		if ((rc = zk_findings(c, &o->policy)) < 0 ||
 		    (rc = scan_kafka_tls_findings(&s.cs[i], &o->policy)) < 0 ||
+		    (rc = scan_client_findings(c, &o->policy)) < 0 ||
 		    (rc = policy_apply(c, &o->policy, s.fp, s.msk)) < 0)
 			goto fail;
 	}
@@ -310,6 +381,7 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 fail:
 	if (rc == -ENOMEM && errbuf[0] == '\0')
 		mp_fmt(errbuf, errlen, "out of memory");
+	scan_progress_end(&prog, &s);
 	mp_report_free(s.r);
 	scan_cleanup(&s);
 	return rc;

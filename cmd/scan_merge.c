@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "compat.h"
 #include "scan-internal.h"
 
 #include "util.h"
@@ -130,11 +131,15 @@ static cJSON *unattributed_json(const struct mp_report *r, const struct cap_flow
 	return o;
 }
 
-/* A capture finding is its id and evidence; severity and title: the catalogue's. */
+/*
+ * A capture finding is its id and evidence; severity and title: the
+ * catalogue's. The client findings are left to scan_client_findings, which
+ * sees every source of the cluster's clients at once.
+ */
 static int add_capture_finding(struct mp_cluster *c, const cJSON *f)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
-	if (!cJSON_IsString(id))
+	if (!cJSON_IsString(id) || strncmp(id->valuestring, "CLIENT_", 7) == 0)
 		return 0;
 	return mp_cluster_add_finding(
 		c, id->valuestring,
@@ -152,6 +157,39 @@ static bool traffic_encrypted(const struct mp_cluster *c, const struct cap_flow_
 		tls |= fl[i].cls == CAP_CLASS_TLS;
 	}
 	return tls && !plain;
+}
+
+/* The capture's clients of this cluster move to the cluster's inventory (c->clients). */
+static int take_clients(struct mp_cluster *c, cJSON *cap)
+{
+	cJSON *cl = cJSON_DetachItemFromObjectCaseSensitive(cap, "clients"), *it;
+	if (!cl)
+		return 0;
+	if (!c->clients) {
+		c->clients = cl;
+		return 0;
+	}
+	while ((it = cJSON_DetachItemFromArray(cl, 0)) != NULL)
+		if (!cJSON_AddItemToArray(c->clients, it)) {
+			cJSON_Delete(it);
+			cJSON_Delete(cl);
+			return -ENOMEM;
+		}
+	cJSON_Delete(cl);
+	return 0;
+}
+
+static int add_client_finding(void *ud, const char *id, cJSON *evidence)
+{
+	return mp_cluster_add_finding(ud, id, evidence);
+}
+
+int scan_client_findings(struct mp_cluster *c, const struct mp_policy *p)
+{
+	if (!c->clients)
+		return 0;
+	return mp_compat_findings(c->clients, p->target_version[0] ? p->target_version : NULL,
+				  add_client_finding, c);
 }
 
 int scan_merge_result(struct mp_report *r, const struct cap_result *res)
@@ -175,6 +213,8 @@ int scan_merge_result(struct mp_report *r, const struct cap_result *res)
 			cJSON_Delete(u);
 			rc = -ENOMEM;
 		}
+		if (rc == 0)
+			rc = take_clients(c, cap);
 		cJSON_Delete(c->capture);
 		c->capture = cap;
 		cJSON_ArrayForEach (f, findings)

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "bytes.h"
+#include "kafka_apiv.h"
 #include "zk_wire.h"
 
 #define LAB_TARGETS_MAX 8u
@@ -128,14 +130,87 @@ out:
 	return rc;
 }
 
+/* One request frame: header v1 (v2 when flexible: an empty tag section), then body_len zero bytes. */
+static void kafka_frame(struct mp_wr *w, int16_t key, int16_t ver, bool flexible, int32_t corr,
+			const char *client_id, size_t body_len)
+{
+	size_t at = w->len;
+	mp_wr_be32(w, 0);
+	mp_wr_be16(w, (uint16_t)key);
+	mp_wr_be16(w, (uint16_t)ver);
+	mp_wr_be32(w, (uint32_t)corr);
+	mp_wr_be16(w, (uint16_t)strlen(client_id));
+	mp_wr_bytes(w, client_id, strlen(client_id));
+	if (flexible)
+		mp_wr_u8(w, 0);
+	for (size_t i = 0; i < body_len; i++)
+		mp_wr_u8(w, 0);
+	mp_wr_put_be32(w, at, (uint32_t)(w->len - at - 4));
+}
+
+/*
+ * One application's connection: its requests written at once (the answers
+ * do not matter to a capture; a stand-in closes on what it does not serve),
+ * then read until the broker closes or a second passes.
+ */
+static void kafka_app(uint16_t port, bool legacy)
+{
+	static const struct {
+		int16_t key, ver;
+		bool flexible;
+	} old[] = { { 3, 1, false }, { 0, 2, false },  { 1, 2, false },
+		    { 2, 0, false }, { 11, 0, false }, { 14, 0, false } },
+	  cur[] = { { 3, 12, true }, { 0, 11, true }, { 1, 17, true },
+		    { 2, 9, true },  { 11, 9, true }, { 8, 9, true } };
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct timeval tv = { .tv_sec = IO_TIMEOUT_MS / 1000 };
+	const char *cid = legacy ? "billing-legacy" : "orders-api";
+	struct mp_wr w;
+	uint8_t *apiv = NULL, sink[512];
+	size_t apiv_len = 0;
+	int fd;
+
+	mp_wr_init(&w, 64 * 1024);
+	if (legacy)
+		kafka_frame(&w, KAFKA_API_VERSIONS, 0, false, 0, cid, 0);
+	else if (kafka_apiv_encode_request(3, 0, cid, "apache-kafka-java", "3.9.2", &apiv,
+					   &apiv_len) == 0)
+		mp_wr_bytes(&w, apiv, apiv_len);
+	free(apiv);
+	for (size_t i = 0; i < 6; i++)
+		kafka_frame(&w, legacy ? old[i].key : cur[i].key, legacy ? old[i].ver : cur[i].ver,
+			    legacy ? old[i].flexible : cur[i].flexible, (int32_t)i + 1, cid, 8);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && !w.bad) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+		    write(fd, w.buf, w.len) == (ssize_t)w.len) {
+			shutdown(fd, SHUT_WR);
+			while (read(fd, sink, sizeof(sink)) > 0)
+				;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	mp_wr_free(&w);
+}
+
 static void *run(void *arg)
 {
 	struct lab_traffic *lt = arg;
 	struct pollfd p = { .fd = lt->stop[0], .events = POLLIN };
 	for (;;) {
 		/* a failed session is simply absent from the capture */
-		for (size_t i = 0; i < lt->n; i++)
-			(void)session(&lt->t[i]);
+		for (size_t i = 0; i < lt->n; i++) {
+			if (lt->t[i].kafka_clients) {
+				kafka_app(lt->t[i].port, true);
+				kafka_app(lt->t[i].port, false);
+			} else {
+				(void)session(&lt->t[i]);
+			}
+		}
 		if (poll(&p, 1, lt->period_ms) != 0)
 			break;
 	}

@@ -164,4 +164,18 @@ struct rep_finding_style {
 void rep_finding_block(struct rep_buf *b, const struct rep_ctx *ctx, const struct cJSON *f,
 		       const struct rep_finding_style *st);
 
+/* A cluster's client inventory and Open Monitoring scrapes (rep_clients.c); nothing when absent. */
+void rep_clients_text(struct rep_buf *o, const struct cJSON *cluster);
+void rep_clients_md(struct rep_buf *b, const struct cJSON *cluster);
+void rep_clients_html(struct rep_buf *b, const struct cJSON *cluster);
+/*
+ * Clients of one cluster in two reports: {appeared, disappeared,
+ * became_compatible, became_incompatible} (each a list of "who [library]
+ * (source)"), or NULL when neither report has an inventory. *ret_worse: a
+ * client now fails the target (a regression).
+ */
+struct cJSON *rep_clients_diff(const struct cJSON *before, const struct cJSON *after,
+			       bool *ret_worse);
+void rep_clients_diff_render(struct rep_buf *b, const struct cJSON *clients_diff, bool md);
+
 #endif

@@ -235,6 +235,10 @@ static int diff_cluster(cJSON *out, const cJSON *a, const cJSON *b, bool *ret_re
 	}
 	cJSON_AddItemToObject(o, "findings_opened", opened);
 	cJSON_AddItemToObject(o, "findings_closed", closed);
+	bool clients_worse = false;
+	cJSON *cd = rep_clients_diff(a, b, &clients_worse);
+	if (cd)
+		cJSON_AddItemToObject(o, "clients", cd);
 	if (!b) {
 		cJSON_AddItemToArray(reasons, cJSON_CreateString("missing from AFTER"));
 		reg = true;
@@ -254,6 +258,11 @@ static int diff_cluster(cJSON *out, const cJSON *a, const cJSON *b, bool *ret_re
 			cJSON_AddItemToArray(reasons, cJSON_CreateString("version went down"));
 			reg = true;
 		}
+	}
+	if (clients_worse && a && b) {
+		cJSON_AddItemToArray(
+			reasons, cJSON_CreateString("a client no longer fits the target release"));
+		reg = true;
 	}
 	if (opened_serious && a) {
 		cJSON_AddItemToArray(reasons, cJSON_CreateString("new findings"));
@@ -368,6 +377,7 @@ static void diff_render(struct rep_buf *b, const cJSON *d, bool md)
 			}
 			rb_str(b, "\n");
 		}
+		rep_clients_diff_render(b, js_obj(c, "clients"), md);
 		findings_list(b, js_arr(c, "findings_opened"), "opened", md);
 		findings_list(b, js_arr(c, "findings_closed"), "closed", md);
 	}

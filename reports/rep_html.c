@@ -447,6 +447,7 @@ static void cluster_html(struct rep_buf *b, const struct rep_ctx *ctx, const cJS
 	zk_html(b, c);
 	tls_all_html(b, c);
 	capture_html(b, c);
+	rep_clients_html(b, c);
 	rb_put(b, "<h3>Findings (%d)</h3>\n", cJSON_GetArraySize(js_arr(c, "findings")));
 	if (!cJSON_GetArraySize(js_arr(c, "findings")))
 		rb_str(b, "<p>None.</p>\n");

@@ -139,6 +139,7 @@ static void cluster_md(struct rep_buf *b, const struct rep_ctx *ctx, const cJSON
 		}
 		rb_str(b, "\n");
 	}
+	rep_clients_md(b, c);
 	rb_put(b, "\n**Findings (%d)**\n\n", cJSON_GetArraySize(js_arr(c, "findings")));
 	if (!cJSON_GetArraySize(js_arr(c, "findings")))
 		rb_str(b, "None.\n");

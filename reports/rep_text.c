@@ -182,6 +182,7 @@ static int text_render(const cJSON *r, const struct rep_ctx *ctx, struct rep_buf
 		brokers_text(o, kafka, "brokers");
 		brokers_text(o, kafka, "listener_checks");
 		zk_text(o, c);
+		rep_clients_text(o, c);
 		findings_text(o, ctx, c);
 	}
 	return 0;

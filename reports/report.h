@@ -299,4 +299,12 @@ int rep_annotate(struct cJSON *report, const struct rep_policy *p, const char *i
 /* info 0 .. critical 4, or -1 for anything else. */
 int rep_sev_rank(const char *s);
 
+/*
+ * `report --target-version`: judge every client of a loaded report again
+ * against target (an exact release, base/compat.h), replace the CLIENT_*
+ * findings, and say so in policy.target_version and provenance.rejudged.
+ * 0 or -errno with errbuf.
+ */
+int rep_clients_rejudge(struct cJSON *report, const char *target, char *errbuf, size_t errlen);
+
 #endif

@@ -204,6 +204,14 @@ assert z28["verdict"] == "compliant", z28["verdict"]
 if captured:
     # the scan's own connections are never evidence
     assert z22["capture"]["stats"]["own_flows_excluded"] > 0
+    # the client inventory: the lab's two applications on 2.2's plaintext listener, none of the scan's
+    # own probes, judged against the newest MSK release: the legacy one would break
+    inv = {x["client_id"]: x for x in z22["clients"]}
+    assert set(inv) == {"billing-legacy", "orders-api"}, sorted(inv)
+    assert inv["billing-legacy"]["target"]["compatible"] is False
+    assert ("Produce", 2) in [(r["api"], r["version"]) for r in inv["billing-legacy"]["target"]["rejected"]]
+    assert inv["orders-api"]["software_name"] == "apache-kafka-java" and inv["orders-api"]["target"]["compatible"] is True
+    assert {"CLIENT_INCOMPATIBLE_WITH_TARGET", "CLIENT_PLAINTEXT_IN_USE"} <= ids[z22["name"]]
     # the lab's 2.2 brokers talk to ZooKeeper in plaintext: seen on the wire, proof of the gap
     zk22 = "127.0.0.1:%d" % z22["zookeeper"][0]["port"]
     assert "ZK_PLAINTEXT_TRAFFIC_OBSERVED" in ids[z22["name"]]

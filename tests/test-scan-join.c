@@ -70,9 +70,10 @@ static bool write_pcap(const char *path)
 	return true;
 }
 
-/* Cluster b's ZooKeeper: one TLS session (listed), then more finished flows
- * to other servers than the report lists, then a plaintext session to it
- * that is past the list. */
+/* Cluster b's ZooKeeper: one TLS session (listed), then more finished TLS
+ * flows to other servers than the report lists, then a plaintext session
+ * to it that is past the list. (Unclassified flows on ports nobody hinted
+ * are never listed, so they could not fill the list.) */
 static bool write_flood_pcap(const char *path)
 {
 	struct craft_out o;
@@ -85,12 +86,28 @@ static bool write_flood_pcap(const char *path)
 	for (unsigned i = 0; i < CAP_REPORT_FLOWS_MAX; i++) {
 		snprintf(cl, sizeof(cl), "10.1.%u.%u", i / 250, i % 250 + 1);
 		craft_conv_init(&v, &o, craft_ep4(cl, 40000), craft_ep4("10.0.8.8", 9999));
-		craft_handshake(&v);
-		craft_send(&v, true, "hello", 5);
-		craft_fin(&v);
+		craft_tls_session(&v, "other.example", true);
 	}
 	craft_conv_init(&v, &o, craft_ep4("10.0.1.9", 53426), craft_ep4("10.0.3.7", 2182));
 	craft_zk_session(&v, true);
+	craft_close(&o);
+	return true;
+}
+
+/* Cluster b's ZooKeeper over TLS, and traffic nobody can classify on a port
+ * nobody hinted (another service on the mirrored link). */
+static bool write_noise_pcap(const char *path)
+{
+	struct craft_out o;
+	struct craft_conv v;
+	if (craft_open(&o, path, CRAFT_ETH) < 0)
+		return false;
+	craft_conv_init(&v, &o, craft_ep4("10.0.1.7", 53424), craft_ep4("10.0.3.7", 2182));
+	craft_tls_session(&v, "zk-1.b.example", true);
+	craft_conv_init(&v, &o, craft_ep4("10.0.1.20", 40000), craft_ep4("10.0.8.8", 9999));
+	craft_handshake(&v);
+	craft_send(&v, true, "hello", 5);
+	craft_fin(&v);
 	craft_close(&o);
 	return true;
 }
@@ -221,6 +238,28 @@ int main(void)
 	       "unattributed: counted by class");
 	TAP_OK(num(cJSON_GetObjectItemCaseSensitive(a->capture, "stats"), "cluster_flows") == 2,
 	       "a: stats.cluster_flows");
+
+	/* unclassified traffic on a port nobody hinted is no flow of any endpoint:
+	 * it is not "unlisted" and does not withhold the proof */
+	cap_session_free(cs);
+	cs = NULL;
+	res = NULL;
+	if (!write_noise_pcap(path)) {
+		printf("Bail out! cannot write the noise pcap\n");
+		return 1;
+	}
+	TAP_EQ_INT(cap_session_start(&cs, &co, err, sizeof(err)), 0, "noise capture: %s", err);
+	if (cs) {
+		struct pollfd pfd = { .fd = cap_session_wait_fd(cs), .events = POLLIN };
+		TAP_OK(poll(&pfd, 1, 60000) == 1 && cap_session_done(cs),
+		       "the noise file was read");
+	}
+	TAP_EQ_INT(cs ? cap_session_end(cs, &res, err, sizeof(err)) : -1, 0, "noise ended: %s",
+		   err);
+	TAP_EQ_INT((int)cap_result_unlisted(res), 0,
+		   "an unclassified, unhinted flow is not unlisted");
+	TAP_EQ_INT(scan_merge_result(r, res), 0, "noise merged");
+	TAP_OK(b->proven_traffic, "b: traffic_encrypted proven despite the other service's flow");
 
 	/* a capture with more flows than it lists: the overflow is counted, so
 	 * the join knows its evidence is incomplete (scan_merge_result then
