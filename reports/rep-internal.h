@@ -129,7 +129,7 @@ struct rep_format_ops {
 };
 
 extern const struct rep_format_ops rep_fmt_json, rep_fmt_text, rep_fmt_html, rep_fmt_md,
-	rep_fmt_asff, rep_fmt_ocsf, rep_fmt_junit;
+	rep_fmt_asff, rep_fmt_ocsf, rep_fmt_junit, rep_fmt_prom;
 
 /* The renderers of diffs (rep_diff.c) and trends (rep_trend.c) the ops tables name. */
 rep_render_fn rep_diff_text, rep_diff_md, rep_trend_text, rep_trend_html;

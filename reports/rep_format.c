@@ -14,8 +14,6 @@
 #include "rep-internal.h"
 #include "util.h"
 
-extern const struct rep_format_ops rep_fmt_prom; /* rep_prom.c */
-
 static const struct rep_format_ops *const formats[] = {
 	&rep_fmt_json, &rep_fmt_text, &rep_fmt_html,  &rep_fmt_md,
 	&rep_fmt_asff, &rep_fmt_ocsf, &rep_fmt_junit, &rep_fmt_prom,

@@ -21,8 +21,6 @@
 #include "rep-internal.h"
 #include "util.h"
 
-extern const struct rep_format_ops rep_fmt_prom;
-
 /* A label value: \ " and LF escaped (the format's only escapes). */
 static void prom_label(struct rep_buf *b, const char *s)
 {
