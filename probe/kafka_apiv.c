@@ -145,26 +145,6 @@ static int decode_v0_array(struct mp_rd *r, struct mp_api_table *t, char *errbuf
 	return table_finish(t, errbuf, errlen);
 }
 
-int kafka_tags_skip(struct mp_rd *r)
-{
-	uint32_t n = mp_rd_uvarint(r);
-	if (n > KAFKA_TAGGED_FIELDS_MAX)
-		r->bad = true;
-	for (uint32_t i = 0; i < n && !r->bad; i++) {
-		(void)mp_rd_uvarint(r);
-		mp_rd_skip(r, mp_rd_uvarint(r));
-	}
-	return r->bad ? KAFKA_APIV_EMALFORMED : 0;
-}
-
-struct mp_rd kafka_compact_str(struct mp_rd *r)
-{
-	uint32_t n1 = mp_rd_uvarint(r);
-	if (n1 == 0)
-		r->bad = true; /* null (or truncated) */
-	return mp_rd_sub(r, r->bad ? 0 : n1 - 1);
-}
-
 /* compact_string into a sanitised fixed buffer; null is not allowed for feature names. */
 static void rd_compact_str(struct mp_rd *r, char *dst, size_t dstlen)
 {
@@ -425,60 +405,6 @@ int kafka_apiv_encode_response(const struct mp_apiv *a, int16_t request_version,
 	}
 	*ret_buf = mp_wr_take(&w, ret_len);
 	return 0;
-}
-
-bool kafka_req_header_flexible(int16_t api_key, int16_t api_version)
-{
-	return api_key == KAFKA_API_VERSIONS && api_version >= 3;
-}
-
-int kafka_req_header_parse(struct mp_rd *r, struct kafka_req_header *ret)
-{
-	struct kafka_req_header h = { 0 };
-	int16_t cid;
-
-	h.api_key = (int16_t)mp_rd_be16(r);
-	h.api_version = (int16_t)mp_rd_be16(r);
-	h.correlation_id = (int32_t)mp_rd_be32(r);
-	cid = (int16_t)mp_rd_be16(r);
-	if (cid < -1)
-		r->bad = true;
-	h.client_id_null = cid == -1;
-	h.client_id = mp_rd_sub(r, cid > 0 ? (size_t)cid : 0);
-	h.flexible = kafka_req_header_flexible(h.api_key, h.api_version);
-	if (r->bad || (h.flexible && kafka_tags_skip(r)))
-		return KAFKA_APIV_EMALFORMED;
-	*ret = h;
-	return 0;
-}
-
-int kafka_apiv_request_parse(struct mp_rd *r, int16_t version, struct kafka_apiv_req *ret)
-{
-	struct kafka_apiv_req q = { 0 };
-
-	if (version >= 3) {
-		q.sw_name = kafka_compact_str(r);
-		q.sw_version = kafka_compact_str(r);
-		if (r->bad || kafka_tags_skip(r))
-			return KAFKA_APIV_EMALFORMED;
-	}
-	*ret = q;
-	return 0;
-}
-
-bool kafka_sw_field_valid(struct mp_rd s)
-{
-	if (s.bad || s.left == 0)
-		return false;
-	for (size_t i = 0; i < s.left; i++) {
-		uint8_t ch = s.p[i];
-		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			     (ch >= '0' && ch <= '9');
-		bool inner = ch == '-' || ch == '.';
-		if (!alnum && (!inner || i == 0 || i + 1 == s.left))
-			return false;
-	}
-	return true;
 }
 
 const char *kafka_error_name(int16_t code)

@@ -15,9 +15,9 @@
 #include <stdint.h>
 
 #include "bytes.h"
+#include "kafka_req.h"
 #include "model.h"
 
-#define KAFKA_API_VERSIONS	      18
 #define KAFKA_APIV_MAX_REQUEST	      4 /* newest request version we can speak */
 #define KAFKA_ERR_NONE		      0
 #define KAFKA_ERR_UNSUPPORTED_VERSION 35
@@ -25,8 +25,8 @@
 
 /* Positive results: the peer sent something that is not a valid answer. */
 enum {
-	KAFKA_APIV_EMALFORMED = 1, /* truncated, impossible counts, bad values */
-	KAFKA_APIV_ECORRELATION,   /* correlation id does not match */
+	KAFKA_APIV_EMALFORMED = KAFKA_EMALFORMED, /* truncated, impossible counts, bad values */
+	KAFKA_APIV_ECORRELATION,		  /* correlation id does not match */
 };
 
 /*
@@ -60,75 +60,6 @@ int kafka_apiv_decode_response(const uint8_t *buf, size_t len, int16_t request_v
  */
 int kafka_apiv_encode_response(const struct mp_apiv *a, int16_t request_version,
 			       int32_t correlation_id, uint8_t **ret_buf, size_t *ret_len);
-
-/* ---- requests, read (stand-ins, tests) ------------------------------------ */
-
-/* Tagged fields one section may hold before we call it garbage. */
-#define KAFKA_TAGGED_FIELDS_MAX 64u
-
-/*
- * A request header (Kafka's RequestHeader.json, KIP-482): v1 is
- *   int16 api_key | int16 api_version | int32 correlation_id
- *   | int16 client_id_len (-1 = null) | client_id
- * and v2, for flexible versions, adds a tagged-field section. client_id
- * points into the caller's buffer, raw: peer bytes, validate before use.
- */
-struct kafka_req_header {
-	int16_t api_key;
-	int16_t api_version;
-	int32_t correlation_id;
-	bool client_id_null;
-	struct mp_rd client_id;
-	bool flexible; /* header v2: its tagged fields were read */
-};
-
-/*
- * Does (api_key, api_version) use request header v2? ApiVersions from v3
- * (ApiVersionsRequest.json "flexibleVersions": "3+"); SaslHandshake never
- * ("none"). Keys this codec does not speak are read as header v1.
- */
-bool kafka_req_header_flexible(int16_t api_key, int16_t api_version);
-
-/*
- * Read a request header from r, positioned at a frame payload (after the
- * int32 size): the v1 fields, then the tagged fields when
- * kafka_req_header_flexible(). r is left after the header. Returns 0 with
- * *ret filled, or KAFKA_APIV_EMALFORMED (truncated, a client id length
- * below -1, a bad tag section); r is then bad.
- */
-int kafka_req_header_parse(struct mp_rd *r, struct kafka_req_header *ret);
-
-/*
- * Skip a tagged-field section (uvarint count, then per field uvarint tag,
- * uvarint size, bytes): 0, or KAFKA_APIV_EMALFORMED with r bad (truncated,
- * or more than KAFKA_TAGGED_FIELDS_MAX fields).
- */
-int kafka_tags_skip(struct mp_rd *r);
-
-/*
- * A non-null compact_string (uvarint length + 1, bytes) as a sub-reader
- * over its bytes; a null one (0) or a truncated one sets r->bad.
- */
-struct mp_rd kafka_compact_str(struct mp_rd *r);
-
-/*
- * An ApiVersions request body of `version` from r (after the header):
- * nothing before v3; v3+ compact_string client_software_name,
- * compact_string client_software_version, tagged fields. The two names
- * point into the caller's buffer (left 0 before v3). Returns 0 or
- * KAFKA_APIV_EMALFORMED.
- */
-struct kafka_apiv_req {
-	struct mp_rd sw_name, sw_version;
-};
-int kafka_apiv_request_parse(struct mp_rd *r, int16_t version, struct kafka_apiv_req *ret);
-
-/*
- * KIP-511's rule for client_software_name/version:
- * [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])? (a broker answers
- * INVALID_REQUEST to anything else).
- */
-bool kafka_sw_field_valid(struct mp_rd s);
 
 /* Kafka's name for an error code, "UNKNOWN" otherwise. */
 const char *kafka_error_name(int16_t code);
