@@ -57,6 +57,10 @@ static void scan_usage(FILE *f)
 		"  --concurrency N         connections in flight (default 64)\n"
 		"  --no-discovery          probe only the given endpoints\n"
 		"  --check-listeners       also try MSK's listener ports 9092/9094/9096/9098\n"
+		"  --open-monitoring[=PORT] scrape each broker's Open Monitoring metrics\n"
+		"                          (Prometheus, plain HTTP, default port 11001): clients'\n"
+		"                          software, plaintext use, deprecated requests\n"
+		"  --open-monitoring-port N the same, on port N\n"
 		"                          on every broker host\n"
 		"  --zk-anonymous-read     try read-only listings of /, /brokers/ids, /kafka-acl\n"
 		"capture (the wire is the proof):\n"
@@ -119,6 +123,8 @@ enum {
 	O_REQTAGS,
 	O_AWS_ACCOUNT,
 	O_AWS_REGION,
+	O_OPENMON,
+	O_OPENMON_PORT,
 };
 
 static const struct option scan_longopts[] = {
@@ -142,6 +148,8 @@ static const struct option scan_longopts[] = {
 	{ "no-discovery", no_argument, NULL, O_NODISC },
 	{ "zk-anonymous-read", no_argument, NULL, O_ANON },
 	{ "check-listeners", no_argument, NULL, O_LISTENERS },
+	{ "open-monitoring", optional_argument, NULL, O_OPENMON },
+	{ "open-monitoring-port", required_argument, NULL, O_OPENMON_PORT },
 	{ "capture", required_argument, NULL, O_CAPTURE },
 	{ "capture-file", required_argument, NULL, O_CAPFILE },
 	{ "capture-seconds", required_argument, NULL, O_CAPSECS },
@@ -332,6 +340,15 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 			break;
 		case O_LISTENERS:
 			s->o.check_listeners = true;
+			break;
+		case O_OPENMON:
+		case O_OPENMON_PORT:
+			v = MP_OM_PORT_DEFAULT;
+			if (optarg && cli_uint(c == O_OPENMON ? "--open-monitoring"
+							      : "--open-monitoring-port",
+					       optarg, 1, 65535, &v) < 0)
+				return MP_EXIT_USAGE;
+			s->o.open_monitoring_port = (unsigned)v;
 			break;
 		case O_CAPTURE:
 			s->o.capture_iface = optarg;

@@ -124,5 +124,13 @@ bool scan_cluster_serves(const struct mp_cluster *c, const struct mp_addr *a, ui
  * section. 0 or -ENOMEM.
  */
 int scan_merge_result(struct mp_report *r, const struct cap_result *res);
+/*
+ * --open-monitoring: scrape every probed broker address's Open Monitoring
+ * port (once per address and cluster), then set each cluster's
+ * open_monitoring[] and add its clients[] (docs/open-monitoring.md). A
+ * broker that fails is a status in the report, never a scan failure.
+ * 0 or -ENOMEM.
+ */
+int scan_open_monitoring(struct scan *s);
 
 #endif
