@@ -32,9 +32,9 @@ struct mp_catalog {
 	struct mp_check rows[CATALOG_ROWS_MAX];
 };
 
-static const char *const requires_names[] = { "always",	 "brokers",    "zookeeper", "tls",
-					      "configs", "capture",    "inventory", "listeners",
-					      "tags",	 "observation" };
+static const char *const requires_names[] = { "always",	 "brokers",	"zookeeper", "tls",
+					      "configs", "capture",	"inventory", "listeners",
+					      "tags",	 "observation", "clients" };
 
 static bool id_valid(const char *id)
 {

@@ -59,6 +59,8 @@ bool rep_check_evaluated(const struct mp_check *k, const cJSON *report, const cJ
 		       js_obj(js_obj(cluster, "inventory"), "declared") != NULL;
 	if (strcmp(r, "tags") == 0)
 		return nonempty(js_arr(js_obj(report, "policy"), "required_tags"));
+	if (strcmp(r, "clients") == 0) /* a capture or Open Monitoring gave an inventory */
+		return js_arr(cluster, "clients") != NULL;
 	return false;
 }
 

@@ -295,6 +295,14 @@ static cJSON *cluster_json(const struct mp_cluster *c)
 		cJSON_AddItemToObject(o, "inventory", cJSON_Duplicate(c->inventory, 1));
 	else
 		cJSON_AddNullToObject(o, "inventory");
+	if (c->clients)
+		cJSON_AddItemToObject(o, "clients", cJSON_Duplicate(c->clients, 1));
+	else
+		cJSON_AddNullToObject(o, "clients");
+	if (c->open_monitoring)
+		cJSON_AddItemToObject(o, "open_monitoring", cJSON_Duplicate(c->open_monitoring, 1));
+	else
+		cJSON_AddNullToObject(o, "open_monitoring");
 	cJSON *fs = cJSON_AddArrayToObject(o, "findings");
 	for (size_t i = 0; i < c->n_findings; i++) {
 		const struct mp_finding *f = &c->findings[i];
@@ -390,6 +398,10 @@ static cJSON *head_json(const struct mp_report *r)
 	cJSON_AddStringToObject(pol, "min_kafka_version", r->policy.min_version);
 	cJSON_AddStringToObject(pol, "platform", r->policy.platform);
 	cJSON_AddNumberToObject(pol, "cert_warn_days", r->policy.cert_warn_days);
+	if (r->policy.target_version[0])
+		cJSON_AddStringToObject(pol, "target_version", r->policy.target_version);
+	else
+		cJSON_AddNullToObject(pol, "target_version");
 	cJSON *prov = cJSON_AddObjectToObject(o, "provenance");
 	if (gethostname(host, sizeof(host) - 1) == 0 && mp_host_valid(host))
 		cJSON_AddStringToObject(prov, "probe_host", host);

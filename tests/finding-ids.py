@@ -3,7 +3,7 @@
 
 usage: finding-ids.py SRCDIR
 
-Reads the C files of probe/ capture/ reports/ cmd/ lab/ and finds each call of a
+Reads the C files of base/ probe/ capture/ reports/ cmd/ lab/ and finds each call of a
 finding constructor: mp_cluster_add_finding() (base/model.c) and the files' own
 wrappers around it or around capture's finding_new(). The id argument must be
 string literals (a ternary of two is fine): each must be a row of
@@ -25,6 +25,7 @@ CONSTRUCTORS = {
     'finding': ('reports/rep_policy.c', 2),          # (rc, cluster, id, evidence)
     'finding_new': ('capture/cap_json.c', 1),        # (jb, id, ret_evidence)
     'alleged_json': ('capture/cap_json.c', 1),       # (jb, id, alleged)
+    'fb_emit': ('base/compat.c', 1),                 # (builder, id, target, add, ud)
 }
 # (file, constructor, argument text) that hand on an id checked elsewhere
 PASS_THROUGH = {
@@ -86,7 +87,7 @@ def main():
             cat[line.split('\t')[0]] = line
     emitted = {}
     calls = 0
-    for top in ('probe', 'capture', 'reports', 'cmd', 'lab'):
+    for top in ('base', 'probe', 'capture', 'reports', 'cmd', 'lab'):
         for root, _, files in os.walk(os.path.join(src, top)):
             for f in sorted(files):
                 if not f.endswith('.c'):

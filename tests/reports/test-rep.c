@@ -53,6 +53,9 @@ static void test_catalog(void)
 		"DECLARED_IN_CLUSTER_PLAINTEXT",
 		"TAG_OWNER_MISSING",
 		MP_VERDICT_CHECK,
+		"CLIENT_INCOMPATIBLE_WITH_TARGET",
+		"CLIENT_UNIDENTIFIED",
+		"CLIENT_PLAINTEXT_IN_USE",
 	};
 	struct mp_catalog *c = NULL;
 	char err[256] = "";
@@ -75,8 +78,10 @@ static void test_catalog(void)
 	for (size_t i = 0; i < mp_catalog_size(c); i++)
 		n_obs += mp_catalog_at(c, i)->observation;
 	k = mp_catalog_find(c, "CAPTURE_NO_PLAINTEXT_OBSERVED");
-	TAP_OK(n_obs == 1 && k && k->observation && k->sev == MP_SEV_INFO,
-	       "one observation, CAPTURE_NO_PLAINTEXT_OBSERVED, info: not a check");
+	const struct mp_check *k2 = mp_catalog_find(c, "CLIENT_UNIDENTIFIED");
+	TAP_OK(n_obs == 2 && k && k->observation && k->sev == MP_SEV_INFO && k2 &&
+		       k2->observation && k2->sev == MP_SEV_INFO,
+	       "two observations, CAPTURE_NO_PLAINTEXT_OBSERVED and CLIENT_UNIDENTIFIED, info: not checks");
 	mp_catalog_free(c);
 	static const char *const bad[] = {
 		"X\tinfo\talways\tt\tr\n",
