@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 
+#include "compat.h"
 #include "js.h"
 #include "kafka_req.h"
 #include "om.h"
@@ -404,11 +405,23 @@ static cJSON *status_json(const struct om_slot *sl, const struct om_target *t)
 	return o;
 }
 
-/* A client's "target": judged by its software where the target is known. */
-static void judge_clients(cJSON *clients, const char *target)
+/*
+ * Each client's "target" (base/compat.h): by its KIP-511 software, unless the
+ * broker counted deprecated requests from it that the target rejects; null
+ * when no target release is set. false: out of memory.
+ */
+static bool judge_clients(cJSON *clients, const char *target)
 {
-	(void)clients;
-	(void)target; /* mp_compat_judge_software() (base/compat.h) once it lands */
+	cJSON *c;
+	if (!target || !target[0])
+		return true;
+	cJSON_ArrayForEach (c, clients) {
+		cJSON *t = mp_compat_judge_client(target, c);
+		if (!t)
+			return false;
+		cJSON_ReplaceItemInObjectCaseSensitive(c, "target", t);
+	}
+	return true;
 }
 
 int scan_open_monitoring(struct scan *s)
@@ -473,7 +486,12 @@ int scan_open_monitoring(struct scan *s)
 			rc = -ENOMEM;
 			goto out;
 		}
-		judge_clients(clients, o->policy.target_version);
+		if (!judge_clients(clients, o->policy.target_version)) {
+			cJSON_Delete(stat);
+			cJSON_Delete(clients);
+			rc = -ENOMEM;
+			goto out;
+		}
 		cJSON_Delete(c->open_monitoring);
 		c->open_monitoring = stat;
 		/* the capture may have added clients first: append */
