@@ -559,8 +559,9 @@ int mp_compat_findings(const cJSON *clients, const char *target, mp_compat_add_f
 			cJSON_AddStringToObject(b, "reason", js_str(t, "reason", ""));
 			fb_add(&inc, b);
 		}
-		if (!js_str(c, "software_name", NULL) &&
-		    !(t && strstr(js_str(t, "reason", ""), "inter-broker")))
+		if (strcmp(js_str(c, "role", "client"), "broker") == 0)
+			continue; /* the cluster's own brokers: not applications to inventory */
+		if (!js_str(c, "software_name", NULL))
 			fb_add(&unid, client_brief(c));
 		if (js_true(c, "plaintext"))
 			fb_add(&plain, client_brief(c));
@@ -574,4 +575,111 @@ int mp_compat_findings(const cJSON *clients, const char *target, mp_compat_add_f
 	cJSON_Delete(unid.ev);
 	cJSON_Delete(plain.ev);
 	return rc;
+}
+
+/* ---- rendering ----------------------------------------------------------------------------- */
+
+/* Append s whole, or once the room is gone a single "..." and nothing more. */
+struct sbuf {
+	char *buf;
+	size_t n, len;
+	bool cut;
+};
+
+static void cat(struct sbuf *b, const char *s)
+{
+	size_t l = strlen(s);
+	if (b->cut)
+		return;
+	if (b->len + l + 4 > b->n) {
+		memcpy(b->buf + b->len, "...", 4);
+		b->len += 3;
+		b->cut = true;
+		return;
+	}
+	memcpy(b->buf + b->len, s, l + 1);
+	b->len += l;
+}
+
+void mp_client_row(const cJSON *client, struct mp_client_row *row)
+{
+	const char *addr = js_str(client, "client", NULL), *cid = js_str(client, "client_id", NULL);
+	const char *sw = js_str(client, "software_name", NULL);
+	const cJSON *t = js_obj(client, "target"), *it, *v;
+	size_t len;
+	char item[96];
+	struct sbuf vb = { .buf = row->versions, .n = sizeof(row->versions) };
+
+	if (addr || cid)
+		mp_fmt(row->who, sizeof(row->who), "%s%s%s", addr ? addr : "",
+		       addr && cid ? " " : "", cid ? cid : "");
+	else
+		mp_fmt(row->who, sizeof(row->who), "%s clients",
+		       strcmp(js_str(client, "source", ""), "open-monitoring") == 0 ? "connected"
+										    : "unnamed");
+	if (strcmp(js_str(client, "role", "client"), "broker") == 0) {
+		len = strlen(row->who);
+		mp_fmt(row->who + len, sizeof(row->who) - len, " (broker)");
+	}
+	if (sw)
+		mp_fmt(row->library, sizeof(row->library), "%s %s", sw,
+		       js_str(client, "software_version", "?"));
+	else
+		mp_fmt(row->library, sizeof(row->library), "-");
+	row->versions[0] = '\0';
+	cJSON_ArrayForEach (it, js_arr(client, "requests")) {
+		const char *api = js_str(it, "api", NULL);
+		if (vb.len)
+			cat(&vb, ", ");
+		if (api)
+			mp_fmt(item, sizeof(item), "%s", api);
+		else
+			mp_fmt(item, sizeof(item), "key %d", (int)js_num(it, "api_key", -1));
+		cat(&vb, item);
+		cJSON_ArrayForEach (v, js_arr(it, "versions")) {
+			mp_fmt(item, sizeof(item), " v%d",
+			       cJSON_IsNumber(v) ? (int)v->valuedouble : -1);
+			cat(&vb, item);
+		}
+		if (js_true(it, "deprecated"))
+			cat(&vb, " (deprecated)");
+	}
+	if (!vb.len)
+		mp_fmt(row->versions, sizeof(row->versions), "-");
+	if (!t) {
+		mp_fmt(row->verdict, sizeof(row->verdict), "not judged");
+		return;
+	}
+	const cJSON *comp = cJSON_GetObjectItemCaseSensitive(t, "compatible");
+	const char *ver = js_str(t, "version", "?");
+	if (cJSON_IsTrue(comp)) {
+		mp_fmt(row->verdict, sizeof(row->verdict), "fits %s", ver);
+		return;
+	}
+	if (!cJSON_IsFalse(comp)) {
+		mp_fmt(row->verdict, sizeof(row->verdict), "unknown for %s: %s", ver,
+		       js_str(t, "reason", "no verdict"));
+		return;
+	}
+	mp_fmt(row->verdict, sizeof(row->verdict), "incompatible with %s:", ver);
+	struct sbuf db = { .buf = row->verdict, .n = sizeof(row->verdict) };
+	db.len = strlen(row->verdict);
+	bool first = true;
+	cJSON_ArrayForEach (it, js_arr(t, "rejected")) {
+		const cJSON *min = cJSON_GetObjectItemCaseSensitive(it, "min_accepted");
+		const char *api = js_str(it, "api", NULL);
+		char what[48];
+		if (api)
+			mp_fmt(what, sizeof(what), "%s", api);
+		else
+			mp_fmt(what, sizeof(what), "key %d", (int)js_num(it, "api_key", -1));
+		if (cJSON_IsNumber(min))
+			mp_fmt(item, sizeof(item), "%s %s v%d (accepts v%d+)", first ? "" : ",",
+			       what, (int)js_num(it, "version", -1), (int)min->valuedouble);
+		else
+			mp_fmt(item, sizeof(item), "%s %s v%d (not served)", first ? "" : ",", what,
+			       (int)js_num(it, "version", -1));
+		cat(&db, item);
+		first = false;
+	}
 }

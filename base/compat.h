@@ -71,6 +71,19 @@ typedef int (*mp_compat_add_fn)(void *ud, const char *id, struct cJSON *evidence
 int mp_compat_findings(const struct cJSON *clients, const char *target, mp_compat_add_fn add,
 		       void *ud);
 
+/*
+ * One client's row of an inventory table, for every renderer (text, HTML,
+ * Markdown, capture text): who ("10.0.1.5 orders-api", "broker b-1:9092"),
+ * library ("librdkafka 2.0.2", "-"), the versions used ("Produce v2, Fetch
+ * v2 v4, ..."), the verdict ("incompatible with 4.0.0: Produce v2 (accepts
+ * v3+)", "fits 4.0.0", "unknown for 4.0.0: ...", "not judged"). Strings
+ * come from the JSON (sanitised when it was made); cut to fit.
+ */
+struct mp_client_row {
+	char who[320], library[160], versions[512], verdict[640];
+};
+void mp_client_row(const struct cJSON *client, struct mp_client_row *row);
+
 /* Parse both tables (tests, fuzzing): 0 or -EINVAL with the line in errbuf. */
 int mp_compat_check_tables(char *errbuf, size_t errlen);
 

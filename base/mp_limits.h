@@ -89,6 +89,15 @@
 #define CAP_SNI_MAX	      253u	       /* RFC 1035 host name */
 #define CAP_TLS_EXT_MAX	      64u	       /* extensions walked in one ClientHello */
 
+/* Client inventory (capture/cap_kreq.c): Kafka request headers read per client. */
+#define CAP_KREQ_HDR_MAX \
+	512u /* request bytes buffered at each boundary (size, header, ApiVersions body) */
+#define CAP_KREQ_POOL_MAX	(32u << 20) /* all request streams' state together */
+#define CAP_KCLIENTS_MAX	4096u	    /* client keys (address, client id, software) kept */
+#define CAP_KCLIENT_SERVERS_MAX 16u	    /* servers listed per client key */
+#define CAP_CLIENT_ID_MAX	255u	    /* bytes of a client id kept */
+#define CAP_SW_FIELD_MAX	64u	    /* bytes of a KIP-511 name or version kept */
+
 /* Decapsulation. */
 #define CAP_VLAN_TAGS_MAX    4u /* 802.1Q/QinQ tags peeled */
 #define CAP_IPV6_EXT_MAX     8u /* IPv6 extension headers walked */

@@ -20,6 +20,7 @@
 #include "capture.h"
 
 struct cJSON;
+struct cap_kclients;
 
 /* ---- decapsulation (cap_decap.c) ---------------------------------------- */
 
@@ -304,6 +305,8 @@ struct cap_flowtab_stats {
 
 int cap_flowtab_new(struct cap_flowtab **ret, uint32_t max_flows, const struct cap_ports *ports,
 		    cap_flow_done_fn done, void *ctx);
+/* Read the Kafka requests of plaintext Kafka flows into kc (not owned; NULL = off). */
+void cap_flowtab_set_kclients(struct cap_flowtab *t, struct cap_kclients *kc);
 void cap_flowtab_free(struct cap_flowtab *t);
 /*
  * Account one TCP segment at packet time ts_us. Returns 1 when the segment
@@ -315,6 +318,42 @@ int cap_flowtab_add(struct cap_flowtab *t, const struct cap_pkt *p, uint64_t ts_
 void cap_flowtab_flush(struct cap_flowtab *t);
 void cap_flowtab_stats(const struct cap_flowtab *t, struct cap_flowtab_stats *ret);
 
+/* ---- client inventory (cap_kreq.c) --------------------------------------- */
+
+struct cap_kclients;
+struct cap_kstream;
+
+struct cap_kstats {
+	uint64_t flows;			/* client directions read */
+	uint64_t requests;		/* request headers read */
+	uint64_t requests_unreadable;	/* a header fell where the capture cut bytes */
+	uint64_t desyncs;		/* boundaries lost (gap, garbage), then searched again */
+	uint64_t client_ids_cut;	/* client ids longer than kept */
+	uint64_t flows_not_inventoried; /* the stream pool was full */
+	uint64_t clients_over_cap;	/* client keys past CAP_KCLIENTS_MAX */
+};
+
+int cap_kclients_new(struct cap_kclients **ret);
+void cap_kclients_free(struct cap_kclients *kc);
+void cap_kclients_stats(const struct cap_kclients *kc, struct cap_kstats *ret);
+/* A stream for one flow's client direction, or NULL (pool full: counted). */
+struct cap_kstream *cap_kstream_new(struct cap_kclients *kc);
+void cap_kstream_free(struct cap_kclients *kc, struct cap_kstream *s);
+/* One TCP segment the client sent (any order; retransmissions and gaps handled). */
+void cap_kstream_seg(struct cap_kclients *kc, struct cap_kstream *s, const struct cap_pkt *p,
+		     const struct cap_addr *client, const struct cap_addr *server, uint16_t sport);
+/*
+ * Add "clients" (the clients keep accepts: a client is kept when one of its
+ * servers is, and lists only those) and "client_inventory" (counts, TLS
+ * flows per server that could not be read) to root, and the client
+ * findings to findings (when not NULL). kc may be NULL (nothing read).
+ * target: judge each client against it (NULL: "target" null, no
+ * incompatibility finding). 0, -ENOMEM or -EINVAL (an id the catalogue lacks).
+ */
+int cap_kclients_json(const struct cap_kclients *kc, const struct cap_flow_result *flows, size_t n,
+		      cap_keep_fn keep, void *ud, const char *target, struct cJSON *root,
+		      struct cJSON *findings);
+
 /* ---- report (cap_json.c) ------------------------------------------------- */
 
 struct cap_report;
@@ -324,6 +363,9 @@ void cap_report_free(struct cap_report *r);
 /* Record a finished flow (flow-done callback; ctx is the report). */
 void cap_report_flow(void *ctx, const struct cap_flow_result *r);
 void cap_report_set_ports(struct cap_report *r, const struct cap_ports *ports);
+/* The client inventory to render (not owned) and the release to judge it against (or NULL). */
+void cap_report_set_kclients(struct cap_report *r, const struct cap_kclients *kc,
+			     const char *target);
 /*
  * A connection of our own (a scan's probe) that must never count as evidence:
  * its flow is dropped when it is reported and counted as own_flows_excluded.

@@ -57,6 +57,8 @@ struct flow {
 	uint64_t first_us, last_us, id;
 	uint64_t pkts[2], bytes[2];
 	struct flow_dir d[2];
+	struct cap_kstream *ks; /* the client direction's request stream, or NULL */
+	int8_t ks_dir;		/* its direction; -1 = none yet, -2 = never (not Kafka) */
 };
 
 enum { LIST_EMBRYONIC = 0, LIST_ESTABLISHED = 1, LIST_COUNT };
@@ -80,6 +82,7 @@ struct cap_flowtab {
 	uint32_t last;	   /* the flow of the previous packet (index + 1, 0 = none) */
 	uint64_t *overcap; /* bitmap of refused tuples, allocated at the first refusal */
 	uint64_t overcap_set, early_drops, refused, idle, pool;
+	struct cap_kclients *kc; /* the client inventory, or NULL */
 };
 
 #define IDX(t, i) (&(t)->flows[(i)-1])
@@ -191,6 +194,8 @@ void cap_flowtab_free(struct cap_flowtab *t)
 		free(t->flows[i].d[0].buf);
 		free(t->flows[i].d[1].buf);
 		free(t->flows[i].sni);
+		if (t->flows[i].ks)
+			cap_kstream_free(t->kc, t->flows[i].ks);
 	}
 	free(t->flows);
 	free(t->slots);
@@ -482,6 +487,8 @@ static void flow_finish(struct cap_flowtab *t, uint32_t idx)
 	dir_release(t, &f->d[0]);
 	dir_release(t, &f->d[1]);
 	free(f->sni);
+	if (f->ks)
+		cap_kstream_free(t->kc, f->ks);
 	memset(f, 0, sizeof(*f));
 	f->next = t->free_head;
 	t->free_head = idx;
@@ -609,6 +616,7 @@ static uint32_t flow_lookup(struct cap_flowtab *t, const struct cap_pkt *p, int 
 	f->vni = p->vni;
 	f->hash = (uint32_t)h;
 	f->client = -1;
+	f->ks_dir = -1;
 	f->id = t->next_id++;
 	t->slots[s] = idx;
 	lru_append(t, idx, LIST_EMBRYONIC);
@@ -624,6 +632,40 @@ static void track_syn(struct flow *f, int dir, const struct cap_pkt *p)
 	f->d[dir].isn = p->seq;
 	if (f->client < 0)
 		f->client = (p->tcp_flags & CAP_TCP_ACK) ? (int8_t)!dir : (int8_t)dir;
+}
+
+/*
+ * The client inventory: once a direction's own bytes read as Kafka requests
+ * (the classifier's verdict for that direction), its segments go to a
+ * request stream (cap_kreq.c) for the rest of the flow.
+ */
+static void kafka_requests(struct cap_flowtab *t, struct flow *f, int dir, const struct cap_pkt *p)
+{
+	if (f->ks_dir == -2 || (f->ks && f->ks_dir != dir))
+		return;
+	if (!f->ks) {
+		const struct verdict *v = &f->v[dir];
+		if (v->cls != CAP_CLASS_KAFKA || v->sender_is_client != 1) {
+			if (f->final)
+				f->ks_dir = -2; /* settled as something else: never look again */
+			return;
+		}
+		f->ks = cap_kstream_new(t->kc);
+		if (!f->ks) {
+			f->ks_dir = -2;
+			return;
+		}
+		f->ks_dir = (int8_t)dir;
+	}
+	if (dir == 0)
+		cap_kstream_seg(t->kc, f->ks, p, &f->a, &f->b, f->pb);
+	else
+		cap_kstream_seg(t->kc, f->ks, p, &f->b, &f->a, f->pa);
+}
+
+void cap_flowtab_set_kclients(struct cap_flowtab *t, struct cap_kclients *kc)
+{
+	t->kc = kc;
 }
 
 int cap_flowtab_add(struct cap_flowtab *t, const struct cap_pkt *p, uint64_t ts_us)
@@ -654,8 +696,12 @@ int cap_flowtab_add(struct cap_flowtab *t, const struct cap_pkt *p, uint64_t ts_
 		lru_unlink(t, idx);
 		lru_append(t, idx, list);
 	}
-	if (p->payload_declared && !f->final)
-		feed(t, f, dir, p);
+	if (p->payload_declared) {
+		if (!f->final)
+			feed(t, f, dir, p);
+		if (t->kc)
+			kafka_requests(t, f, dir, p);
+	}
 	return f->flagged ? 1 : 0;
 }
 

@@ -64,6 +64,8 @@ struct cap_report {
 	struct own_flow *own;
 	size_t n_own, cap_own;
 	uint64_t own_excluded;
+	const struct cap_kclients *kc; /* the client inventory (not owned), or NULL */
+	const char *target;	       /* the release clients are judged against, or NULL */
 };
 
 /*
@@ -155,6 +157,13 @@ static bool is_own(struct cap_report *r, const struct cap_flow_result *f)
 	}
 	pthread_mutex_unlock(&r->own_lock);
 	return own;
+}
+
+void cap_report_set_kclients(struct cap_report *r, const struct cap_kclients *kc,
+			     const char *target)
+{
+	r->kc = kc;
+	r->target = target;
 }
 
 void cap_report_set_ports(struct cap_report *r, const struct cap_ports *ports)
@@ -700,6 +709,12 @@ static int build(struct cap_report *r, const struct cap_run_info *in, struct vie
 		if (kept(v, &r->flows[i].server, r->flows[i].sport))
 			jappend(&b, flows, flow_json(&b, &r->flows[i]));
 	findings = findings_json(&b, r, in, v);
+	if (findings && !b.oom) {
+		int rc = cap_kclients_json(r->kc, r->flows, r->n_flows, v->keep, v->ud, r->target,
+					   root, findings);
+		b.oom |= rc == -ENOMEM;
+		b.bad_id |= rc == -EINVAL;
+	}
 	copy = findings ? cJSON_Duplicate(findings, 1) : NULL;
 	jadd(&b, root, "findings", copy);
 	evidence_json(&b, root, in);

@@ -45,6 +45,7 @@ struct cap_session {
 	struct bpf_program prog; /* the filter, compiled for the mapped reader */
 	bool has_prog;
 	struct cap_flowtab *ft;
+	struct cap_kclients *kc; /* the client inventory (cap_kreq.c) */
 	struct cap_report *rep;
 	struct cap_result *result; /* cap_session_end: borrows rep */
 	struct cap_ports ports;
@@ -449,6 +450,11 @@ int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *
 		mp_fmt(errbuf, errlen, "flow table: %s", strerror(-r));
 		goto out;
 	}
+	r = cap_kclients_new(&s->kc);
+	if (r < 0)
+		goto out;
+	cap_flowtab_set_kclients(s->ft, s->kc);
+	cap_report_set_kclients(s->rep, s->kc, o->target_version);
 	r = session_open(s, errbuf, errlen);
 	if (r < 0)
 		goto out;
@@ -644,6 +650,7 @@ void cap_session_free(struct cap_session *s)
 		pcap_close(s->pcap);
 	free(s->iobuf);
 	cap_flowtab_free(s->ft);
+	cap_kclients_free(s->kc); /* after the flow table: its streams count into it */
 	cap_result_free(s->result);
 	cap_report_free(s->rep);
 	if (s->done_fd >= 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "compat.h"
 #include "util.h"
 
 static const char *jstr(const cJSON *o, const char *k)
@@ -56,6 +57,25 @@ static void text_flows(FILE *f, const cJSON *c)
 	}
 }
 
+static void text_clients(FILE *f, const cJSON *c)
+{
+	const cJSON *x, *clients = cJSON_GetObjectItemCaseSensitive(c, "clients");
+	const cJSON *inv = cJSON_GetObjectItemCaseSensitive(c, "client_inventory");
+	if (!cJSON_IsArray(clients))
+		return;
+	fprintf(f, "\nclients (%d, from their plaintext requests; judged against %s):\n",
+		cJSON_GetArraySize(clients), jstr(inv, "target_version"));
+	cJSON_ArrayForEach (x, clients) {
+		struct mp_client_row row;
+		mp_client_row(x, &row);
+		fprintf(f, "  %s  [%s]\n      uses: %s\n      %s\n", row.who, row.library,
+			row.versions, row.verdict);
+	}
+	cJSON_ArrayForEach (x, cJSON_GetObjectItemCaseSensitive(inv, "tls_flows_not_inventoried"))
+		fprintf(f, "  %.0f TLS client flows to %s could not be read\n", jnum(x, "flows"),
+			jstr(x, "server"));
+}
+
 static void text_findings(FILE *f, const cJSON *c)
 {
 	const cJSON *x;
@@ -73,6 +93,7 @@ int cap_render_text(const cJSON *capture, char **ret_text)
 		return -ENOMEM;
 	text_header(f, capture);
 	text_flows(f, capture);
+	text_clients(f, capture);
 	text_findings(f, capture);
 	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(capture, "evidence");
 	if (ev)

@@ -104,6 +104,12 @@ struct cap_opts {
 	 */
 	bool drop_privileges;
 	enum cap_reader reader; /* files only; pipes, pcapng and live always use libpcap */
+	/*
+	 * The client inventory: judge every client whose requests were read
+	 * against this exact release (base/compat.h resolves --target-version);
+	 * NULL = list the clients without a judgement.
+	 */
+	const char *target_version;
 };
 
 /* Defaults: ZooKeeper ports 2181,2182, Kafka 9092,9094,9096,9098, 100k flows. */

@@ -23,11 +23,14 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "cli_common.h"
 #include "mp_limits.h"
 #include "util.h"
 
 struct cli {
 	struct cap_opts o;
+	const char *target_arg;
+	char target[24];
 	bool text;
 	const char *output;
 };
@@ -60,6 +63,9 @@ static void usage(FILE *f)
 		"      --reader R          auto (default): a classic pcap file is read in place\n"
 		"                          (mmap), anything else through libpcap; libpcap or mmap\n"
 		"                          force one (mmap fails on what it can not read)\n"
+		"      --target-version V  judge each client whose requests were read against\n"
+		"                          what Kafka release V accepts (4.0.0, or 4.1 for its\n"
+		"                          newest patch; default: the newest MSK release)\n"
 		"      --format json|text  output format (default json)\n"
 		"  -o, --output FILE       write the report to FILE (atomically, mode 0600)\n"
 		"  -h, --help\n\n"
@@ -113,6 +119,7 @@ enum {
 	OPT_EVBYTES,
 	OPT_FORMAT,
 	OPT_READER,
+	OPT_TARGET,
 };
 
 static int bad(const char *opt, const char *val)
@@ -183,6 +190,9 @@ static int parse_one(struct cli *c, int opt, const char *arg)
 	case 'o':
 		c->output = arg;
 		return 0;
+	case OPT_TARGET:
+		c->target_arg = arg;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -205,6 +215,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "reader", required_argument, NULL, OPT_READER },
+		{ "target-version", required_argument, NULL, OPT_TARGET },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -230,6 +241,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "mskprobe capture: give exactly one of -i IFACE or -r FILE\n");
 		return -EINVAL;
 	}
+	if (cli_target_version(c->target_arg, c->target, sizeof(c->target)) < 0)
+		return -EINVAL;
+	c->o.target_version = c->target;
 	if (!c->o.iface || geteuid() != 0)
 		c->o.user = NULL;    /* no identity to leave */
 	c->o.drop_privileges = true; /* capabilities: whatever we were given (root, CAP_NET_RAW) */

@@ -14,6 +14,12 @@ int cli_uint(const char *opt, const char *s, unsigned long min, unsigned long ma
 	     unsigned long *ret);
 int cli_min_version(struct mp_policy *p, const char *s);
 int cli_platform(struct mp_policy *p, const char *s);
+/*
+ * --target-version: arg, or with arg NULL the newest feature release in
+ * the MSK catalogue (probe/data/msk-versions.tsv), resolved to an exact
+ * release whose accepted request versions are known (base/compat.h).
+ */
+int cli_target_version(const char *arg, char *out, size_t n);
 /* The command line with anything after a secret-bearing option masked. */
 void cli_command_line(char *dst, size_t n, int argc, char **argv);
 /*

@@ -20,7 +20,7 @@ while IFS='|' read -r name input want args; do
 	for reader in libpcap mmap; do
 	n=$((n + 1))
 	got=0
-	(cd "$work" && eval "\"$mskprobe\" capture -r \"$input\" --reader $reader $args" >"$name.out" 2>"$name.err") || got=$?
+	(cd "$work" && eval "\"$mskprobe\" capture -r \"$input\" --reader $reader --target-version 4.0.0 $args" >"$name.out" 2>"$name.err") || got=$?
 	if [[ $reader == mmap && $input == *.pcapng ]]; then
 		if [[ $got == 2 ]] && grep -q -- "--reader mmap" "$work/$name.err"; then echo "ok $n - $name ($reader): refused, a pcapng file"
 		else echo "not ok $n - $name ($reader): exit $got for a pcapng file, want 2"; fail=1; fi
@@ -52,9 +52,10 @@ if [[ -f $work/ev.pcap ]]; then
 		echo "not ok $n - evidence pcap leaks payload past the cut"; fail=1
 	fi
 fi
-# no payload bytes in any output: the path, client ids and the SNI that failed validation
+# no payload bytes in any output: the ZooKeeper path and the SNI that failed validation (client ids are
+# request-header labels the client inventory reports: kafka-quorum's are checked in its golden)
 n=$((n + 1))
-if grep -lE 'brokers/ids|adminclient|consumer-7|<script>' "$work"/*.out >/dev/null; then
+if grep -lE 'brokers/ids|<script>' "$work"/*.out >/dev/null; then
 	echo "not ok $n - payload bytes reached an output"; fail=1
 else
 	echo "ok $n - no payload bytes in any output"
