@@ -90,6 +90,87 @@ static size_t kept(const struct om_view *v)
 	return v->n_clients + v->n_listeners + v->n_deprecated;
 }
 
+enum { K_LISTENER = 1, K_CLIENT = 2, K_DEPRECATED = 3 };
+
+static uint32_t fnv(uint32_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return (h ^ 0xffu) * 16777619u; /* a separator: ("ab","c") != ("a","bc") */
+}
+
+/* The hash of a series' key: its kind and names (and version). */
+static uint32_t key_hash(int kind, const char *a, const char *b, const char *c, int ver)
+{
+	uint32_t h = fnv(2166136261u ^ (uint32_t)kind, a);
+	h = fnv(h, b ? b : "");
+	h = fnv(h, c ? c : "");
+	return (h ^ (uint32_t)ver) * 16777619u;
+}
+
+static uint32_t entry_hash(const struct om_view *v, uint32_t e)
+{
+	size_t i = (e & 0x0fffffffu) - 1;
+	switch (e >> 28) {
+	case K_LISTENER:
+		return key_hash(K_LISTENER, v->listeners[i].name, NULL, NULL, 0);
+	case K_CLIENT:
+		return key_hash(K_CLIENT, v->clients[i].listener, v->clients[i].sw_name,
+				v->clients[i].sw_version, 0);
+	default:
+		return key_hash(K_DEPRECATED, v->deprecated[i].request, v->deprecated[i].sw_name,
+				v->deprecated[i].sw_version, v->deprecated[i].version);
+	}
+}
+
+/* Room in the index for one more series (rehashing as it doubles). 0 or -ENOMEM. */
+static int index_room(struct om_view *v)
+{
+	if ((kept(v) + 1) * 2 <= v->index_cap)
+		return 0;
+	size_t cap = v->index_cap ? v->index_cap * 2 : 64;
+	uint32_t *ix = calloc(cap, sizeof(*ix));
+	if (!ix)
+		return -ENOMEM;
+	for (size_t i = 0; i < v->index_cap; i++) {
+		uint32_t e = v->index[i];
+		if (!e)
+			continue;
+		size_t j = entry_hash(v, e) & (cap - 1);
+		while (ix[j])
+			j = (j + 1) & (cap - 1);
+		ix[j] = e;
+	}
+	free(v->index);
+	v->index = ix;
+	v->index_cap = cap;
+	return 0;
+}
+
+/* The slot of the series (kind, key): its entry, or the empty slot to take. */
+static uint32_t *index_find(struct om_view *v, int kind, const char *a, const char *b,
+			    const char *c, int ver)
+{
+	size_t mask = v->index_cap - 1, j = key_hash(kind, a, b, c, ver) & mask;
+	for (;; j = (j + 1) & mask) {
+		uint32_t e = v->index[j];
+		if (!e)
+			return &v->index[j];
+		if ((int)(e >> 28) != kind)
+			continue;
+		size_t i = (e & 0x0fffffffu) - 1;
+		if (kind == K_LISTENER && !strcmp(v->listeners[i].name, a))
+			return &v->index[j];
+		if (kind == K_CLIENT && !strcmp(v->clients[i].listener, a) &&
+		    !strcmp(v->clients[i].sw_name, b) && !strcmp(v->clients[i].sw_version, c))
+			return &v->index[j];
+		if (kind == K_DEPRECATED && !strcmp(v->deprecated[i].request, a) &&
+		    !strcmp(v->deprecated[i].sw_name, b) &&
+		    !strcmp(v->deprecated[i].sw_version, c) && v->deprecated[i].version == ver)
+			return &v->index[j];
+	}
+}
+
 static int grow(void **arr, size_t n, size_t size)
 {
 	/* doubling from 8; n < MP_OM_SERIES_MAX keeps the product small */
@@ -105,18 +186,26 @@ static int grow(void **arr, size_t n, size_t size)
 	return 0;
 }
 
-static struct om_listener *listener_get(struct om_view *v, const char *name)
+/* The listener's entry, added if new; NULL past the cap, or out of memory (*nomem). */
+static struct om_listener *listener_get(struct om_view *v, const char *name, bool *nomem)
 {
-	for (size_t i = 0; i < v->n_listeners; i++)
-		if (strcmp(v->listeners[i].name, name) == 0)
-			return &v->listeners[i];
+	if (index_room(v) < 0) {
+		*nomem = true;
+		return NULL;
+	}
+	uint32_t *slot = index_find(v, K_LISTENER, name, NULL, NULL, 0);
+	if (*slot)
+		return &v->listeners[(*slot & 0x0fffffffu) - 1];
 	if (kept(v) >= MP_OM_SERIES_MAX)
 		return NULL;
-	if (grow((void **)&v->listeners, v->n_listeners, sizeof(*v->listeners)) < 0)
+	if (grow((void **)&v->listeners, v->n_listeners, sizeof(*v->listeners)) < 0) {
+		*nomem = true;
 		return NULL;
+	}
 	struct om_listener *l = &v->listeners[v->n_listeners++];
 	memset(l, 0, sizeof(*l));
 	mp_strlcpy(l->name, name, sizeof(l->name));
+	*slot = (uint32_t)K_LISTENER << 28 | (uint32_t)v->n_listeners;
 	return l;
 }
 
@@ -132,26 +221,26 @@ static int add_connections(struct om_view *v, const struct om_sample *s, const c
 	const char *name = sw(label(s, "clientSoftwareName"));
 	const char *ver = sw(label(s, "clientSoftwareVersion"));
 	double n = isfinite(s->value) && s->value > 0 ? s->value : 0;
+	bool nomem = false;
 
 	if (cipher || proto) {
-		struct om_listener *l = listener_get(v, lis);
+		struct om_listener *l = listener_get(v, lis, &nomem);
 		if (!l)
-			return v->dropped++, 0;
+			return nomem ? -ENOMEM : (v->dropped++, 0);
 		l->tls_series = true;
 		l->tls_connections += n;
 		return 0;
 	}
 	if (!name || !ver || (name[0] && !fit_name(name)) || (ver[0] && !fit_name(ver)))
 		return v->dropped++, 0;
-	if (!listener_get(v, lis))
-		return v->dropped++, 0;
-	for (size_t i = 0; i < v->n_clients; i++) {
-		struct om_client *c = &v->clients[i];
-		if (!strcmp(c->listener, lis) && !strcmp(c->sw_name, name) &&
-		    !strcmp(c->sw_version, ver)) {
-			c->connections += n;
-			return 0;
-		}
+	if (!listener_get(v, lis, &nomem))
+		return nomem ? -ENOMEM : (v->dropped++, 0);
+	if (index_room(v) < 0)
+		return -ENOMEM;
+	uint32_t *slot = index_find(v, K_CLIENT, lis, name, ver, 0);
+	if (*slot) {
+		v->clients[(*slot & 0x0fffffffu) - 1].connections += n;
+		return 0;
 	}
 	if (kept(v) >= MP_OM_SERIES_MAX)
 		return v->dropped++, 0;
@@ -163,6 +252,7 @@ static int add_connections(struct om_view *v, const struct om_sample *s, const c
 	mp_strlcpy(c->sw_name, name, sizeof(c->sw_name));
 	mp_strlcpy(c->sw_version, ver, sizeof(c->sw_version));
 	c->connections = n;
+	*slot = (uint32_t)K_CLIENT << 28 | (uint32_t)v->n_clients;
 	return 0;
 }
 
@@ -179,13 +269,12 @@ static int add_deprecated(struct om_view *v, const struct om_sample *s)
 	if (!vs[0] || *end || version < 0 || version > 32767)
 		return v->dropped++, 0;
 	double n = isfinite(s->value) && s->value > 0 ? s->value : 0;
-	for (size_t i = 0; i < v->n_deprecated; i++) {
-		struct om_deprecated *d = &v->deprecated[i];
-		if (!strcmp(d->request, req) && d->version == (int)version &&
-		    !strcmp(d->sw_name, name) && !strcmp(d->sw_version, ver)) {
-			d->count += n;
-			return 0;
-		}
+	if (index_room(v) < 0)
+		return -ENOMEM;
+	uint32_t *slot = index_find(v, K_DEPRECATED, req, name, ver, (int)version);
+	if (*slot) {
+		v->deprecated[(*slot & 0x0fffffffu) - 1].count += n;
+		return 0;
 	}
 	if (kept(v) >= MP_OM_SERIES_MAX)
 		return v->dropped++, 0;
@@ -198,6 +287,7 @@ static int add_deprecated(struct om_view *v, const struct om_sample *s)
 	mp_strlcpy(d->sw_name, name, sizeof(d->sw_name));
 	mp_strlcpy(d->sw_version, ver, sizeof(d->sw_version));
 	d->count = n;
+	*slot = (uint32_t)K_DEPRECATED << 28 | (uint32_t)v->n_deprecated;
 	return 0;
 }
 
@@ -212,9 +302,10 @@ int om_view_add(const struct om_sample *s, void *ud)
 			return v->dropped++, 0;
 		if (s->name[sizeof(M_CONNECTIONS) - 1] == '\0')
 			return add_connections(v, s, lis);
-		struct om_listener *l = listener_get(v, lis);
+		bool nomem = false;
+		struct om_listener *l = listener_get(v, lis, &nomem);
 		if (!l)
-			return v->dropped++, 0;
+			return nomem ? -ENOMEM : (v->dropped++, 0);
 		l->count_series = true;
 		if (isfinite(s->value) && s->value > 0)
 			l->connection_count += s->value;
@@ -233,6 +324,7 @@ void om_view_clear(struct om_view *v)
 	free(v->clients);
 	free(v->listeners);
 	free(v->deprecated);
+	free(v->index);
 	memset(v, 0, sizeof(*v));
 }
 

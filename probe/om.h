@@ -93,6 +93,11 @@ struct om_view {
 	uint64_t samples;    /* every sample of the scrape */
 	uint64_t dropped;    /* series past MP_OM_SERIES_MAX or with names out of alphabet */
 	bool socket_metrics; /* the scrape had socket-server-metrics at all */
+	/* an open-addressing index of the kept series (kind << 28 | index + 1), so
+	 * a scrape of a million series costs a million lookups, not a million
+	 * scans of MP_OM_SERIES_MAX entries */
+	uint32_t *index;
+	size_t index_cap; /* a power of two, at least twice the series kept */
 };
 
 /* The sample callback that fills an om_view (ud: the view). 0 or -ENOMEM. */
