@@ -466,6 +466,9 @@ int scan_open_monitoring(struct scan *s)
 	}
 	if ((rc = om_scrape(t, n, o->concurrency, o->timeout_ms, o->interrupt_fd)) < 0)
 		goto out;
+	if (rc == 1) /* SIGINT/SIGTERM during the scrapes: the report says so */
+		s->r->interrupted = s->interrupted = true;
+	rc = 0;
 	for (size_t i = 0; i < o->n_clusters; i++) {
 		struct mp_cluster *c = s->cs[i].c;
 		cJSON *stat = cJSON_CreateArray(), *clients = cJSON_CreateArray();

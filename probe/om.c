@@ -922,5 +922,5 @@ int om_scrape(struct om_target *t, size_t n, unsigned concurrency, int timeout_m
 		}
 	free(cs);
 	free(pf);
-	return 0;
+	return aborted ? 1 : 0;
 }

@@ -141,8 +141,9 @@ struct om_target {
  * Scrape every target, at most `concurrency` at once, each with timeout_ms
  * on connect and on every read, and a whole-scrape bound of
  * MP_OM_SCRAPE_TIMEOUT_FACTOR times that. abort_fd (> 0) readable ends
- * every scrape still running as an error "interrupted". 0 or -errno (local
- * failure before any scrape: each target's status says what happened).
+ * every scrape still running as an error "interrupted" (its byte is left
+ * for the caller). 0, 1 when interrupted, or -errno (local failure before
+ * any scrape: each target's status says what happened).
  */
 int om_scrape(struct om_target *t, size_t n, unsigned concurrency, int timeout_ms, int abort_fd);
 

@@ -148,5 +148,25 @@ int main(void)
 	}
 	for (int i = 0; i < 8; i++)
 		om_view_clear(&t[i].view);
+
+	/* an interrupt (the scan's signal pipe readable) ends a scrape that waits */
+	struct peer quiet;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t l = sizeof(sa);
+	int pfd[2];
+	quiet.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(quiet.lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(quiet.lfd, 4) < 0 ||
+	    getsockname(quiet.lfd, (struct sockaddr *)&sa, &l) < 0 || pipe(pfd) < 0)
+		abort();
+	target(&t[0], "quiet:9092", ntohs(sa.sin_port), true);
+	(void)!write(pfd[1], "x", 1);
+	TAP_EQ_INT(om_scrape(t, 1, 1, 60000, pfd[0]), 1, "an interrupt ends the scrapes (1)");
+	TAP_OK(t[0].status == OM_ERROR && strstr(t[0].reason, "interrupted"), "quiet: %s",
+	       t[0].reason);
+	om_view_clear(&t[0].view);
+	close(quiet.lfd);
+	close(pfd[0]);
+	close(pfd[1]);
 	return tap_done();
 }
