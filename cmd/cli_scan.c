@@ -61,6 +61,7 @@ static void scan_usage(FILE *f)
 		"                          (Prometheus, plain HTTP, default port 11001): clients'\n"
 		"                          software, plaintext use, deprecated requests\n"
 		"  --open-monitoring-port N the same, on port N\n"
+		"  --target-version V      judge the clients found against release V (4.0, 4.1.2)\n"
 		"                          on every broker host\n"
 		"  --zk-anonymous-read     try read-only listings of /, /brokers/ids, /kafka-acl\n"
 		"capture (the wire is the proof):\n"
@@ -125,6 +126,7 @@ enum {
 	O_AWS_REGION,
 	O_OPENMON,
 	O_OPENMON_PORT,
+	O_TARGET,
 };
 
 static const struct option scan_longopts[] = {
@@ -150,6 +152,7 @@ static const struct option scan_longopts[] = {
 	{ "check-listeners", no_argument, NULL, O_LISTENERS },
 	{ "open-monitoring", optional_argument, NULL, O_OPENMON },
 	{ "open-monitoring-port", required_argument, NULL, O_OPENMON_PORT },
+	{ "target-version", required_argument, NULL, O_TARGET },
 	{ "capture", required_argument, NULL, O_CAPTURE },
 	{ "capture-file", required_argument, NULL, O_CAPFILE },
 	{ "capture-seconds", required_argument, NULL, O_CAPSECS },
@@ -349,6 +352,11 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 					       optarg, 1, 65535, &v) < 0)
 				return MP_EXIT_USAGE;
 			s->o.open_monitoring_port = (unsigned)v;
+			break;
+		case O_TARGET:
+			if (cli_target_version(optarg, s->o.policy.target_version,
+					       sizeof(s->o.policy.target_version)) < 0)
+				return MP_EXIT_USAGE;
 			break;
 		case O_CAPTURE:
 			s->o.capture_iface = optarg;
