@@ -65,6 +65,10 @@ static void scan_usage(FILE *f)
 		"  --capture-seconds S     keep capturing at least S seconds (default: the scan)\n"
 		"  --capture-file FILE     classify a pcap/pcapng instead (e.g. a traffic mirror)\n"
 		"client inventory (which applications an upgrade would break):\n"
+		"  --open-monitoring[=PORT] scrape each broker's Open Monitoring metrics\n"
+		"                          (Prometheus, plain HTTP, default port 11001): clients'\n"
+		"                          software, plaintext use, deprecated requests\n"
+		"  --open-monitoring-port N the same, on port N\n"
 		"  --target-version V      judge the clients a capture or the brokers' metrics "
 		"show\n"
 		"                          against what Kafka release V accepts (4.0.0, or 4.1 "
@@ -125,6 +129,8 @@ enum {
 	O_REQTAGS,
 	O_AWS_ACCOUNT,
 	O_AWS_REGION,
+	O_OPENMON,
+	O_OPENMON_PORT,
 	O_TARGET,
 };
 
@@ -149,6 +155,8 @@ static const struct option scan_longopts[] = {
 	{ "no-discovery", no_argument, NULL, O_NODISC },
 	{ "zk-anonymous-read", no_argument, NULL, O_ANON },
 	{ "check-listeners", no_argument, NULL, O_LISTENERS },
+	{ "open-monitoring", optional_argument, NULL, O_OPENMON },
+	{ "open-monitoring-port", required_argument, NULL, O_OPENMON_PORT },
 	{ "capture", required_argument, NULL, O_CAPTURE },
 	{ "capture-file", required_argument, NULL, O_CAPFILE },
 	{ "capture-seconds", required_argument, NULL, O_CAPSECS },
@@ -345,6 +353,15 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 		case O_LISTENERS:
 			s->o.check_listeners = true;
 			break;
+		case O_OPENMON:
+		case O_OPENMON_PORT:
+			v = MP_OM_PORT_DEFAULT;
+			if (optarg && cli_uint(c == O_OPENMON ? "--open-monitoring"
+							      : "--open-monitoring-port",
+					       optarg, 1, 65535, &v) < 0)
+				return MP_EXIT_USAGE;
+			s->o.open_monitoring_port = (unsigned)v;
+			break;
 		case O_CAPTURE:
 			s->o.capture_iface = optarg;
 			break;
@@ -390,7 +407,8 @@ static int parse_scan(struct scan_cli *s, int argc, char **argv)
 		return MP_EXIT_USAGE;
 	}
 	/* clients are judged when something can show them: the target's default follows */
-	if ((s->target_arg || s->o.capture_iface || s->o.capture_file) &&
+	if ((s->target_arg || s->o.capture_iface || s->o.capture_file ||
+	     s->o.open_monitoring_port) &&
 	    cli_target_version(s->target_arg, s->o.policy.target_version,
 			       sizeof(s->o.policy.target_version)) < 0)
 		return MP_EXIT_USAGE;

@@ -130,4 +130,13 @@ int scan_merge_result(struct mp_report *r, const struct cap_result *res);
  */
 int scan_client_findings(struct mp_cluster *c, const struct mp_policy *p);
 
+/*
+ * --open-monitoring: scrape every probed broker address's Open Monitoring
+ * port (once per address and cluster), then set each cluster's
+ * open_monitoring[] and add its clients[] (docs/open-monitoring.md). A
+ * broker that fails is a status in the report, never a scan failure.
+ * 0 or -ENOMEM.
+ */
+int scan_open_monitoring(struct scan *s);
+
 #endif

@@ -355,6 +355,10 @@ int scan_run(const struct scan_opts *o, struct mp_report **ret, char *errbuf, si
 		goto fail;
 	}
 	scan_progress_end(&prog, &s);
+	if ((rc = scan_open_monitoring(&s)) < 0) {
+		mp_fmt(errbuf, errlen, "open monitoring: %s", strerror(-rc));
+		goto fail;
+	}
 	if (s.r->interrupted)
 		scan_resolve_abandoned(&s);
 	for (size_t i = 0; i < o->n_clusters && s.r->interrupted; i++)

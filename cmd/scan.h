@@ -35,6 +35,9 @@ struct scan_opts {
 	bool discover;
 	bool check_listeners;
 	bool zk_anonymous_read;
+	/* --open-monitoring[=PORT]: scrape each broker's Prometheus JMX
+	 * exporter (MSK: 11001) after discovery; 0: off */
+	unsigned open_monitoring_port;
 	const char *fp_table_file; /* NULL: the built-in table */
 	/* packet capture while the scan runs (live interface) or from a file
 	 * (e.g. a VPC Traffic Mirroring capture); at most one is set */

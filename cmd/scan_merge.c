@@ -14,6 +14,13 @@
 #include "compat.h"
 #include "scan-internal.h"
 
+#include <netinet/in.h>
+#include <stdlib.h>
+
+#include "compat.h"
+#include "js.h"
+#include "kafka_req.h"
+#include "om.h"
 #include "util.h"
 
 /* Servers named in the unattributed section; the rest are counted. */
@@ -226,5 +233,328 @@ int scan_merge_result(struct mp_report *r, const struct cap_result *res)
 		c->proven_traffic = !cap_result_unlisted(res) && traffic_encrypted(c, fl, n);
 	}
 	cJSON_Delete(un);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- Open Monitoring */
+
+/*
+ * --open-monitoring (docs/open-monitoring.md): after discovery, every broker
+ * host probed (bootstrap and discovered; one scrape per address) is scraped
+ * at the Open Monitoring port, at most --concurrency at once, with the
+ * scan's timeouts; the answers become the cluster's open_monitoring[]
+ * (one status per broker) and its clients[] ("source": "open-monitoring").
+ */
+
+struct om_slot {
+	struct cstate *st;
+	const struct mp_broker *b;
+	char broker[MP_HOST_MAX + 8];
+	char url[MP_HOST_MAX + 32];
+};
+
+static bool same_ip(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+			      &((const struct sockaddr_in *)b)->sin_addr, 4) == 0;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+	return false;
+}
+
+static void set_port(struct sockaddr_storage *a, uint16_t port)
+{
+	if (a->ss_family == AF_INET)
+		((struct sockaddr_in *)a)->sin_port = htons(port);
+	else if (a->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)a)->sin6_port = htons(port);
+}
+
+static int api_key_of(const char *request)
+{
+	for (int k = 0; k < MP_API_KEY_LIMIT; k++) {
+		const char *n = mp_kafka_api_name(k);
+		if (n && strcmp(n, request) == 0)
+			return k;
+	}
+	return -1;
+}
+
+static bool sw_eq(const cJSON *c, const char *name, const char *ver)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "software_name");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "software_version");
+	bool n_null = !name[0], v_null = !ver[0];
+	if (n_null != cJSON_IsNull(n) || v_null != cJSON_IsNull(v))
+		return false;
+	return (n_null || strcmp(n->valuestring, name) == 0) &&
+	       (v_null || strcmp(v->valuestring, ver) == 0);
+}
+
+static cJSON *str_or_null(const char *s)
+{
+	return s && s[0] ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+/* The client of this software in arr, added if new (every key present). */
+static cJSON *client_get(cJSON *arr, const char *name, const char *ver)
+{
+	cJSON *c;
+	cJSON_ArrayForEach (c, arr)
+		if (sw_eq(c, name, ver))
+			return c;
+	c = cJSON_CreateObject();
+	if (!c)
+		return NULL;
+	cJSON_AddItemToArray(arr, c);
+	bool ok = cJSON_AddStringToObject(c, "source", "open-monitoring") &&
+		  cJSON_AddNullToObject(c, "client") && cJSON_AddNullToObject(c, "client_id");
+	cJSON *n = str_or_null(name), *v = str_or_null(ver);
+	ok = ok && n && v;
+	if (n)
+		cJSON_AddItemToObject(c, "software_name", n);
+	if (v)
+		cJSON_AddItemToObject(c, "software_version", v);
+	ok = ok && cJSON_AddArrayToObject(c, "servers") && cJSON_AddArrayToObject(c, "listeners") &&
+	     cJSON_AddNumberToObject(c, "connections", 0) &&
+	     cJSON_AddBoolToObject(c, "plaintext", false) &&
+	     cJSON_AddArrayToObject(c, "requests") && cJSON_AddNullToObject(c, "target");
+	return ok ? c : NULL;
+}
+
+static bool add_server(cJSON *c, const char *broker)
+{
+	cJSON *s, *arr = cJSON_GetObjectItemCaseSensitive(c, "servers");
+	cJSON_ArrayForEach (s, arr)
+		if (strcmp(s->valuestring, broker) == 0)
+			return true;
+	s = cJSON_CreateString(broker);
+	if (!s)
+		return false;
+	cJSON_AddItemToArray(arr, s);
+	return true;
+}
+
+static void add_num(cJSON *o, const char *key, double v)
+{
+	cJSON *n = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (cJSON_IsNumber(n))
+		cJSON_SetNumberValue(n, n->valuedouble + v);
+}
+
+static bool add_listener(cJSON *c, const char *name, bool plaintext, double n)
+{
+	cJSON *l, *arr = cJSON_GetObjectItemCaseSensitive(c, "listeners");
+	cJSON_ArrayForEach (l, arr)
+		if (strcmp(js_str(l, "listener", ""), name) == 0) {
+			add_num(l, "connections", n);
+			return true;
+		}
+	l = cJSON_CreateObject();
+	if (!l)
+		return false;
+	cJSON_AddItemToArray(arr, l);
+	return cJSON_AddStringToObject(l, "listener", name) &&
+	       cJSON_AddStringToObject(l, "security", plaintext ? "plaintext" : "tls") &&
+	       cJSON_AddNumberToObject(l, "connections", n);
+}
+
+static bool add_request(cJSON *c, const struct om_deprecated *d)
+{
+	cJSON *r, *arr = cJSON_GetObjectItemCaseSensitive(c, "requests");
+	cJSON_ArrayForEach (r, arr)
+		if (strcmp(js_str(r, "api", ""), d->request) == 0) {
+			cJSON *v, *vs = cJSON_GetObjectItemCaseSensitive(r, "versions");
+			bool have = false;
+			cJSON_ArrayForEach (v, vs)
+				have |= v->valueint == d->version;
+			if (!have) {
+				if (!(v = cJSON_CreateNumber(d->version)))
+					return false;
+				cJSON_AddItemToArray(vs, v);
+			}
+			add_num(r, "count", d->count);
+			return true;
+		}
+	r = cJSON_CreateObject();
+	if (!r)
+		return false;
+	cJSON_AddItemToArray(arr, r);
+	int key = api_key_of(d->request);
+	cJSON *vs;
+	bool ok = (key >= 0 ? cJSON_AddNumberToObject(r, "api_key", key) != NULL
+			    : cJSON_AddNullToObject(r, "api_key") != NULL) &&
+		  cJSON_AddStringToObject(r, "api", d->request) &&
+		  (vs = cJSON_AddArrayToObject(r, "versions")) &&
+		  cJSON_AddNumberToObject(r, "count", d->count) &&
+		  cJSON_AddBoolToObject(r, "deprecated", true);
+	cJSON *v = ok ? cJSON_CreateNumber(d->version) : NULL;
+	if (!v)
+		return false;
+	cJSON_AddItemToArray(vs, v);
+	return true;
+}
+
+/* One broker's view into the cluster's clients. false: out of memory. */
+static bool merge_view(cJSON *clients, const char *broker, const struct om_view *v)
+{
+	for (size_t i = 0; i < v->n_clients; i++) {
+		const struct om_client *oc = &v->clients[i];
+		if (oc->connections <= 0)
+			continue; /* a series left at 0 after its connections closed */
+		cJSON *c = client_get(clients, oc->sw_name, oc->sw_version);
+		bool pt = om_view_plaintext(v, oc->listener);
+		if (!c || !add_server(c, broker) ||
+		    !add_listener(c, oc->listener, pt, oc->connections))
+			return false;
+		add_num(c, "connections", oc->connections);
+		if (pt)
+			cJSON_ReplaceItemInObjectCaseSensitive(c, "plaintext", cJSON_CreateTrue());
+	}
+	for (size_t i = 0; i < v->n_deprecated; i++) {
+		const struct om_deprecated *d = &v->deprecated[i];
+		if (d->count <= 0)
+			continue;
+		cJSON *c = client_get(clients, d->sw_name, d->sw_version);
+		if (!c || !add_server(c, broker) || !add_request(c, d))
+			return false;
+	}
+	return true;
+}
+
+static cJSON *status_json(const struct om_slot *sl, const struct om_target *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	bool ok = cJSON_AddStringToObject(o, "broker", sl->broker) &&
+		  cJSON_AddStringToObject(o, "url", sl->url) &&
+		  cJSON_AddStringToObject(o, "status", om_status_name(t->status)) &&
+		  (t->reason[0] ? cJSON_AddStringToObject(o, "reason", t->reason) != NULL
+				: cJSON_AddNullToObject(o, "reason") != NULL) &&
+		  cJSON_AddNumberToObject(o, "bytes", (double)t->bytes) &&
+		  cJSON_AddNumberToObject(o, "samples", (double)t->view.samples);
+	if (!ok) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * Each client's "target" (base/compat.h): by its KIP-511 software, unless the
+ * broker counted deprecated requests from it that the target rejects; null
+ * when no target release is set. false: out of memory.
+ */
+static bool judge_clients(cJSON *clients, const char *target)
+{
+	cJSON *c;
+	if (!target || !target[0])
+		return true;
+	cJSON_ArrayForEach (c, clients) {
+		cJSON *t = mp_compat_judge_client(target, c);
+		if (!t)
+			return false;
+		cJSON_ReplaceItemInObjectCaseSensitive(c, "target", t);
+	}
+	return true;
+}
+
+int scan_open_monitoring(struct scan *s)
+{
+	const struct scan_opts *o = s->o;
+	size_t total = 0, n = 0;
+	int rc = 0;
+	for (size_t i = 0; i < o->n_clusters; i++)
+		total += s->cs[i].n_probed;
+	if (!o->open_monitoring_port || !total || s->interrupted)
+		return 0;
+	struct om_target *t = calloc(total, sizeof(*t));
+	struct om_slot *sl = calloc(total, sizeof(*sl));
+	if (!t || !sl) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < o->n_clusters; i++) {
+		struct cstate *st = &s->cs[i];
+		for (size_t j = 0; j < st->n_probed; j++) {
+			const struct bref *br = &st->probed[j];
+			bool dup = false;
+			for (size_t k = 0; k < n && !dup; k++)
+				dup = sl[k].st == st && same_ip(&t[k].addr, &br->addr);
+			if (dup)
+				continue;
+			sl[n].st = st;
+			sl[n].b = br->b;
+			mp_fmt(sl[n].broker, sizeof(sl[n].broker), "%s:%u", br->b->host,
+			       br->b->port);
+			bool v6 = strchr(br->b->host, ':') != NULL;
+			mp_fmt(sl[n].url, sizeof(sl[n].url), "http://%s%s%s:%u/metrics",
+			       v6 ? "[" : "", br->b->host, v6 ? "]" : "", o->open_monitoring_port);
+			t[n].broker = sl[n].broker;
+			t[n].host_header = br->b->host;
+			t[n].addr = br->addr;
+			t[n].addrlen = br->addrlen;
+			set_port(&t[n].addr, (uint16_t)o->open_monitoring_port);
+			t[n].broker_answered = br->b->answered;
+			n++;
+		}
+	}
+	if ((rc = om_scrape(t, n, o->concurrency, o->timeout_ms, o->interrupt_fd)) < 0)
+		goto out;
+	if (rc == 1) /* SIGINT/SIGTERM during the scrapes: the report says so */
+		s->r->interrupted = s->interrupted = true;
+	rc = 0;
+	for (size_t i = 0; i < o->n_clusters; i++) {
+		struct mp_cluster *c = s->cs[i].c;
+		cJSON *stat = cJSON_CreateArray(), *clients = cJSON_CreateArray();
+		bool ok = stat && clients;
+		for (size_t k = 0; k < n && ok; k++) {
+			if (sl[k].st != &s->cs[i])
+				continue;
+			cJSON *js = status_json(&sl[k], &t[k]);
+			ok = js != NULL;
+			if (js)
+				cJSON_AddItemToArray(stat, js);
+			if (ok && t[k].status == OM_OK)
+				ok = merge_view(clients, sl[k].broker, &t[k].view);
+		}
+		if (!ok) {
+			cJSON_Delete(stat);
+			cJSON_Delete(clients);
+			rc = -ENOMEM;
+			goto out;
+		}
+		if (!judge_clients(clients, o->policy.target_version)) {
+			cJSON_Delete(stat);
+			cJSON_Delete(clients);
+			rc = -ENOMEM;
+			goto out;
+		}
+		cJSON_Delete(c->open_monitoring);
+		c->open_monitoring = stat;
+		/* the capture may have added clients first: append */
+		if (!c->clients) {
+			c->clients = clients;
+		} else {
+			while (cJSON_GetArraySize(clients) > 0)
+				cJSON_AddItemToArray(c->clients,
+						     cJSON_DetachItemFromArray(clients, 0));
+			cJSON_Delete(clients);
+		}
+		if (!cJSON_GetArraySize(c->clients)) {
+			cJSON_Delete(c->clients);
+			c->clients = NULL;
+		}
+	}
+out:
+	for (size_t i = 0; t && i < total; i++)
+		om_view_clear(&t[i].view);
+	free(t);
+	free(sl);
 	return rc;
 }

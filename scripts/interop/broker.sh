@@ -41,7 +41,9 @@
 #   SCRAM_MECHANISM SCRAM_USER SCRAM_PASSWORD_FILE, BROKER_PID ZK_PID, BROKER_LOG.
 #
 # Environment: MSKPROBE_INTEROP_CACHE (where fetch-kafka.sh put the jars), JAVA (default: Java 17),
-#   BROKER_TIMEOUT (bound on the whole start, seconds; default 180).
+#   BROKER_TIMEOUT (bound on the whole start, seconds; default 180),
+#   BROKER_JAVAAGENT (optional: JAR=ARGS given to the broker's JVM as -javaagent:JAR=ARGS, e.g. the
+#   Prometheus JMX exporter as MSK Open Monitoring runs it: jmx_prometheus_javaagent.jar=127.0.0.1:PORT:CONFIG).
 # Exit: 0 started; 1 failed (everything started is stopped again, log tails on stderr); 2 usage;
 #   77 the release is not fetched or Java/ZooKeeper is missing.
 set -euo pipefail
@@ -408,7 +410,9 @@ start_broker() {
     # shellcheck disable=SC2046
     # a restarted broker (a rolling upgrade step) keeps the log of its earlier life
     [[ -s $BDIR/broker.log ]] && cat "$BDIR/broker.log" >>"$BDIR/broker.log.old"
-    "$JAVA" $(jvm_opts) -cp "$LIB/*" kafka.Kafka "$BDIR/server.properties" \
+    local agent=()
+    [[ -n ${BROKER_JAVAAGENT:-} ]] && agent=("-javaagent:$BROKER_JAVAAGENT")
+    "$JAVA" $(jvm_opts) "${agent[@]}" -cp "$LIB/*" kafka.Kafka "$BDIR/server.properties" \
         </dev/null >"$BDIR/broker.log" 2>&1 &
     echo $! >"$BDIR/broker.pid"
     disown $! 2>/dev/null || true
