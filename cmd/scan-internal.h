@@ -139,4 +139,9 @@ int scan_client_findings(struct mp_cluster *c, const struct mp_policy *p);
  */
 int scan_open_monitoring(struct scan *s);
 
+/* Two socket addresses of the same host (the port aside); set a socket address's port. */
+struct sockaddr_storage;
+bool scan_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
+void scan_set_port(struct sockaddr_storage *a, uint16_t port);
+
 #endif

@@ -253,27 +253,6 @@ struct om_slot {
 	char url[MP_HOST_MAX + 32];
 };
 
-static bool same_ip(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
-			      &((const struct sockaddr_in *)b)->sin_addr, 4) == 0;
-	if (a->ss_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
-	return false;
-}
-
-static void set_port(struct sockaddr_storage *a, uint16_t port)
-{
-	if (a->ss_family == AF_INET)
-		((struct sockaddr_in *)a)->sin_port = htons(port);
-	else if (a->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)a)->sin6_port = htons(port);
-}
-
 static int api_key_of(const char *request)
 {
 	for (int k = 0; k < MP_API_KEY_LIMIT; k++) {
@@ -485,7 +464,7 @@ int scan_open_monitoring(struct scan *s)
 			const struct bref *br = &st->probed[j];
 			bool dup = false;
 			for (size_t k = 0; k < n && !dup; k++)
-				dup = sl[k].st == st && same_ip(&t[k].addr, &br->addr);
+				dup = sl[k].st == st && scan_same_host(&t[k].addr, &br->addr);
 			if (dup)
 				continue;
 			sl[n].st = st;
@@ -499,7 +478,7 @@ int scan_open_monitoring(struct scan *s)
 			t[n].host_header = br->b->host;
 			t[n].addr = br->addr;
 			t[n].addrlen = br->addrlen;
-			set_port(&t[n].addr, (uint16_t)o->open_monitoring_port);
+			scan_set_port(&t[n].addr, (uint16_t)o->open_monitoring_port);
 			t[n].broker_answered = br->b->answered;
 			n++;
 		}

@@ -269,7 +269,7 @@ int scan_plan_cluster(struct scan *s, struct cstate *st, char *errbuf, size_t er
 /* MSK's listener ports (plaintext, TLS, SASL/SCRAM, IAM). */
 static const uint16_t msk_ports[] = { 9092, 9094, 9096, 9098 };
 
-static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+bool scan_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	struct mp_addr x, y;
 	return mp_addr_from_sockaddr((const struct sockaddr *)a, &x, NULL) &&
@@ -279,12 +279,12 @@ static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_st
 static bool port_known(const struct cstate *st, const struct sockaddr_storage *host, uint16_t port)
 {
 	for (size_t i = 0; i < st->n_probed; i++)
-		if (st->probed[i].b->port == port && same_host(&st->probed[i].addr, host))
+		if (st->probed[i].b->port == port && scan_same_host(&st->probed[i].addr, host))
 			return true;
 	return false;
 }
 
-static void set_port(struct sockaddr_storage *a, uint16_t port)
+void scan_set_port(struct sockaddr_storage *a, uint16_t port)
 {
 	if (a->ss_family == AF_INET)
 		((struct sockaddr_in *)a)->sin_port = htons(port);
@@ -320,7 +320,7 @@ void scan_plan_listener_checks(struct cstate *st)
 			b->source = MP_SRC_LISTENER_CHECK;
 			b->addrs = r.b->addrs; /* the same host */
 			b->addrs.connected = (struct mp_addr){ 0 };
-			set_port(&a, msk_ports[p]);
+			scan_set_port(&a, msk_ports[p]);
 			(void)scan_probe(st, b, &a, r.addrlen, KAFKA_TLS_AUTO);
 		}
 	}
