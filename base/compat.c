@@ -613,10 +613,25 @@ void mp_client_row(const cJSON *client, struct mp_client_row *row)
 	if (addr || cid)
 		mp_fmt(row->who, sizeof(row->who), "%s%s%s", addr ? addr : "",
 		       addr && cid ? " " : "", cid ? cid : "");
-	else
-		mp_fmt(row->who, sizeof(row->who), "%s clients",
-		       strcmp(js_str(client, "source", ""), "open-monitoring") == 0 ? "connected"
-										    : "unnamed");
+	else if (cJSON_GetArraySize(js_arr(client, "listeners")) > 0) {
+		/* a broker's metrics: how many connections, on which listeners */
+		struct sbuf wb = { .buf = row->who, .n = sizeof(row->who) };
+		bool first = true;
+		row->who[0] = '\0';
+		mp_fmt(item, sizeof(item), "%.0f connections on", js_num(client, "connections", 0));
+		cat(&wb, item);
+		cJSON_ArrayForEach (it, js_arr(client, "listeners")) {
+			mp_fmt(item, sizeof(item), "%s %s (%s)", first ? "" : ",",
+			       js_str(it, "listener", "?"), js_str(it, "security", "?"));
+			cat(&wb, item);
+			first = false;
+		}
+	} else {
+		mp_fmt(row->who, sizeof(row->who), "%s",
+		       strcmp(js_str(client, "source", ""), "open-monitoring") == 0
+			       ? "requests the brokers counted"
+			       : "unnamed clients");
+	}
 	if (strcmp(js_str(client, "role", "client"), "broker") == 0) {
 		len = strlen(row->who);
 		mp_fmt(row->who + len, sizeof(row->who) - len, " (broker)");

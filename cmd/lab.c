@@ -53,6 +53,7 @@
 #include "report.h"
 #include "scan.h"
 #include "lab_evidence.h"
+#include "lab_openmon.h"
 #include "lab_traffic.h"
 #include "standin.h"
 #include "util.h"
@@ -556,6 +557,58 @@ static void print_paths(const struct lab *l)
 }
 
 /* Scan, upgrade, scan again, then compare and check the signatures. */
+/*
+ * The client inventory without a capture: lab-3.7-kraft-tls's brokers'
+ * metrics from the lab's MSK Open Monitoring stand-in (lab/lab_openmon.c),
+ * scanned with --open-monitoring into DIR/open-monitoring/.
+ */
+static int run_openmon_scan(struct lab *l)
+{
+	struct lab_openmon *om = NULL;
+	struct scan_opts o;
+	struct scan_cluster_spec spec = { .name = "lab-3.7-kraft-tls",
+					  .bootstrap = l->eps[1],
+					  .n_bootstrap = LAB_BROKERS };
+	struct mp_report *r = NULL;
+	char err[512] = "", dir[4300], out[4400];
+	uint16_t port = 0;
+	int rc = MP_EXIT_USAGE;
+
+	if (lab_openmon_start(&om, &port, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe demo: %s\n", err);
+		return rc;
+	}
+	cli_default_opts(&o);
+	o.clusters = &spec;
+	o.n_clusters = 1;
+	o.ca_file = l->pki.ca_cert;
+	o.timeout_ms = LAB_TIMEOUT_MS;
+	o.discover = false;
+	o.command_line = "mskprobe demo (scan --open-monitoring)";
+	o.open_monitoring_port = port;
+	mp_fmt(dir, sizeof(dir), "%s/open-monitoring", l->dir);
+	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) ||
+	    cli_target_version(NULL, o.policy.target_version, sizeof(o.policy.target_version)) < 0)
+		goto out;
+	printf("\nthe client inventory from the brokers' own metrics: lab-3.7-kraft-tls is TLS "
+	       "only, so no capture can read its clients; its brokers' MSK Open Monitoring "
+	       "(a JMX exporter stand-in on 127.0.0.1:%u) names them (scan --open-monitoring=%u):"
+	       "\n\n",
+	       port, port);
+	fflush(stdout);
+	if (scan_run(&o, &r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mskprobe demo: open monitoring scan failed: %s\n", err);
+		goto out;
+	}
+	mp_fmt(out, sizeof(out), "%s/report.json", dir);
+	if ((rc = cli_emit(r, "json", out)) == 0)
+		rc = cli_emit(r, "text", "-");
+out:
+	mp_report_free(r);
+	lab_openmon_free(om);
+	return rc;
+}
+
 static int run_demo(struct lab *l)
 {
 	char err[512] = "", why[256] = "";
@@ -580,6 +633,8 @@ static int run_demo(struct lab *l)
 	printf("scan 1 of 2, before the upgrade:\n\n");
 	fflush(stdout); /* before the report, which is written unbuffered */
 	if ((rc = run_scan(l, LAB_BEFORE)) != 0)
+		return rc;
+	if ((rc = run_openmon_scan(l)) != 0)
 		return rc;
 	if (lab_upgrade(l, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mskprobe demo: cannot upgrade the lab: %s\n", err);

@@ -298,7 +298,8 @@ static cJSON *client_get(cJSON *arr, const char *name, const char *ver)
 		cJSON_AddItemToObject(c, "software_name", n);
 	if (v)
 		cJSON_AddItemToObject(c, "software_version", v);
-	ok = ok && cJSON_AddArrayToObject(c, "servers") && cJSON_AddArrayToObject(c, "listeners") &&
+	ok = ok && cJSON_AddStringToObject(c, "role", "client") &&
+	     cJSON_AddArrayToObject(c, "servers") && cJSON_AddArrayToObject(c, "listeners") &&
 	     cJSON_AddNumberToObject(c, "connections", 0) &&
 	     cJSON_AddBoolToObject(c, "plaintext", false) &&
 	     cJSON_AddArrayToObject(c, "requests") && cJSON_AddNullToObject(c, "target");
@@ -376,6 +377,33 @@ static bool add_request(cJSON *c, const struct om_deprecated *d)
 		return false;
 	cJSON_AddItemToArray(vs, v);
 	return true;
+}
+
+/*
+ * A listener brokers and controllers use among themselves: KRaft's CONTROLLER,
+ * MSK's REPLICATION and REPLICATION_SECURE (docs/open-monitoring.md). A
+ * connection there is the cluster's own, not an application's.
+ */
+static bool inter_broker_listener(const char *name)
+{
+	return strcmp(name, "CONTROLLER") == 0 || strcmp(name, "REPLICATION") == 0 ||
+	       strcmp(name, "REPLICATION_SECURE") == 0;
+}
+
+/* role "broker" for a client seen only on inter-broker listeners. */
+static void set_roles(cJSON *clients)
+{
+	cJSON *c, *l;
+	cJSON_ArrayForEach (c, clients) {
+		bool any = false, all = true;
+		cJSON_ArrayForEach (l, cJSON_GetObjectItemCaseSensitive(c, "listeners")) {
+			any = true;
+			all &= inter_broker_listener(js_str(l, "listener", ""));
+		}
+		if (any && all)
+			cJSON_ReplaceItemInObjectCaseSensitive(c, "role",
+							       cJSON_CreateString("broker"));
+	}
 }
 
 /* One broker's view into the cluster's clients. false: out of memory. */
@@ -491,7 +519,7 @@ int scan_open_monitoring(struct scan *s)
 	for (size_t i = 0; i < o->n_clusters; i++) {
 		struct mp_cluster *c = s->cs[i].c;
 		cJSON *stat = cJSON_CreateArray(), *clients = cJSON_CreateArray();
-		bool ok = stat && clients;
+		bool ok = stat && clients, any_ok = false;
 		for (size_t k = 0; k < n && ok; k++) {
 			if (sl[k].st != &s->cs[i])
 				continue;
@@ -499,8 +527,10 @@ int scan_open_monitoring(struct scan *s)
 			ok = js != NULL;
 			if (js)
 				cJSON_AddItemToArray(stat, js);
-			if (ok && t[k].status == OM_OK)
+			if (ok && t[k].status == OM_OK) {
 				ok = merge_view(clients, sl[k].broker, &t[k].view);
+				any_ok = true;
+			}
 		}
 		if (!ok) {
 			cJSON_Delete(stat);
@@ -508,6 +538,7 @@ int scan_open_monitoring(struct scan *s)
 			rc = -ENOMEM;
 			goto out;
 		}
+		set_roles(clients);
 		if (!judge_clients(clients, o->policy.target_version)) {
 			cJSON_Delete(stat);
 			cJSON_Delete(clients);
@@ -525,7 +556,8 @@ int scan_open_monitoring(struct scan *s)
 						     cJSON_DetachItemFromArray(clients, 0));
 			cJSON_Delete(clients);
 		}
-		if (!cJSON_GetArraySize(c->clients)) {
+		/* an empty inventory is one only when some broker was read */
+		if (!cJSON_GetArraySize(c->clients) && !any_ok) {
 			cJSON_Delete(c->clients);
 			c->clients = NULL;
 		}
