@@ -280,6 +280,7 @@ struct cap_flow_result {
 	char sni[CAP_SNI_MAX + 1];
 	uint64_t first_us, last_us, id;
 	uint64_t pkts[2], bytes[2]; /* [0] client to server, [1] server to client */
+	uint32_t seq;		    /* the report's: its place in the order flows were listed */
 };
 
 enum cap_basis {
@@ -378,6 +379,15 @@ void cap_report_set_ports(struct cap_report *r, const struct cap_ports *ports);
 /* The client inventory to render (not owned) and the release to judge it against (or NULL). */
 void cap_report_set_kclients(struct cap_report *r, const struct cap_kclients *kc,
 			     const char *target);
+/*
+ * Build each listed flow's JSON object as it is reported, on a thread of the
+ * report's own, while the capture goes on; the report then only links them
+ * (the same objects flow_json makes after the read). Call before the first
+ * cap_report_flow, after any privilege drop (the thread keeps the
+ * capabilities it starts with). 0, or -errno when the thread can not start
+ * (the report is then built after the read, as without it).
+ */
+int cap_report_prebuild(struct cap_report *r);
 /*
  * A connection of our own (a scan's probe) that must never count as evidence:
  * its flow is dropped when it is reported and counted as own_flows_excluded.

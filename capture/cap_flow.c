@@ -4,7 +4,7 @@
  * VNI, both directions joined in one entry.
  *
  * Bounded by construction: at most max_flows entries (an array grown up to
- * that cap) and an open-addressing index of 2 x max_flows slots (linear
+ * that cap) and an open-addressing index of twice as many slots (linear
  * probing, backward-shift deletion, a hash seeded per table). Flows that have
  * carried no payload ("embryonic", e.g. a SYN flood) sit on their own LRU list
  * and are the first to go when the table is full; when only flows with
@@ -147,25 +147,59 @@ static bool key_eq(const struct flow *f, const struct cap_addr *a, const struct 
 	       addr_eq(&f->b, b);
 }
 
+/*
+ * The index for n entries: at least twice as many slots, a power of two,
+ * 1024 at least. It grows with the entries (index_grow), so a table of a few
+ * thousand flows keeps a few pages of index, not the 2 x max_flows slots.
+ */
+static uint64_t index_slots(uint64_t n)
+{
+	uint64_t nslots = 1024;
+	while (nslots < 2 * n)
+		nslots <<= 1;
+	return nslots;
+}
+
+/*
+ * A new index of nslots slots with every flow in the table (each is on one
+ * of the LRU lists) put back. Written before it is read: calloc'd memory
+ * fresh from the kernel is read through the shared zero page first, and
+ * each page's first write then takes a copy-on-write fault with a TLB
+ * flush on every core the process runs on (the mapping thread's).
+ */
+static int index_grow(struct cap_flowtab *t, uint64_t nslots)
+{
+	uint32_t *slots = malloc(nslots * sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	memset(slots, 0, nslots * sizeof(*slots));
+	free(t->slots);
+	t->slots = slots;
+	t->mask = (uint32_t)(nslots - 1);
+	for (int l = 0; l < LIST_COUNT; l++)
+		for (uint32_t i = t->lru[l].head; i; i = IDX(t, i)->next) {
+			uint32_t s = IDX(t, i)->hash & t->mask;
+			while (t->slots[s])
+				s = (s + 1) & t->mask;
+			t->slots[s] = i;
+		}
+	return 0;
+}
+
 int cap_flowtab_new(struct cap_flowtab **ret, uint32_t max_flows, const struct cap_ports *ports,
 		    cap_flow_done_fn done, void *ctx)
 {
 	struct cap_flowtab *t = NULL;
-	uint64_t nslots = 1024;
 
 	if (max_flows == 0 || max_flows > CAP_FLOWS_MAX)
 		return -EINVAL;
-	while (nslots < 2ull * max_flows)
-		nslots <<= 1;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	t->slots = calloc(nslots, sizeof(*t->slots));
-	if (!t->slots) {
+	if (index_grow(t, index_slots(max_flows < 1024 ? max_flows : 1024)) < 0) {
 		free(t);
 		return -ENOMEM;
 	}
-	t->mask = (uint32_t)(nslots - 1);
 	t->max = max_flows;
 	t->ports = *ports;
 	t->done = done;
@@ -508,9 +542,11 @@ static void evict_idle(struct cap_flowtab *t)
 static void overcap_note(struct cap_flowtab *t, uint64_t h)
 {
 	if (!t->overcap) {
-		t->overcap = calloc(CAP_OVERCAP_BITS / 64, sizeof(uint64_t));
+		/* written before it is read (see index_grow) */
+		t->overcap = malloc(CAP_OVERCAP_BITS / 8);
 		if (!t->overcap)
 			return;
+		memset(t->overcap, 0, CAP_OVERCAP_BITS / 8);
 	}
 	uint64_t bit = mix(h, t->seed ^ 0xa5a5a5a5u) & (CAP_OVERCAP_BITS - 1);
 	uint64_t m = 1ull << (bit & 63);
@@ -525,6 +561,9 @@ static int grow(struct cap_flowtab *t)
 	uint32_t n = t->n_alloc ? t->n_alloc * 2 : 1024;
 	if (n > t->max)
 		n = t->max;
+	/* the index first: it must always have twice as many slots as there are entries */
+	if (index_slots(n) > (uint64_t)t->mask + 1 && index_grow(t, index_slots(n)) < 0)
+		return -ENOMEM;
 	struct flow *nf = realloc(t->flows, (size_t)n * sizeof(*nf));
 	if (!nf)
 		return -ENOMEM;

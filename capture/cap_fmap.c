@@ -137,6 +137,7 @@ static void *mt_main(void *arg)
 		 * (never what it has read already: a thread kept off the CPU starts again there) */
 		if (t->populated < pos)
 			t->populated = pos & ~(size_t)(CAP_MAP_WINDOW - 1);
+		bool busy = false;
 		if (!t->populate_off && t->populated < m->size &&
 		    t->populated < pos + CAP_MAP_LOOKAHEAD) {
 			size_t len = m->size - t->populated < CAP_MAP_WINDOW
@@ -144,10 +145,12 @@ static void *mt_main(void *arg)
 					     : CAP_MAP_WINDOW;
 			mt_populate(m, t->populated, t->populated + len);
 			t->populated += len;
-			continue;
+			busy = true;
 		}
-		/* behind */
-		if (mt_release(m, pos, CAP_MAP_RELEASE))
+		/* behind, in the same turn: mapping ahead takes about as long as the reader takes
+		 * to read it, and a thread that maps ahead first and unmaps only when nothing is
+		 * left to map leaves the unmapping to the reader (CAP_MAP_BEHIND_MAX) */
+		if (mt_release(m, pos, CAP_MAP_RELEASE) || busy)
 			continue;
 		/* nothing to do before the reader has read half the look-ahead (one wake per
 		 * CAP_MAP_LOOKAHEAD / 2: each costs the reader a system call): sleep on seq (a

@@ -199,6 +199,10 @@ static void put_value(struct jout *o, const cJSON *v, size_t depth)
 	case cJSON_Object:
 		put(o, "{\n", 2);
 		for (c = v->child; c; c = c->next) {
+			/* the walk waits for memory at each member: ask for the next one (and this
+			 * one's string) before printing this one */
+			__builtin_prefetch(c->next);
+			__builtin_prefetch(c->valuestring);
 			tabs(o, depth + 1);
 			put_string(o, c->string);
 			put(o, ":\t", 2);

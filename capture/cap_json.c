@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,27 @@ struct own_flow {
 
 #define OWN_FLOWS_MAX 65536u
 
+/*
+ * The listed flows' objects, built while the capture runs (cap_report_prebuild):
+ * the capture thread queues a copy of each listed flow (under lock) and wakes
+ * the builder once per PB_BATCH; the builder makes flow_json's object for it
+ * and keeps it by the flow's seq. Joined (pb_stop) before the report is built,
+ * which then takes each object instead of making it again.
+ */
+#define PB_BATCH 64u
+
+struct prebuild {
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct cap_flow_result *queue; /* under lock */
+	size_t n_queue, cap_queue;
+	bool quit;
+	cJSON **obj; /* by seq: the builder's until joined, then the report's */
+	size_t n_obj;
+};
+
 struct cap_report {
 	struct cap_ports ports;
 	struct cap_flow_result *flows;
@@ -67,6 +89,7 @@ struct cap_report {
 	uint64_t own_excluded;
 	const struct cap_kclients *kc; /* the client inventory (not owned), or NULL */
 	const char *target;	       /* the release clients are judged against, or NULL */
+	struct prebuild pb;
 };
 
 /*
@@ -108,10 +131,16 @@ int cap_report_new(struct cap_report **ret)
 	return 0;
 }
 
+static void pb_stop(struct cap_report *r);
+
 void cap_report_free(struct cap_report *r)
 {
 	if (!r)
 		return;
+	pb_stop(r);
+	for (size_t i = 0; i < r->pb.n_obj; i++)
+		cJSON_Delete(r->pb.obj[i]);
+	free(r->pb.obj);
 	free(r->flows);
 	free(r->own);
 	pthread_mutex_destroy(&r->own_lock);
@@ -215,6 +244,8 @@ static void allege(struct alleged *al, const struct cap_flow_result *f)
 	p->arg = f->arg;
 }
 
+static void pb_queue(struct cap_report *r, const struct cap_flow_result *f);
+
 static int list_flow(struct cap_report *r, const struct cap_flow_result *f)
 {
 	if (r->n_flows >= CAP_REPORT_FLOWS_MAX) {
@@ -233,7 +264,10 @@ static int list_flow(struct cap_report *r, const struct cap_flow_result *f)
 		r->flows = nf;
 		r->cap_flows = n;
 	}
-	r->flows[r->n_flows++] = *f;
+	r->flows[r->n_flows] = *f;
+	r->flows[r->n_flows].seq = (uint32_t)r->n_flows;
+	r->n_flows++;
+	pb_queue(r, &r->flows[r->n_flows - 1]);
 	return 0;
 }
 
@@ -495,6 +529,142 @@ static int flow_cmp(const void *x, const void *y)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+/* ---- the objects built while the capture runs ------------------------------------------ */
+
+/* A listed flow for the builder; without one (or out of memory), nothing: built after the read. */
+static void pb_queue(struct cap_report *r, const struct cap_flow_result *f)
+{
+	struct prebuild *p = &r->pb;
+
+	if (!p->started)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (p->n_queue == p->cap_queue) {
+		size_t n = p->cap_queue ? p->cap_queue * 2 : PB_BATCH * 2;
+		struct cap_flow_result *q = realloc(p->queue, n * sizeof(*q));
+		if (!q)
+			goto out;
+		p->queue = q;
+		p->cap_queue = n;
+	}
+	p->queue[p->n_queue++] = *f;
+	if (p->n_queue == PB_BATCH)
+		pthread_cond_signal(&p->cond);
+out:
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Keep o as the object of flow seq (the builder's thread). */
+static void pb_keep(struct prebuild *p, uint32_t seq, cJSON *o)
+{
+	if (seq >= p->n_obj) {
+		size_t n = p->n_obj ? p->n_obj : 256;
+		while (n <= seq)
+			n *= 2;
+		cJSON **no = realloc(p->obj, n * sizeof(*no));
+		if (!no) {
+			cJSON_Delete(o);
+			return;
+		}
+		memset(no + p->n_obj, 0, (n - p->n_obj) * sizeof(*no));
+		p->obj = no;
+		p->n_obj = n;
+	}
+	p->obj[seq] = o;
+}
+
+static void *pb_main(void *arg)
+{
+	struct prebuild *p = arg;
+	struct cap_flow_result *batch = NULL;
+	size_t cap_batch = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (p->n_queue < PB_BATCH && !p->quit)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (!p->n_queue)
+			break; /* quit, and nothing left */
+		/* take the queue, leave the (empty) batch array in its place */
+		struct cap_flow_result *q = p->queue;
+		size_t n = p->n_queue, cap = p->cap_queue;
+		p->queue = batch;
+		p->cap_queue = cap_batch;
+		p->n_queue = 0;
+		batch = q;
+		cap_batch = cap;
+		pthread_mutex_unlock(&p->lock);
+		for (size_t i = 0; i < n; i++) {
+			struct jb b = { .oom = false };
+			cJSON *o = flow_json(&b, &batch[i]);
+			if (o && b.oom) { /* incomplete: made again after the read */
+				cJSON_Delete(o);
+				o = NULL;
+			}
+			if (o)
+				pb_keep(p, batch[i].seq, o);
+		}
+		pthread_mutex_lock(&p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
+	free(batch);
+	return NULL;
+}
+
+int cap_report_prebuild(struct cap_report *r)
+{
+	struct prebuild *p = &r->pb;
+	sigset_t all, old;
+	int e;
+
+	if (p->started || r->n_flows)
+		return -EINVAL;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	/* every signal stays with the threads that handle them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&p->thread, NULL, pb_main, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		pthread_cond_destroy(&p->cond);
+		pthread_mutex_destroy(&p->lock);
+		return -e;
+	}
+	p->started = true;
+	return 0;
+}
+
+/* The builder finishes what is queued and ends; its objects are the report's. */
+static void pb_stop(struct cap_report *r)
+{
+	struct prebuild *p = &r->pb;
+
+	if (!p->started)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->quit = true;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->thread, NULL);
+	p->started = false;
+	free(p->queue);
+	p->queue = NULL;
+	p->n_queue = p->cap_queue = 0;
+	pthread_cond_destroy(&p->cond);
+	pthread_mutex_destroy(&p->lock);
+}
+
+/* Flow f's object: the one built while the capture ran (taken: once), else made now. */
+static cJSON *flow_obj(struct cap_report *r, struct jb *b, const struct cap_flow_result *f)
+{
+	cJSON *o = f->seq < r->pb.n_obj ? r->pb.obj[f->seq] : NULL;
+	if (!o)
+		return flow_json(b, f);
+	r->pb.obj[f->seq] = NULL;
+	return o;
+}
+
 /* ---- findings ------------------------------------------------------------------------ */
 
 /* The finding id of each alleged class; severity and title: base/data/findings.tsv. */
@@ -709,6 +879,7 @@ static int build(struct cap_report *r, const struct cap_run_info *in, struct vie
 
 	if (!root)
 		return -ENOMEM;
+	pb_stop(r);
 	view_count(v, r);
 	jstr(&b, root, "schema", "mskprobe.capture/1");
 	source_json(&b, root, in);
@@ -716,7 +887,7 @@ static int build(struct cap_report *r, const struct cap_run_info *in, struct vie
 	flows = jadd(&b, root, "flows", cJSON_CreateArray());
 	for (size_t i = 0; flows && i < r->n_flows; i++)
 		if (kept(v, &r->flows[i].server, r->flows[i].sport))
-			jappend(&b, flows, flow_json(&b, &r->flows[i]));
+			jappend(&b, flows, flow_obj(r, &b, &r->flows[i]));
 	findings = findings_json(&b, r, in, v);
 	if (findings && !b.oom) {
 		int rc = cap_kclients_json(r->kc, r->flows, r->n_flows, v->keep, v->ud, r->target,

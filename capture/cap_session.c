@@ -459,6 +459,9 @@ int cap_session_start(struct cap_session **ret, const struct cap_opts *o, char *
 	r = session_open(s, errbuf, errlen);
 	if (r < 0)
 		goto out;
+	/* the report's objects built as flows end, off the capture thread (after the drop:
+	 * a thread keeps the capabilities it starts with); without it, after the read */
+	(void)cap_report_prebuild(s->rep);
 	s->start_ms = mp_now_ms();
 	r = -pthread_create(&s->thread, NULL, capture_thread, s);
 	if (r < 0) {

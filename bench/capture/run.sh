@@ -31,6 +31,7 @@ size=$(stat -c %s "$f") size2=$(stat -c %s "$work/mixed-2x.pcap") fsize=$(stat -
 pkts=$("$m" capture -r "$f" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["packets"])' || true)
 pkts2=$("$m" capture -r "$work/mixed-2x.pcap" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["packets"])' || true)
 echo "file $size bytes, $pkts packets (mixed-2x: $size2 bytes, $pkts2 packets); $runs runs each, medians"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)" # the figures depend on it
 {
 	for _ in $(seq "$runs"); do
 		one mskprobe "$m" capture -r "$f" --filter "$zk"
@@ -111,3 +112,4 @@ if command -v perf >/dev/null; then
 		echo "$(basename "$file") after: page cache $("$work/walk" folios "$file" 2>/dev/null | tr '\n' ';' || echo '?')"
 	done
 fi
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

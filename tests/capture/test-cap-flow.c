@@ -10,6 +10,7 @@ struct sink {
 	unsigned n;
 	struct cap_flow_result last;
 	unsigned zk;
+	uint64_t pkts; /* over every flow reported */
 };
 
 static void on_done(void *ctx, const struct cap_flow_result *r)
@@ -18,6 +19,7 @@ static void on_done(void *ctx, const struct cap_flow_result *r)
 	s->n++;
 	s->last = *r;
 	s->zk += r->cls == CAP_CLASS_ZK;
+	s->pkts += r->pkts[0] + r->pkts[1];
 }
 
 static const struct cap_ports ports = {
@@ -148,6 +150,41 @@ static void test_idle(void)
 	cap_flowtab_free(t); /* frees the other without reporting */
 }
 
+/*
+ * The index grows with the table (1024 entries, then 2048, ...): every flow
+ * is found again after each growth, whichever order its packets come in.
+ */
+static void test_index_growth(void)
+{
+	struct cap_flowtab *t = NULL;
+	struct sink s = { 0 };
+	struct cap_flowtab_stats st;
+	struct craft_ep z = craft_ep4("10.0.2.7", 2181);
+	uint8_t m[128];
+	size_t n = craft_zk_ping(m);
+	const unsigned nflows = 5000;
+
+	TAP_EQ_INT(cap_flowtab_new(&t, 100000, &ports, on_done, &s), 0, "new");
+	for (unsigned round = 0; round < 3; round++)
+		for (unsigned i = 0; i < nflows; i++) {
+			/* rounds 1 and 2 go backwards and odd first: never the previous packet's flow */
+			unsigned k =
+				round == 0 ? i : nflows - 1 - (i * 2 + (i * 2 >= nflows)) % nflows;
+			struct craft_ep c = craft_ep4("10.7.0.1", (uint16_t)(1024 + k % 50000));
+			c.addr[2] = (uint8_t)(k >> 8);
+			c.addr[3] = (uint8_t)k;
+			seg(t, round == 1 ? &z : &c, round == 1 ? &c : &z, 1 + round, CAP_TCP_ACK,
+			    m, n, 10 + round);
+		}
+	cap_flowtab_stats(t, &st);
+	TAP_EQ_INT(st.flows, nflows, "each tuple is one flow after the index grew");
+	TAP_EQ_INT(st.active, nflows, "all of them in the table");
+	cap_flowtab_flush(t);
+	TAP_EQ_INT(s.n, nflows, "each flow reported once");
+	TAP_EQ_INT(s.pkts, 3 * nflows, "with all its packets");
+	cap_flowtab_free(t);
+}
+
 int main(void)
 {
 	test_join();
@@ -155,5 +192,6 @@ int main(void)
 	test_split_and_gap();
 	test_cap_and_flood();
 	test_idle();
+	test_index_growth();
 	return tap_done();
 }
