@@ -127,15 +127,15 @@
 	 1024u) /* stdio buffer for offline reads (docs/facts.md; 256 KiB+ is slower: leaves L2) */
 
 /* MSK Open Monitoring scrapes (probe/om*.c; docs/open-monitoring.md): the answer is untrusted */
-#define MP_OM_PORT_DEFAULT	    11001u	/* MSK's JMX exporter port */
+#define MP_OM_PORT_DEFAULT	    11001u	  /* MSK's JMX exporter port */
 #define MP_OM_HEAD_MAX		    (16u * 1024u) /* status line and headers, together */
-#define MP_OM_HEADERS_MAX	    64u		/* header lines */
+#define MP_OM_HEADERS_MAX	    64u		  /* header lines */
 #define MP_OM_BODY_MAX		    (64u << 20) /* body bytes (a broker of many partitions: tens of MB) */
 #define MP_OM_LINE_MAX		    (64u * 1024u) /* bytes of one exposition line */
-#define MP_OM_LABELS_MAX	    32u		/* labels of one sample */
-#define MP_OM_NAME_MAX		    96u		/* a listener, software name or version, request name */
-#define MP_OM_SERIES_MAX	    10000u	/* client/listener/request series kept per broker */
-#define MP_OM_SCRAPE_TIMEOUT_FACTOR 4u		/* a whole scrape: at most this many --timeout-ms */
-#define MP_OM_CHUNK_LINE_MAX	    64u		/* a chunk-size line */
+#define MP_OM_LABELS_MAX	    32u		  /* labels of one sample */
+#define MP_OM_NAME_MAX		    96u	   /* a listener, software name or version, request name */
+#define MP_OM_SERIES_MAX	    10000u /* client/listener/request series kept per broker */
+#define MP_OM_SCRAPE_TIMEOUT_FACTOR 4u	   /* a whole scrape: at most this many --timeout-ms */
+#define MP_OM_CHUNK_LINE_MAX	    64u	   /* a chunk-size line */
 
 #endif

@@ -78,7 +78,8 @@ struct cap_report {
 	struct cap_flow_result *flows;
 	size_t n_flows, cap_flows;
 	uint64_t not_listed;
-	uint64_t not_listed_over; /* of those: classified or hinted, left out by the cap or ENOMEM */
+	uint64_t
+		not_listed_over; /* of those: classified or hinted, left out by the cap or ENOMEM */
 	uint64_t classes[CAP_CLASS_COUNT];
 	uint64_t tls_on_hinted;
 	struct alleged al[AL_COUNT];

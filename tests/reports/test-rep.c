@@ -83,7 +83,8 @@ static void test_catalog(void)
 	const struct mp_check *k2 = mp_catalog_find(c, "CLIENT_UNIDENTIFIED");
 	TAP_OK(n_obs == 2 && k && k->observation && k->sev == MP_SEV_INFO && k2 &&
 		       k2->observation && k2->sev == MP_SEV_INFO,
-	       "two observations, CAPTURE_NO_PLAINTEXT_OBSERVED and CLIENT_UNIDENTIFIED, info: not checks");
+	       "two observations, CAPTURE_NO_PLAINTEXT_OBSERVED and CLIENT_UNIDENTIFIED, info: not "
+	       "checks");
 	mp_catalog_free(c);
 	static const char *const bad[] = {
 		"X\tinfo\talways\tt\tr\n",
