@@ -547,6 +547,9 @@ static void print_paths(const struct lab *l)
 		       l->dir, lab_phase_dir[p],
 		       p == LAB_AFTER ? ", report.json.sig, manifest.json.sig" : "",
 		       l->exit_code[p]);
+	printf("  %s/open-monitoring/report.json (lab-3.7-kraft-tls's clients from its brokers' "
+	       "metrics)\n",
+	       l->dir);
 	printf("  %s/{%s,%s} (the fleet inventory each scan read)\n", l->dir,
 	       lab_inventory_file[LAB_BEFORE], lab_inventory_file[LAB_AFTER]);
 	printf("  %s/diff.{txt,md,json}\n", l->dir);
@@ -556,7 +559,6 @@ static void print_paths(const struct lab *l)
 	       l->pki_dir);
 }
 
-/* Scan, upgrade, scan again, then compare and check the signatures. */
 /*
  * The client inventory without a capture: lab-3.7-kraft-tls's brokers'
  * metrics from the lab's MSK Open Monitoring stand-in (lab/lab_openmon.c),
@@ -609,6 +611,7 @@ out:
 	return rc;
 }
 
+/* Scan, upgrade, scan again, then compare and check the signatures. */
 static int run_demo(struct lab *l)
 {
 	char err[512] = "", why[256] = "";

@@ -163,6 +163,15 @@ for name, x in c.items():
     assert inv["arn"].startswith(arn + name + "/") and inv["source"] == "aws kafka list-clusters-v2", name
     assert inv["owners"] == ({"Owner": owner[name]} if name in owner else {}), (name, inv["owners"])
     assert ("TAG_OWNER_MISSING" in ids[name]) == (name == "lab-librdkafka-mock"), name
+# the client inventory from the brokers' metrics (Open Monitoring stand-in), a TLS-only cluster
+om = json.load(open(d + "/open-monitoring/report.json"))["clusters"][0]
+assert [x["status"] for x in om["open_monitoring"]] == ["ok"], om["open_monitoring"]
+byname = {(x["software_name"], x["software_version"], x["role"]): x["target"]["compatible"] for x in om["clients"]}
+assert byname == {("apache-kafka-java", "3.9.2", "client"): True, ("librdkafka", "1.6.0", "client"): None,
+                  (None, None, "client"): False, ("apache-kafka-java", "3.7.2", "broker"): True}, byname
+omids = {f["id"] for f in om["findings"]}
+assert "CLIENT_INCOMPATIBLE_WITH_TARGET" in omids and "CLIENT_PLAINTEXT_IN_USE" not in omids, omids
+assert "connections on CLIENT_SECURE (tls)" in out
 # owners in every format
 for f in ("txt", "html", "md"):
     text = open("%s/before/report.%s" % (d, f)).read()
