@@ -11,8 +11,9 @@ packages=(
   # test peers: a real ZooKeeper (Java 17) and the jars its TLS port needs,
   # openssl for test certificates, iproute2/tcpdump for capture tests
   zookeeper libnetty-java libslf4j-java default-jre-headless openssl iproute2 tcpdump
-  # real Apache Kafka brokers from Maven Central (tests/interop, scripts/interop)
-  maven unzip
+  # real Apache Kafka brokers from Maven Central (tests/interop, scripts/interop), and
+  # kcat (Debian's librdkafka) as a real client of them (tests/interop/openmon.py)
+  maven unzip kcat
   # the HTML report rendered in a real headless browser (tests/reports/html-chromium.sh)
   chromium
   # scripts/fuzz.sh: clang with libFuzzer and the sanitizers, llvm-symbolizer for stacks
