@@ -64,6 +64,11 @@ sys.exit(0 if any(o["name"] == "fuzzing" and o["value"] for o in json.load(sys.s
   exit 1
 fi
 
+# a build dir made before the meson files last changed (a target added since): regenerate it first
+ninja -C "$build" build.ninja >"$build/fuzz-regen.log" 2>&1 || {
+  tail -n 30 "$build/fuzz-regen.log" >&2; echo "fuzz.sh: meson could not regenerate $build"
+  echo "0 passed, 1 failed"; exit 1; }
+
 # "name<TAB>executable<TAB>seed corpus" for every test of suite 'fuzz'
 list=$(meson introspect --tests "$build" | python3 -c '
 import json, sys
