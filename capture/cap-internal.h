@@ -427,6 +427,8 @@ int cap_report_build(struct cap_report *r, const struct cap_run_info *info,
  */
 int cap_result_new(struct cap_result **ret, struct cap_report *r, const struct cap_run_info *info);
 void cap_result_free(struct cap_result *res);
+/* "10.0.0.1" or "2001:db8::1": the address alone. */
+void cap_host_str(char *buf, size_t n, const struct cap_addr *a);
 /* "10.0.0.1:2181" or "[2001:db8::1]:2181". */
 void cap_endpoint_str(char *buf, size_t n, const struct cap_addr *a, uint16_t port);
 /* RFC 3339 UTC with microseconds. */

@@ -335,7 +335,7 @@ void cap_endpoint_str(char *buf, size_t n, const struct cap_addr *a, uint16_t po
 	append(buf, n, &len, p);
 }
 
-static void host_str(char *buf, size_t n, const struct cap_addr *a)
+void cap_host_str(char *buf, size_t n, const struct cap_addr *a)
 {
 	if (!inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->a, buf, (socklen_t)n))
 		mp_strlcpy(buf, "?", n);
@@ -683,7 +683,7 @@ static cJSON *pair_json(struct jb *b, const struct pair *p)
 		b->oom = true;
 		return NULL;
 	}
-	host_str(h, sizeof(h), &p->client);
+	cap_host_str(h, sizeof(h), &p->client);
 	jstr(b, o, "client", h);
 	cap_endpoint_str(ep, sizeof(ep), &p->server, p->sport);
 	jstr(b, o, "server", ep);

@@ -486,14 +486,7 @@ static cJSON *client_json(struct kc_json *b, const struct cap_kclient *c, const 
 	if (!o)
 		return NULL;
 	put(b, o, "source", cJSON_CreateString("capture"));
-	cap_endpoint_str(s, sizeof(s), &c->addr, 0);
-	char *colon = strrchr(s, ':'); /* the address alone: drop ":0" and IPv6 brackets */
-	if (colon)
-		*colon = '\0';
-	if (s[0] == '[') {
-		memmove(s, s + 1, strlen(s));
-		s[strlen(s) - 1] = '\0';
-	}
+	cap_host_str(s, sizeof(s), &c->addr);
 	put(b, o, "client", cJSON_CreateString(s));
 	put(b, o, "client_id", str_or_null(c->cid, c->cid_len, !c->cid_null));
 	put(b, o, "software_name", str_or_null(c->sw_name, c->sw_name_len, c->sw_name_len > 0));
