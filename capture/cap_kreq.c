@@ -239,17 +239,21 @@ static uint16_t be16(const uint8_t *p)
  * header? size, key and version in range, correlation id not negative, a
  * client id length that fits the size and printable where captured.
  */
+/* The 14 fixed bytes (size, key, version, correlation id, client id length) are a request's. */
+static bool fixed_fields_ok(const uint8_t *p)
+{
+	uint32_t size = be32(p);
+	int16_t clen = (int16_t)be16(p + 12);
+	return size >= 10 && size <= CAP_KAFKA_FRAME_MAX && be16(p + 4) <= CAP_KAFKA_API_KEY_MAX &&
+	       be16(p + 6) <= CAP_KAFKA_API_VER_MAX && !(p[8] & 0x80) && clen >= -1 &&
+	       (clen <= 0 || (uint32_t)clen <= size - 10);
+}
+
 static bool plausible(const uint8_t *p, size_t n)
 {
-	if (n < 14)
+	if (n < 14 || !fixed_fields_ok(p))
 		return false;
-	uint32_t size = be32(p);
-	uint16_t key = be16(p + 4), ver = be16(p + 6);
 	int16_t clen = (int16_t)be16(p + 12);
-	if (size < 10 || size > CAP_KAFKA_FRAME_MAX || key > CAP_KAFKA_API_KEY_MAX ||
-	    ver > CAP_KAFKA_API_VER_MAX || p[8] & 0x80 || clen < -1 ||
-	    (clen > 0 && (uint32_t)clen > size - 10))
-		return false;
 	for (size_t i = 14; clen > 0 && i < n && i < 14 + (size_t)clen; i++)
 		if (p[i] < 0x20 || p[i] >= 0x7f)
 			return false;
@@ -307,12 +311,10 @@ static bool request(struct cap_kclients *kc, struct cap_kstream *s, const struct
 		    const struct cap_addr *server, uint16_t sport)
 {
 	const uint8_t *p = s->buf;
-	uint32_t size = be32(p);
 	int key = be16(p + 4), ver = be16(p + 6);
 	int16_t clen = (int16_t)be16(p + 12);
 
-	if (key > CAP_KAFKA_API_KEY_MAX || ver > CAP_KAFKA_API_VER_MAX || p[8] & 0x80 ||
-	    clen < -1 || (clen > 0 && (uint32_t)clen > size - 10))
+	if (!fixed_fields_ok(p))
 		return false;
 	size_t cid_have = clen > 0 ? (size_t)clen : 0;
 	bool cid_whole = 14 + cid_have <= s->have;
