@@ -8,6 +8,7 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
@@ -214,16 +215,43 @@ static void client_key(char *buf, size_t n, const cJSON *c)
 	mp_fmt(buf, n, "%s [%s] (%s)", row.who, row.library, js_str(c, "source", "?"));
 }
 
-static const cJSON *find_client(const cJSON *clients, const char *key)
+/* A client and its key, made once per client; arrays of them sorted by key for the lookups. */
+struct keyed {
+	char key[600];
+	const cJSON *c;
+};
+
+static int keyed_cmp(const void *x, const void *y)
 {
+	return strcmp(((const struct keyed *)x)->key, ((const struct keyed *)y)->key);
+}
+
+static int key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct keyed *)elem)->key);
+}
+
+static struct keyed *keyed_sorted(const cJSON *arr, size_t *ret_n)
+{
+	size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+	struct keyed *k = calloc(n ? n : 1, sizeof(*k));
 	const cJSON *it;
-	char k[600];
-	cJSON_ArrayForEach (it, clients) {
-		client_key(k, sizeof(k), it);
-		if (strcmp(k, key) == 0)
-			return it;
+	*ret_n = 0;
+	if (!k)
+		return NULL;
+	cJSON_ArrayForEach (it, arr) {
+		client_key(k[i].key, sizeof(k[i].key), it);
+		k[i++].c = it;
 	}
-	return NULL;
+	qsort(k, i, sizeof(*k), keyed_cmp);
+	*ret_n = i;
+	return k;
+}
+
+static const cJSON *find_client(const struct keyed *k, size_t n, const char *key)
+{
+	const struct keyed *hit = n ? bsearch(key, k, n, sizeof(*k), key_cmp) : NULL;
+	return hit ? hit->c : NULL;
 }
 
 static int compat_of(const cJSON *c)
@@ -234,34 +262,39 @@ static int compat_of(const cJSON *c)
 
 cJSON *rep_clients_diff(const cJSON *a, const cJSON *b, bool *ret_worse)
 {
-	const cJSON *ca = js_arr(a, "clients"), *cb = js_arr(b, "clients"), *it;
-	char k[600];
+	const cJSON *ca = js_arr(a, "clients"), *cb = js_arr(b, "clients");
+	size_t na = 0, nb = 0;
 	*ret_worse = false;
 	if (!ca && !cb)
 		return NULL;
-	cJSON *o = cJSON_CreateObject();
+	struct keyed *ka = keyed_sorted(ca, &na), *kb = keyed_sorted(cb, &nb);
+	cJSON *o = ka && kb ? cJSON_CreateObject() : NULL;
+	if (!o) {
+		free(ka);
+		free(kb);
+		return NULL;
+	}
 	cJSON *app = cJSON_AddArrayToObject(o, "appeared");
 	cJSON *gone = cJSON_AddArrayToObject(o, "disappeared");
 	cJSON *fit = cJSON_AddArrayToObject(o, "became_compatible");
 	cJSON *unfit = cJSON_AddArrayToObject(o, "became_incompatible");
-	cJSON_ArrayForEach (it, cb) {
-		client_key(k, sizeof(k), it);
-		const cJSON *before = find_client(ca, k);
+	for (size_t i = 0; i < nb; i++) {
+		const cJSON *it = kb[i].c, *before = find_client(ka, na, kb[i].key);
 		if (!before) {
-			cJSON_AddItemToArray(app, cJSON_CreateString(k));
+			cJSON_AddItemToArray(app, cJSON_CreateString(kb[i].key));
 			*ret_worse |= compat_of(it) == 0;
 		} else if (compat_of(before) != 1 && compat_of(it) == 1) {
-			cJSON_AddItemToArray(fit, cJSON_CreateString(k));
+			cJSON_AddItemToArray(fit, cJSON_CreateString(kb[i].key));
 		} else if (compat_of(before) != 0 && compat_of(it) == 0) {
-			cJSON_AddItemToArray(unfit, cJSON_CreateString(k));
+			cJSON_AddItemToArray(unfit, cJSON_CreateString(kb[i].key));
 			*ret_worse = true;
 		}
 	}
-	cJSON_ArrayForEach (it, ca) {
-		client_key(k, sizeof(k), it);
-		if (!find_client(cb, k))
-			cJSON_AddItemToArray(gone, cJSON_CreateString(k));
-	}
+	for (size_t i = 0; i < na; i++)
+		if (!find_client(kb, nb, ka[i].key))
+			cJSON_AddItemToArray(gone, cJSON_CreateString(ka[i].key));
+	free(ka);
+	free(kb);
 	return o;
 }
 
