@@ -167,23 +167,29 @@ static bool traffic_encrypted(const struct mp_cluster *c, const struct cap_flow_
 }
 
 /* The capture's clients of this cluster move to the cluster's inventory (c->clients). */
-static int take_clients(struct mp_cluster *c, cJSON *cap)
+/* Append arr's client objects to c's inventory (taking arr; it becomes the inventory when there is none). */
+static int add_clients(struct mp_cluster *c, cJSON *arr)
 {
-	cJSON *cl = cJSON_DetachItemFromObjectCaseSensitive(cap, "clients"), *it;
-	if (!cl)
-		return 0;
+	cJSON *it;
 	if (!c->clients) {
-		c->clients = cl;
+		c->clients = arr;
 		return 0;
 	}
-	while ((it = cJSON_DetachItemFromArray(cl, 0)) != NULL)
+	while ((it = cJSON_DetachItemFromArray(arr, 0)) != NULL)
 		if (!cJSON_AddItemToArray(c->clients, it)) {
 			cJSON_Delete(it);
-			cJSON_Delete(cl);
+			cJSON_Delete(arr);
 			return -ENOMEM;
 		}
-	cJSON_Delete(cl);
+	cJSON_Delete(arr);
 	return 0;
+}
+
+/* The capture's clients of this cluster move to the cluster's inventory (c->clients). */
+static int take_clients(struct mp_cluster *c, cJSON *cap)
+{
+	cJSON *cl = cJSON_DetachItemFromObjectCaseSensitive(cap, "clients");
+	return cl ? add_clients(c, cl) : 0;
 }
 
 static int add_client_finding(void *ud, const char *id, cJSON *evidence)
@@ -547,20 +553,11 @@ int scan_open_monitoring(struct scan *s)
 		}
 		cJSON_Delete(c->open_monitoring);
 		c->open_monitoring = stat;
-		/* the capture may have added clients first: append */
-		if (!c->clients) {
-			c->clients = clients;
-		} else {
-			while (cJSON_GetArraySize(clients) > 0)
-				cJSON_AddItemToArray(c->clients,
-						     cJSON_DetachItemFromArray(clients, 0));
-			cJSON_Delete(clients);
-		}
 		/* an empty inventory is one only when some broker was read */
-		if (!cJSON_GetArraySize(c->clients) && !any_ok) {
-			cJSON_Delete(c->clients);
-			c->clients = NULL;
-		}
+		if (!any_ok && !cJSON_GetArraySize(clients))
+			cJSON_Delete(clients);
+		else if ((rc = add_clients(c, clients)) < 0)
+			goto out;
 	}
 out:
 	for (size_t i = 0; t && i < total; i++)
