@@ -59,35 +59,17 @@ int cli_platform(struct mp_policy *p, const char *s)
 	return 0;
 }
 
-/* The newest feature release ("4.1") of the built-in MSK catalogue's rows. */
-static void msk_newest_release(char *out, size_t n)
-{
-	const char *p = mp_msk_builtin, *end = mp_msk_builtin + mp_msk_builtin_len;
-	out[0] = '\0';
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		const char *tab = memchr(p, '\t', len);
-		if (*p != '#' && tab) {
-			char rel[16];
-			const char *t2 = memchr(tab + 1, '\t', len - (size_t)(tab + 1 - p));
-			size_t rl = t2 ? (size_t)(t2 - tab - 1) : 0;
-			if (rl > 0 && rl < sizeof(rel)) {
-				memcpy(rel, tab + 1, rl);
-				rel[rl] = '\0';
-				if (!out[0] || mp_ver_cmp_str(rel, out) > 0)
-					mp_strlcpy(out, rel, n);
-			}
-		}
-		p += len + 1;
-	}
-}
-
 int cli_target_version(const char *arg, char *out, size_t n)
 {
 	char rel[16], err[320];
-	if (!arg) {
-		msk_newest_release(rel, sizeof(rel));
+	if (!arg) { /* the newest feature release MSK offers */
+		struct msk_catalog *cat = NULL;
+		if (msk_catalog_builtin(&cat, err, sizeof(err)) < 0) {
+			fprintf(stderr, "mskprobe: %s\n", err);
+			return -EINVAL;
+		}
+		mp_strlcpy(rel, msk_catalog_newest_release(cat), sizeof(rel));
+		msk_catalog_free(cat);
 		arg = rel;
 	}
 	if (mp_compat_resolve_target(arg, out, n, err, sizeof(err)) < 0) {

@@ -137,6 +137,15 @@ int msk_catalog_parse(struct msk_catalog **ret, const char *text, size_t len, co
 	return 0;
 }
 
+const char *msk_catalog_newest_release(const struct msk_catalog *c)
+{
+	const char *best = "";
+	for (size_t i = 0; i < c->n; i++)
+		if (!best[0] || mp_ver_cmp_str(c->e[i].release, best) > 0)
+			best = c->e[i].release;
+	return best;
+}
+
 int msk_catalog_builtin(struct msk_catalog **ret, char *errbuf, size_t errlen)
 {
 	return msk_catalog_parse(ret, mp_msk_builtin, mp_msk_builtin_len, "built-in MSK catalogue",

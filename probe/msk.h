@@ -21,6 +21,8 @@ int msk_catalog_parse(struct msk_catalog **ret, const char *text, size_t len, co
 		      char *errbuf, size_t errlen);
 int msk_catalog_builtin(struct msk_catalog **ret, char *errbuf, size_t errlen);
 void msk_catalog_free(struct msk_catalog *c);
+/* The newest Apache feature release ("4.2") any catalogue version runs, "" for an empty catalogue. */
+const char *msk_catalog_newest_release(const struct msk_catalog *c);
 
 /*
  * Append to out[] (capacity cap, *n in/out, duplicates skipped) the versions
