@@ -230,17 +230,15 @@ int mp_compat_resolve_target(const char *arg, char *out, size_t n, char *errbuf,
 		mp_fmt(errbuf, errlen, "%s", tab.err);
 		return -EINVAL;
 	}
-	if (!arg || strlen(arg) >= 16 || mp_ver_parse(arg, &v) < 0 || v.label[0] || v.n < 2 ||
-	    v.n > 3) {
+	bool wildcard = false;
+	bool ok = arg && strlen(arg) < 16 && mp_ver_parse(arg, &v) == 0 && !v.label[0] &&
+		  v.n >= 2 && v.n <= 3;
+	for (int i = 0; ok && i < v.n; i++)
+		wildcard |= v.c[i] < 0;
+	if (!ok || wildcard) {
 		mp_fmt(errbuf, errlen, "--target-version: want a release such as 4.0.0 or 4.1");
 		return -EINVAL;
 	}
-	for (int i = 0; i < v.n; i++)
-		if (v.c[i] < 0) {
-			mp_fmt(errbuf, errlen,
-			       "--target-version: want a release such as 4.0.0 or 4.1");
-			return -EINVAL;
-		}
 	if (v.n == 3) {
 		if (row_of(arg) || before_removal(arg)) {
 			mp_strlcpy(out, arg, n);
@@ -365,7 +363,7 @@ cJSON *mp_compat_judge_requests(const char *target, const cJSON *requests)
 		mp_fmt(reason, sizeof(reason),
 		       "sends inter-broker requests (%s): a broker or controller of the cluster, "
 		       "replaced by the upgrade rather than judged as a client",
-		       ib ? ib : "?");
+		       ib);
 		cJSON_DeleteItemFromObjectCaseSensitive(t, "rejected");
 		return target_done(t, -1, reason);
 	}
