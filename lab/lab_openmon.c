@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -102,6 +103,8 @@ static void *run(void *arg)
 		if (p[0].revents & POLLIN) {
 			int c = accept4(om->fd, NULL, NULL, SOCK_CLOEXEC);
 			if (c >= 0) {
+				struct timeval tv = { .tv_sec = IO_MS / 1000 };
+				setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 				serve(c);
 				close(c);
 			}
